@@ -1,0 +1,183 @@
+"""Fixtures: a migrated database (SQLite file, or PostgreSQL with `-m postgres` params), the engine
+with a controllable clock, and people holding every role."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from workflow.actors import SYSTEM, load_actor
+from workflow.config import PROJECT_ROOT
+from workflow.db import make_engine
+from workflow.definitions.registry import DefinitionRegistry
+from workflow.engine import Workflow
+from workflow.schema import upgrade
+from workflow.services.files import FileStore
+from workflow.services.users import create_user
+
+RULES_DIR = PROJECT_ROOT / "rules"
+TEMPLATES_DIR = PROJECT_ROOT / "templates" / "notices"
+FIXTURES = Path(__file__).parent / "fixtures"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+class Clock:
+    """A controllable clock: tests move time forward instead of sleeping."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += timedelta(**delta)
+
+
+def service_missing(what: str, error: Exception):
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI but not reachable: {error}")
+    pytest.skip(f"{what} not reachable on this machine: {error}")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh PostgreSQL database for this test session (dropped at the end)."""
+    name = f"grants_test_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=None, pool_size=1)
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001 - any connection failure means "no PostgreSQL here"
+        admin.dispose()
+        service_missing("PostgreSQL", error)
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+TABLES = (
+    "ledger",
+    "tranches",
+    "awards",
+    "program_budgets",
+    "outbox",
+    "timers",
+    "history_events",
+    "review_assignments",
+    "application_links",
+    "application_members",
+    "applications",
+    "definition_snapshots",
+    "user_roles",
+    "users",
+)
+
+
+def _sqlite_engine(sqlite_template, tmp_path):
+    path = tmp_path / "grants.sqlite3"
+    shutil.copy(sqlite_template, path)
+    return make_engine(f"sqlite:///{path}")
+
+
+def _postgres_engine(url):
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    return engine
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_engine(request, sqlite_template, tmp_path):
+    """The database behind one test: each engine test runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        engine = _sqlite_engine(sqlite_template, tmp_path)
+    else:
+        engine = _postgres_engine(request.getfixturevalue("postgres_url"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_template, tmp_path):
+    engine = _sqlite_engine(sqlite_template, tmp_path)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 5, 4, 1, 0, tzinfo=UTC))  # 10:00 in Seoul, inside the 2026 rounds
+
+
+def make_workflow(engine, clock, rules_dir=RULES_DIR) -> Workflow:
+    registry = DefinitionRegistry(rules_dir, TEMPLATES_DIR)
+    registry.load()
+    assert not registry.problems, registry.problems
+    return Workflow(engine, registry, clock=clock)
+
+
+@pytest.fixture
+def workflow(db_engine, clock) -> Workflow:
+    return make_workflow(db_engine, clock)
+
+
+@pytest.fixture
+def store(tmp_path) -> FileStore:
+    return FileStore(tmp_path / "uploads")
+
+
+class People:
+    """One actor per role; `applicant` owns the applications the tests create, `other` does not."""
+
+    def __init__(self, engine):
+        programs = ("startup-support", "regulation-exception")
+        spec = {
+            "applicant": ("applicant@test.kr", []),
+            "other": ("other@test.kr", []),
+            "officer": ("officer@test.kr", [("officer", p) for p in programs]),
+            "other_officer": ("officer2@test.kr", [("officer", "some-other-program")]),
+            "finance": ("finance@test.kr", [("finance", p) for p in programs]),
+            "auditor": ("auditor@test.kr", [("auditor", None)]),
+            "admin": ("admin@test.kr", [("admin", None)]),
+            **{f"reviewer{i}": (f"reviewer{i}@test.kr", [("reviewer", None)]) for i in range(1, 6)},
+        }
+        with engine.begin() as connection:
+            ids = {
+                name: create_user(connection, email, name, roles=roles)
+                for name, (email, roles) in spec.items()
+            }
+        with engine.connect() as connection:
+            for name, user_id in ids.items():
+                setattr(self, name, load_actor(connection, user_id))
+        self.system = SYSTEM
+
+    @property
+    def reviewers(self):
+        return [getattr(self, f"reviewer{i}") for i in range(1, 6)]
+
+
+@pytest.fixture
+def people(db_engine) -> People:
+    return People(db_engine)

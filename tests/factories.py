@@ -1,0 +1,66 @@
+"""Valid form data for the shipped programs, and short paths to drive an application somewhere."""
+
+from __future__ import annotations
+
+from workflow.services import reviews
+
+PDF = b"%PDF-1.4\n%test\ntrailer<<>>\n%%EOF\n"
+
+
+def pdf_ref(store, name="plan.pdf") -> dict:
+    return store.save(PDF, name, accept=("pdf",))
+
+
+def startup_data(store, **overrides) -> dict:
+    data = {
+        "company_name": "헬스온 주식회사",
+        "business_no": "123-45-67890",
+        "representative": "한대표",
+        "contact_email": "ceo@healthon.kr",
+        "contact_phone": "010-1234-5678",
+        "founded_on": "2023-04-01",
+        "employees": 12,
+        "sector": "digital_therapeutics",
+        "support_needs": ["prototype"],
+        "gangwon_based": True,
+        "summary": "불면증 인지행동치료 디지털 치료제의 임상 및 사업화",
+        "requested_amount": 45_000_000,
+        "own_cash": 10_000_000,
+        "in_kind": 5_000_000,
+        "business_plan": pdf_ref(store),
+    }
+    data.update(overrides)
+    return data
+
+
+AGREEMENT = {
+    "bank_name": "농협은행",
+    "bank_account": "301-1234-5678",
+    "signatory": "한대표",
+    "accept_terms": True,
+}
+
+
+def submitted_startup(workflow, people, store, **overrides) -> int:
+    created = workflow.create("startup-support", people.applicant, startup_data(store, **overrides))
+    assert created.ok, created.reason("en")
+    result = workflow.fire(created.application_id, "submit", people.applicant)
+    assert result.ok, result.reason("en")
+    return created.application_id
+
+
+def reviewed_startup(workflow, people, store, score=(25, 35, 25), count=3) -> int:
+    """A startup application in `selection`: screened, and `count` reviewers scored it."""
+    app_id = submitted_startup(workflow, people, store)
+    assert workflow.fire(app_id, "pass_screening", people.officer).ok
+    for reviewer in people.reviewers[:count]:
+        assert reviews.assign(workflow, app_id, reviewer.id, people.officer).ok
+        assert reviews.declare(workflow, app_id, reviewer, "none").ok
+        submitted = reviews.submit(
+            workflow,
+            app_id,
+            reviewer,
+            dict(zip(("innovation", "feasibility", "regional_impact"), score, strict=True)),
+        )
+        assert submitted.ok, submitted.reason("en")
+    return app_id

@@ -1,0 +1,67 @@
+"""The application factory: configuration, database, rule definitions, engine, commands, pages."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from sqlalchemy import inspect
+from sqlalchemy.exc import OperationalError
+
+from workflow.config import CONFIGS, PROJECT_ROOT
+from workflow.db import make_engine, make_session_factory
+from workflow.definitions.registry import DefinitionRegistry
+from workflow.engine import Workflow
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    import os
+
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    config_class = CONFIGS[config_name or os.environ.get("GRANTS_CONFIG", "dev")]
+    app.config.from_object(config_class)
+    app.config.update(config_class.from_environment())
+    app.config.update(overrides or {})
+
+    database_url = app.config["DATABASE_URL"]
+    if database_url.startswith("sqlite:///") and "instance" in database_url:
+        os.makedirs(app.instance_path, exist_ok=True)
+    engine = make_engine(database_url)
+    registry = DefinitionRegistry(app.config["RULES_DIR"], app.config["NOTICE_TEMPLATES_DIR"])
+    registry.load()
+    for problem in registry.problems:
+        log.warning("rule file refused: %s", problem)
+    app.extensions["db_engine"] = engine
+    app.extensions["db_session"] = make_session_factory(engine)
+    app.extensions["workflow"] = Workflow(engine, registry)
+    publish_definitions(app)
+
+    from workflow import cli
+    from workflow.web import pages
+
+    cli.init_app(app)
+    pages.init_app(app)
+    return app
+
+
+def publish_definitions(app: Flask) -> None:
+    """Check the loaded files against the published snapshots, once the schema exists."""
+    workflow: Workflow = app.extensions["workflow"]
+    try:
+        if not inspect(workflow.db).has_table("definition_snapshots"):
+            return
+        for problem in workflow.registry.publish_all(workflow.db):
+            log.warning("rule file refused: %s", problem)
+    except OperationalError as error:
+        log.warning("database not reachable; definitions not checked against snapshots: %s", error)
+
+
+def get_workflow(app: Flask) -> Workflow:
+    return app.extensions["workflow"]

@@ -1,0 +1,143 @@
+"""Commands: db upgrade | demo | rules check/show/migrate | tick | audit verify."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+import click
+from flask import Flask, current_app
+
+from workflow.actors import Actor
+from workflow.definitions import diagram
+from workflow.engine.timers import tick as run_tick
+from workflow.engine.versions import migrate as run_migrate
+from workflow.history import verify_all
+
+
+def _workflow():
+    return current_app.extensions["workflow"]
+
+
+@click.group("db", help="Database schema.")
+def db_group():
+    pass
+
+
+@db_group.command("upgrade", help="Migrate the database to the newest schema.")
+def db_upgrade():
+    from workflow.app import publish_definitions
+    from workflow.schema import upgrade
+
+    upgrade(_workflow().db)
+    publish_definitions(current_app)
+    click.echo("database is at the newest schema")
+
+
+@click.group("rules", help="Program definitions (rule files).")
+def rules_group():
+    pass
+
+
+@rules_group.command("check", help="Validate rule files (all of rules/ by default); exit 1 on any problem.")
+@click.argument("files", nargs=-1, type=click.Path())
+def rules_check(files):
+    registry = _workflow().registry
+    results = registry.load(files or None)
+    problems = 0
+    for result in results:
+        if result.problems:
+            for problem in result.problems:
+                click.echo(str(problem))
+                problems += 1
+        else:
+            click.echo(
+                f"{result.file}: ok ({result.program.key} {result.program.version}, "
+                f"{len(result.program.spec.states)} states, {len(result.program.transitions)} transitions)"
+            )
+    if files:
+        registry.load()  # back to the full rules/ directory for this process
+    if problems:
+        click.echo(f"{problems} problem(s)", err=True)
+        sys.exit(1)
+
+
+@rules_group.command("show", help="Print a program's state diagram (text, Mermaid or Graphviz).")
+@click.argument("key")
+@click.option("--format", "fmt", type=click.Choice(["text", "mermaid", "dot", "all"]), default="all")
+@click.option("--lang", type=click.Choice(["ko", "en"]), default="en")
+def rules_show(key, fmt, lang):
+    program = _workflow().registry.latest(key)
+    if program is None:
+        known = ", ".join(sorted(_workflow().registry.current)) or "none"
+        click.echo(f"unknown program '{key}' (loaded: {known})", err=True)
+        sys.exit(2)
+    parts = {
+        "text": diagram.as_text(program, lang),
+        "mermaid": diagram.as_mermaid(program),
+        "dot": diagram.as_dot(program),
+    }
+    for name in parts if fmt == "all" else [fmt]:
+        if fmt == "all":
+            click.echo(f"--- {name}")
+        click.echo(parts[name])
+
+
+@rules_group.command("migrate", help="Move applications from one version of a program to another.")
+@click.argument("key")
+@click.option("--from", "from_version", required=True)
+@click.option("--to", "to_version", required=True)
+@click.option("--map", "mappings", multiple=True, help="old_state=new_state (repeatable)")
+def rules_migrate(key, from_version, to_version, mappings):
+    mapping = {}
+    for item in mappings:
+        old, sep, new = item.partition("=")
+        if not sep or not old or not new:
+            click.echo(f"--map takes old=new, not '{item}'", err=True)
+            sys.exit(2)
+        mapping[old.strip()] = new.strip()
+    actor = Actor(id=None, name=f"cli:{getpass.getuser()}", roles=frozenset({"admin"}))
+    result, moved = run_migrate(_workflow(), key, from_version, to_version, mapping, actor)
+    if not result.ok:
+        click.echo(result.reason("en"), err=True)
+        sys.exit(1)
+    click.echo(f"moved {len(moved)} application(s) from {key} {from_version} to {to_version}")
+
+
+@click.command("tick", help="Fire every due deadline and reminder (idempotent; run it every minute).")
+def tick_command():
+    outcomes = run_tick(_workflow())
+    for outcome in outcomes:
+        click.echo(
+            f"timer {outcome.timer_id} (application {outcome.application_id}): {outcome.status} {outcome.detail}"
+        )
+    click.echo(f"{len(outcomes)} timer(s) handled")
+
+
+@click.group("audit", help="The tamper-evident history.")
+def audit_group():
+    pass
+
+
+@audit_group.command("verify", help="Walk every history chain; name the first altered or missing event.")
+def audit_verify():
+    with _workflow().db.connect() as connection:
+        faults = verify_all(connection)
+    for fault in faults:
+        click.echo(str(fault))
+    if faults:
+        sys.exit(1)
+    click.echo("every history chain verifies")
+
+
+@click.command("demo", help="Load demo users for every role and demo applications in several states.")
+def demo_command():
+    from workflow.demo import load_demo
+
+    for line in load_demo(_workflow()):
+        click.echo(line)
+
+
+def init_app(app: Flask) -> None:
+    for command in (db_group, rules_group, tick_command, audit_group, demo_command):
+        app.cli.add_command(command)

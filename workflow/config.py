@@ -1,0 +1,43 @@
+"""Configuration classes; the environment is read only inside the app factory."""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Config:
+    SECRET_KEY = "change-me"
+    DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'instance' / 'grants.sqlite3'}"
+    RULES_DIR = str(PROJECT_ROOT / "rules")
+    NOTICE_TEMPLATES_DIR = str(PROJECT_ROOT / "templates" / "notices")
+    REDIS_URL = None
+    TIMEZONE = "Asia/Seoul"
+    BABEL_DEFAULT_LOCALE = "ko"
+    TESTING = False
+
+    @classmethod
+    def from_environment(cls) -> dict:
+        """Values the environment overrides (read at app creation, never at import)."""
+        overrides = {}
+        for name in ("SECRET_KEY", "DATABASE_URL", "RULES_DIR", "REDIS_URL"):
+            if os.environ.get(name):
+                overrides[name] = os.environ[name]
+        return overrides
+
+
+class DevConfig(Config):
+    DEBUG = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test"
+    DATABASE_URL = "sqlite://"
+
+
+class ProdConfig(Config):
+    SESSION_COOKIE_SECURE = True
+
+
+CONFIGS = {"dev": DevConfig, "test": TestConfig, "prod": ProdConfig}

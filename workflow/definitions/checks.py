@@ -1,0 +1,411 @@
+"""Cross-reference checks of a rule file, run on the raw data so every problem is found at once.
+
+Structure (types, unknown keys) is pydantic's job in schema.py; this module checks what refers to
+what: states, roles, stages, fields, notices, templates, guards, effects, and the graph itself.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import deque
+
+from workflow.definitions.source import Problem, SourceMap
+from workflow.effects import effect_kinds, expressions_of, parse_effect
+from workflow.fields import FIELD_TYPES, TYPED_OPTIONS
+from workflow.guards import GuardSyntaxError, compile_expression
+from workflow.roles import ROLES
+
+
+def suggest(name, candidates) -> str:
+    close = difflib.get_close_matches(str(name), [str(c) for c in candidates], n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _mapping(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+class Checker:
+    def __init__(self, raw: dict, source_map: SourceMap, file: str, template_exists):
+        self.raw, self.map, self.file = raw, source_map, file
+        self.template_exists = template_exists
+        self.problems: list[Problem] = []
+        self.states = _mapping(raw.get("states"))
+        self.transitions = [t for t in _as_list(raw.get("transitions")) if isinstance(t, dict)]
+        self.declared_roles = {r for r in _as_list(raw.get("roles")) if isinstance(r, str)}
+        self.stages = _mapping(raw.get("stages"))
+        self.notices = _mapping(raw.get("notices"))
+
+    def add(self, path, message: str, hint: str = "", key: bool = False) -> None:
+        line, column = self.map.at(path, key=key)
+        self.problems.append(Problem(self.file, line, column, message, hint))
+
+    def run(self) -> list[Problem]:
+        self.check_roles()
+        self.check_states()
+        self.check_fields()
+        self.check_transitions()
+        self.check_decisions()
+        self.check_notices()
+        self.check_graph()
+        return self.problems
+
+    # roles ---------------------------------------------------------------------------------
+    def check_roles(self) -> None:
+        for index, role in enumerate(_as_list(self.raw.get("roles"))):
+            if role not in ROLES:
+                self.add(
+                    ("roles", index),
+                    f"unknown role '{role}'",
+                    suggest(role, ROLES) or f"known roles: {', '.join(ROLES)}",
+                )
+            elif role == "system":
+                self.add(("roles", index), "'system' is always available; do not declare it")
+
+    def role_ref(self, path, role, firing: bool = False) -> None:
+        if role == "system" and firing:
+            return
+        if role not in self.declared_roles:
+            hint = suggest(role, self.declared_roles) or "add it to roles: at the top of the file"
+            self.add(path, f"unknown role '{role}'", hint)
+        elif firing and role in ROLES and not ROLES[role].may_fire:
+            self.add(path, f"role '{role}' only reads; it cannot fire transitions", "remove it from roles:")
+
+    def state_ref(self, path, state, what: str = "state") -> bool:
+        if state in self.states:
+            return True
+        hint = suggest(state, self.states) or "declare it under states:"
+        self.add(path, f"unknown {what} '{state}'", hint)
+        return False
+
+    # states --------------------------------------------------------------------------------
+    def check_states(self) -> None:
+        initial = [name for name, spec in self.states.items() if _mapping(spec).get("initial")]
+        if not initial and self.states:
+            self.add(("states",), "no initial state", "mark exactly one state with initial: true", key=True)
+        for extra in initial[1:]:
+            self.add(
+                ("states", extra),
+                f"second initial state '{extra}'",
+                "only one state may be initial",
+                key=True,
+            )
+        for name, spec in self.states.items():
+            spec = _mapping(spec)
+            if spec.get("initial") and spec.get("final"):
+                self.add(("states", name), f"state '{name}' is both initial and final", key=True)
+            for index, role in enumerate(_as_list(spec.get("view"))):
+                self.role_ref(("states", name, "view", index), role)
+            deadline = _mapping(spec.get("deadline"))
+            expiry = _mapping(deadline.get("on_expiry"))
+            if expiry.get("fire"):
+                self.check_timer_trigger(
+                    ("states", name, "deadline", "on_expiry", "fire"), name, expiry["fire"]
+                )
+            if expiry.get("notice"):
+                self.notice_ref(("states", name, "deadline", "on_expiry", "notice"), expiry["notice"])
+            for index, reminder in enumerate(_as_list(deadline.get("reminders"))):
+                if _mapping(reminder).get("notice"):
+                    self.notice_ref(
+                        ("states", name, "deadline", "reminders", index, "notice"), reminder["notice"]
+                    )
+                if _mapping(reminder).get("days_before", 0) >= deadline.get("days", 0) > 0:
+                    self.add(
+                        ("states", name, "deadline", "reminders", index, "days_before"),
+                        "a reminder must come before the deadline",
+                        f"use fewer than {deadline['days']} days",
+                    )
+
+    def check_timer_trigger(self, path, state: str, trigger: str) -> None:
+        candidates = [
+            t for t in self.transitions if t.get("trigger") == trigger and state in _as_list(t.get("from"))
+        ]
+        if not candidates:
+            self.add(
+                path,
+                f"deadline fires '{trigger}', but no transition '{trigger}' leaves '{state}'",
+                suggest(trigger, {t.get("trigger") for t in self.transitions}),
+            )
+        elif not any("system" in _as_list(t.get("roles")) for t in candidates):
+            self.add(
+                path,
+                f"deadline fires '{trigger}', but its transition does not allow role 'system'",
+                "add system to that transition's roles",
+            )
+
+    # forms ---------------------------------------------------------------------------------
+    def field_specs(self):
+        for stage_name, stage in self.stages.items():
+            for index, spec in enumerate(_as_list(_mapping(stage).get("fields"))):
+                yield ("stages", stage_name, "fields", index), spec
+        for t_index, transition in enumerate(self.transitions):
+            for index, spec in enumerate(_as_list(transition.get("fields"))):
+                yield ("transitions", t_index, "fields", index), spec
+
+    def known_fields(self) -> set[str]:
+        names = {_mapping(spec).get("name") for _, spec in self.field_specs()}
+        for transition in self.transitions:
+            for effect in _as_list(transition.get("effects")):
+                if isinstance(_mapping(effect).get("set"), dict):
+                    names.update(effect["set"].keys())
+        return {n for n in names if isinstance(n, str)}
+
+    def check_fields(self) -> None:
+        for stage_name, stage in self.stages.items():
+            stage = _mapping(stage)
+            for index, state in enumerate(_as_list(stage.get("editable_in"))):
+                self.state_ref(("stages", stage_name, "editable_in", index), state)
+            for index, role in enumerate(_as_list(stage.get("edit_roles"))):
+                self.role_ref(("stages", stage_name, "edit_roles", index), role)
+        seen: dict[str, tuple] = {}
+        for path, spec in self.field_specs():
+            spec = _mapping(spec)
+            name, kind = spec.get("name"), spec.get("type")
+            if name in seen and path[0] == "stages" and seen[name][0] == "stages":
+                self.add(
+                    (*path, "name"), f"field '{name}' is defined twice", "field names are unique per program"
+                )
+            seen.setdefault(name, path)
+            if kind not in FIELD_TYPES:
+                self.add(
+                    (*path, "type"),
+                    f"unknown field type '{kind}'",
+                    suggest(kind, FIELD_TYPES) or f"types: {', '.join(FIELD_TYPES)}",
+                )
+                continue
+            for option in TYPED_OPTIONS - FIELD_TYPES[kind].options:
+                if spec.get(option) is not None:
+                    self.add((*path, option), f"'{option}' does not apply to a {kind} field", key=True)
+            if kind in ("choice", "multi_choice") and not spec.get("choices"):
+                self.add(
+                    path,
+                    f"{kind} field '{name}' has no choices",
+                    "add choices: [{value: ..., label: {ko: ..., en: ...}}]",
+                )
+            if spec.get("pattern"):
+                try:
+                    re.compile(spec["pattern"])
+                except re.error as error:
+                    self.add((*path, "pattern"), f"pattern does not compile: {error}")
+
+    # transitions ---------------------------------------------------------------------------
+    def check_transitions(self) -> None:
+        unguarded: dict[tuple[str, str], int] = {}
+        budget = self.raw.get("budget")
+        for index, transition in enumerate(self.transitions):
+            path = ("transitions", index)
+            trigger = transition.get("trigger")
+            for s_index, source in enumerate(_as_list(transition.get("from"))):
+                source_path = (
+                    (*path, "from", s_index) if isinstance(transition.get("from"), list) else (*path, "from")
+                )
+                if self.state_ref(source_path, source) and not transition.get("guard"):
+                    if (trigger, source) in unguarded:
+                        first = unguarded[(trigger, source)]
+                        self.add(
+                            (*path, "trigger"),
+                            f"second unguarded '{trigger}' from '{source}' (first is transitions[{first}])",
+                            "add a guard to one of them so the engine knows which applies",
+                        )
+                    unguarded.setdefault((trigger, source), index)
+                if _mapping(self.states.get(source)).get("final"):
+                    self.add(
+                        source_path,
+                        f"transition '{trigger}' leaves final state '{source}'",
+                        "a final state has no way out",
+                    )
+            if "to" in transition:
+                self.state_ref((*path, "to"), transition["to"])
+            for r_index, role in enumerate(_as_list(transition.get("roles"))):
+                self.role_ref((*path, "roles", r_index), role, firing=True)
+            if transition.get("auto") and "system" not in _as_list(transition.get("roles")):
+                self.add(
+                    (*path, "auto"),
+                    "an automatic transition is fired by the system",
+                    "add system to its roles",
+                )
+            for r_index, stage in enumerate(_as_list(transition.get("requires"))):
+                if stage not in self.stages:
+                    self.add(
+                        (*path, "requires", r_index), f"unknown stage '{stage}'", suggest(stage, self.stages)
+                    )
+            if isinstance(transition.get("guard"), str):
+                self.check_expression((*path, "guard"), transition["guard"], must_be_bool=True)
+            if transition.get("guard") and not transition.get("guard_message"):
+                self.add(
+                    (*path, "guard"), "guard without guard_message", "say in ko and en what the user must do"
+                )
+            for n_index, notice in enumerate(_as_list(transition.get("notice"))):
+                notice_path = (
+                    (*path, "notice", n_index)
+                    if isinstance(transition.get("notice"), list)
+                    else (*path, "notice")
+                )
+                self.notice_ref(notice_path, notice)
+            for e_index, effect in enumerate(_as_list(transition.get("effects"))):
+                self.check_effect((*path, "effects", e_index), effect, budget)
+
+    def check_expression(self, path, source: str, must_be_bool: bool = False) -> None:
+        try:
+            compiled = compile_expression(source)
+        except GuardSyntaxError as error:
+            line, column = self.map.at(path)
+            # a plain scalar starts at its first character; a quoted one after the quote
+            offset = 1 if self.quoted(line, column) else 0
+            self.problems.append(
+                Problem(
+                    self.file,
+                    line + error.line - 1,
+                    (column + offset if error.line == 1 else 0) + error.column - 1,
+                    f"expression does not parse: {error.message}",
+                    "expressions use CEL: data.field, reviews.count, &&, ||, min(a, b)",
+                )
+            )
+            return
+        known = self.known_fields()
+        for name in sorted(compiled.data_fields - known):
+            self.add(
+                path,
+                f"expression names unknown field 'data.{name}'",
+                suggest(name, known) or "define it in a stage's fields",
+            )
+
+    def quoted(self, line: int, column: int) -> bool:
+        text = self.raw_lines[line - 1] if 0 < line <= len(self.raw_lines) else ""
+        return text[column - 1 : column] in ("'", '"')
+
+    def check_effect(self, path, effect, budget) -> None:
+        kinds = effect_kinds()
+        name = next(iter(effect), None) if isinstance(effect, dict) and len(effect) == 1 else None
+        if name is not None and name not in kinds:
+            self.add(
+                (*path, name),
+                f"unknown effect '{name}'",
+                suggest(name, kinds) or f"effects: {', '.join(kinds)}",
+                key=True,
+            )
+            return
+        try:
+            kind, params = parse_effect(effect)
+        except (ValueError, TypeError) as error:
+            self.add(path, f"effect is not valid: {str(error).splitlines()[0] if str(error) else error}")
+            return
+        if kind.needs_budget and not budget:
+            self.add(
+                (*path, name),
+                f"money effect '{name}' but the program has no budget",
+                "add budget: {total: ...}",
+                key=True,
+            )
+        for source in expressions_of(name, params):
+            self.check_expression((*path, name), source)
+        for index, tranche in enumerate(getattr(params, "tranches", [])):
+            if tranche.release_on and tranche.release_on not in {t.get("trigger") for t in self.transitions}:
+                self.add(
+                    (*path, name, "tranches", index, "release_on"),
+                    f"unknown trigger '{tranche.release_on}'",
+                    suggest(tranche.release_on, {t.get("trigger") for t in self.transitions}),
+                )
+
+    # decisions and notices -----------------------------------------------------------------
+    def check_decisions(self) -> None:
+        for name, decision in _mapping(self.raw.get("decisions")).items():
+            decision = _mapping(decision)
+            state = decision.get("in")
+            self.state_ref(("decisions", name, "in"), state)
+            for index, role in enumerate(_as_list(decision.get("roles"))):
+                self.role_ref(("decisions", name, "roles", index), role, firing=True)
+            for index, outcome in enumerate(_as_list(decision.get("outcomes"))):
+                trigger = _mapping(outcome).get("trigger")
+                if not any(
+                    t.get("trigger") == trigger and state in _as_list(t.get("from")) for t in self.transitions
+                ):
+                    self.add(
+                        ("decisions", name, "outcomes", index, "trigger"),
+                        f"outcome trigger '{trigger}' has no transition from '{state}'",
+                        suggest(trigger, {t.get("trigger") for t in self.transitions}),
+                    )
+
+    def notice_ref(self, path, notice) -> None:
+        if notice not in self.notices:
+            self.add(
+                path,
+                f"unknown notice '{notice}'",
+                suggest(notice, self.notices) or "declare it under notices:",
+            )
+
+    def check_notices(self) -> None:
+        for name, notice in self.notices.items():
+            notice = _mapping(notice)
+            for index, role in enumerate(_as_list(notice.get("to"))):
+                self.role_ref(("notices", name, "to", index), role)
+            template = notice.get("template")
+            if isinstance(template, str) and not self.template_exists(template):
+                self.add(
+                    ("notices", name, "template"),
+                    f"notice '{name}' has no template '{template}'",
+                    f"add templates/notices/{template}.ko.txt and {template}.en.txt",
+                )
+
+    # graph ---------------------------------------------------------------------------------
+    def edges(self) -> dict[str, set[str]]:
+        graph: dict[str, set[str]] = {name: set() for name in self.states}
+        for transition in self.transitions:
+            for source in _as_list(transition.get("from")):
+                if source in graph and transition.get("to") in self.states:
+                    graph[source].add(transition["to"])
+        return graph
+
+    def check_graph(self) -> None:
+        initial = [name for name, spec in self.states.items() if _mapping(spec).get("initial")]
+        if not initial:
+            return
+        graph = self.edges()
+        reachable = _reach(graph, initial[0])
+        for name, spec in self.states.items():
+            final = _mapping(spec).get("final")
+            if name not in reachable:
+                self.add(
+                    ("states", name),
+                    f"state '{name}' is unreachable from '{initial[0]}'",
+                    "add a transition into it, or remove it",
+                    key=True,
+                )
+            if not final and not graph.get(name):
+                self.add(
+                    ("states", name),
+                    f"state '{name}' has no way out and is not final",
+                    "add a transition from it, or mark it final: true",
+                    key=True,
+                )
+        finals = {n for n, s in self.states.items() if _mapping(s).get("final")}
+        if not finals & reachable:
+            self.add(
+                ("states",),
+                f"no path from '{initial[0]}' to any final state",
+                "mark the end states final: true and connect them",
+                key=True,
+            )
+
+
+def _reach(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen, queue = {start}, deque([start])
+    while queue:
+        for nxt in graph.get(queue.popleft(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def check(raw: dict, source_map: SourceMap, file: str, text: str, template_exists) -> list[Problem]:
+    checker = Checker(raw, source_map, file, template_exists)
+    checker.raw_lines = text.splitlines()
+    return checker.run()

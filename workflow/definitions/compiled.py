@@ -1,0 +1,171 @@
+"""A validated rule file compiled once: guards and expressions, one shared `transitions` Machine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from types import SimpleNamespace
+
+from transitions import Machine
+
+from workflow.definitions.schema import FieldSpec, ProgramSpec, TransitionSpec
+from workflow.effects import expressions_of, parse_effect
+from workflow.guards import Expression, compile_expression
+
+
+@dataclass(frozen=True)
+class CompiledTransition:
+    index: int
+    spec: TransitionSpec
+    guard: Expression | None
+    effects: tuple  # ((EffectKind, params), ...)
+    needs: frozenset[str]  # context variables its guard and effects read (reviews and money cost a query)
+
+    @property
+    def trigger(self) -> str:
+        return self.spec.trigger
+
+    @property
+    def sources(self) -> list[str]:
+        return self.spec.sources
+
+
+@dataclass
+class CompiledProgram:
+    spec: ProgramSpec
+    sha256: str
+    file: str
+    source: str
+    transitions: list[CompiledTransition] = field(default_factory=list)
+    expressions: dict[str, Expression] = field(default_factory=dict)
+
+    def __post_init__(self):
+        for index, spec in enumerate(self.spec.transitions):
+            effects = tuple(parse_effect(raw) for raw in spec.effects)
+            guard = compile_expression(spec.guard) if spec.guard else None
+            needs = set(guard.variables if guard else ())
+            for kind, params in effects:
+                for source in expressions_of(kind.name, params):
+                    expression = self.expressions.setdefault(source, compile_expression(source))
+                    needs |= expression.variables
+            self.transitions.append(CompiledTransition(index, spec, guard, effects, frozenset(needs)))
+        self.machine = Machine(
+            model=None,
+            states=list(self.spec.states),
+            transitions=[
+                {
+                    "trigger": t.trigger,
+                    "source": t.sources,
+                    "dest": t.spec.to,
+                    "conditions": [_allowed(t.index)],
+                }
+                for t in self.transitions
+            ],
+            initial=None,
+            auto_transitions=False,
+            send_event=True,
+        )
+
+    # identity ------------------------------------------------------------------------------
+    @property
+    def key(self) -> str:
+        return self.spec.key
+
+    @property
+    def version(self) -> str:
+        return self.spec.version
+
+    @property
+    def fiscal_year(self) -> int:
+        if self.spec.budget and self.spec.budget.fiscal_year:
+            return self.spec.budget.fiscal_year
+        if self.spec.open:
+            return self.spec.open.start.year
+        return datetime.now(UTC).year
+
+    # states --------------------------------------------------------------------------------
+    @cached_property
+    def initial(self) -> str:
+        return next(name for name, state in self.spec.states.items() if state.initial)
+
+    @cached_property
+    def finals(self) -> frozenset[str]:
+        return frozenset(name for name, state in self.spec.states.items() if state.final)
+
+    def move(self, state: str, trigger: str, allowed: set[int]) -> str | None:
+        """Destination chosen by the shared machine for the first allowed transition, or None."""
+        token = SimpleNamespace(state=state)
+        event = self.machine.events.get(trigger)
+        if event is None or not event.trigger(token, allowed=allowed):
+            return None
+        return token.state
+
+    # transitions ---------------------------------------------------------------------------
+    @cached_property
+    def triggers(self) -> frozenset[str]:
+        return frozenset(t.trigger for t in self.transitions)
+
+    def candidates(self, trigger: str, state: str) -> list[CompiledTransition]:
+        return [t for t in self.transitions if t.trigger == trigger and state in t.sources]
+
+    def leaving(self, state: str) -> list[CompiledTransition]:
+        return [t for t in self.transitions if state in t.sources]
+
+    @cached_property
+    def automatic(self) -> dict[str, list[CompiledTransition]]:
+        by_state: dict[str, list[CompiledTransition]] = {}
+        for transition in self.transitions:
+            if transition.spec.auto:
+                for source in transition.sources:
+                    by_state.setdefault(source, []).append(transition)
+        return by_state
+
+    @cached_property
+    def release_triggers(self) -> frozenset[str]:
+        """Triggers that release a held tranche (e.g. interim report approved)."""
+        return frozenset(
+            tranche.release_on
+            for t in self.transitions
+            for kind, params in t.effects
+            for tranche in getattr(params, "tranches", [])
+            if tranche.release_on
+        )
+
+    # forms ---------------------------------------------------------------------------------
+    @cached_property
+    def fields(self) -> dict[str, FieldSpec]:
+        return self.spec.all_fields()
+
+    def editable_fields(
+        self, state: str, transition: CompiledTransition | None = None
+    ) -> dict[str, FieldSpec]:
+        editable = {
+            f.name: f
+            for stage in self.spec.stages.values()
+            if state in stage.editable_in
+            for f in stage.fields
+        }
+        if transition is not None:
+            editable.update({f.name: f for f in transition.spec.fields})
+        return editable
+
+    def stage_roles(self, state: str) -> set[str]:
+        return {
+            r for stage in self.spec.stages.values() if state in stage.editable_in for r in stage.edit_roles
+        }
+
+    def uses_money(self) -> bool:
+        return any(kind.needs_budget for t in self.transitions for kind, _ in t.effects)
+
+    def state_label(self, state: str, lang: str, audience: str = "staff") -> str:
+        spec = self.spec.states[state]
+        label = (spec.applicant_label if audience == "applicant" else None) or spec.label
+        return label.get(lang) if label else state
+
+
+def _allowed(index: int):
+    def condition(event) -> bool:
+        return index in event.kwargs["allowed"]
+
+    return condition

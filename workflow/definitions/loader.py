@@ -1,0 +1,129 @@
+"""Load one rule file: parse, check structure and references, compile — or report every problem."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from workflow.definitions import schema
+from workflow.definitions.checks import check, suggest
+from workflow.definitions.compiled import CompiledProgram
+from workflow.definitions.source import Problem, SourceMap, YamlSyntaxError, parse
+
+
+@dataclass
+class LoadResult:
+    file: str
+    sha256: str
+    source: str
+    program: CompiledProgram | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.program is not None and not self.problems
+
+
+def _schema_keys(model: type[BaseModel], seen=None) -> set[str]:
+    """Every key the rule format knows (for 'did you mean' hints on typos)."""
+    seen = seen if seen is not None else set()
+    if model in seen:
+        return set()
+    seen.add(model)
+    keys = set()
+    for name, info in model.model_fields.items():
+        keys.add(info.alias or name)
+        for arg in _model_args(info.annotation):
+            keys |= _schema_keys(arg, seen)
+    return keys
+
+
+def _model_args(annotation) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in getattr(annotation, "__args__", ()) for m in _model_args(arg)]
+
+
+KNOWN_KEYS = _schema_keys(schema.ProgramSpec)
+
+
+def _data_path(raw, loc: tuple) -> tuple:
+    """Keep the loc elements that index into the data (pydantic adds union tags like 'list[str]')."""
+    path, node = [], raw
+    for element in loc:
+        if isinstance(node, dict) and element in node:
+            node = node[element]
+            path.append(element)
+        elif isinstance(node, list) and isinstance(element, int) and element < len(node):
+            node = node[element]
+            path.append(element)
+    return tuple(path)
+
+
+def _schema_problems(raw, error: ValidationError, source_map: SourceMap, file: str) -> list[Problem]:
+    problems, seen = [], set()
+    for item in error.errors():
+        path = _data_path(raw, item["loc"])
+        if item["type"] == "extra_forbidden":
+            name = item["loc"][-1]
+            line, column = source_map.at((*path, name), key=True)
+            hint = suggest(name, KNOWN_KEYS)
+            message = f"unknown key '{name}'"
+        else:
+            is_missing = item["type"] == "missing"
+            line, column = source_map.at(path, key=not is_missing)
+            if not is_missing:
+                line, column = source_map.at(path)
+            where = ".".join(
+                str(p) for p in item["loc"] if not str(p).startswith(("function-", "list[", "str"))
+            )
+            message = f"{where}: {item['msg']}"
+            hint = ""
+        signature = (line, column, message)
+        if signature not in seen:
+            seen.add(signature)
+            problems.append(Problem(file, line, column, message, hint))
+    return problems
+
+
+def load_text(text: str, file: str, template_exists) -> LoadResult:
+    result = LoadResult(file=file, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=text)
+    try:
+        raw, source_map, duplicates = parse(text)
+    except YamlSyntaxError as error:
+        result.problems.append(
+            Problem(file, error.line, error.column, error.message, "check indentation and brackets")
+        )
+        return result
+    if not isinstance(raw, dict):
+        result.problems.append(
+            Problem(file, 1, 1, "a rule file is a mapping (key: value)", "start with key: ...")
+        )
+        return result
+    for path, (line, column) in duplicates:
+        result.problems.append(
+            Problem(file, line, column, f"duplicate key '{path[-1]}'", "YAML keeps only the last one")
+        )
+    spec = None
+    try:
+        spec = schema.ProgramSpec.model_validate(raw)
+    except ValidationError as error:
+        result.problems.extend(_schema_problems(raw, error, source_map, file))
+    result.problems.extend(check(raw, source_map, file, text, template_exists))
+    result.problems.sort(key=lambda p: (p.line, p.column))
+    if spec is not None and not result.problems:
+        result.program = CompiledProgram(spec=spec, sha256=result.sha256, file=file, source=text)
+    return result
+
+
+def load_file(path: Path, template_exists) -> LoadResult:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return LoadResult(
+            file=str(path), sha256="", source="", problems=[Problem(str(path), 1, 1, f"cannot read: {error}")]
+        )
+    return load_text(text, str(path), template_exists)

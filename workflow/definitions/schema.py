@@ -1,0 +1,176 @@
+"""The shape of a rule file (pydantic, every mapping closed: an unknown key is an error).
+
+Cross-references (states, roles, fields, notices, templates, guards) are checked in `checks.py`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$", max_length=80)]
+OneOrMany = Name | list[Name]
+
+PROGRAM_KINDS = ("support_program", "regulation_exception", "incentive", "event", "research")
+
+
+class Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class I18n(Closed):
+    ko: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.ko
+
+
+class Choice(Closed):
+    value: str
+    label: I18n
+
+
+class FieldSpec(Closed):
+    name: Name
+    type: str
+    label: I18n
+    help: I18n | None = None
+    required: bool = False
+    min_length: int | None = Field(default=None, ge=0)
+    max_length: int | None = Field(default=None, ge=1)
+    pattern: str | None = None
+    min: int | None = None
+    max: int | None = None
+    choices: list[Choice] | None = None
+    accept: list[str] | None = None
+    max_mb: int | None = Field(default=None, ge=1, le=200)
+
+
+class StageSpec(Closed):
+    title: I18n
+    editable_in: list[Name] = Field(min_length=1)
+    edit_roles: list[Name] = ["applicant"]
+    fields: list[FieldSpec] = Field(min_length=1)
+
+
+class RubricItem(Closed):
+    name: Name
+    max: int = Field(ge=1)
+    label: I18n
+
+
+class ReviewSpec(Closed):
+    rubric: list[RubricItem] = Field(min_length=1)
+    reviewers_per_application: int = Field(default=3, ge=1)
+
+
+class OnExpiry(Closed):
+    fire: Name | None = None
+    notice: Name | None = None
+
+
+class Reminder(Closed):
+    days_before: int = Field(ge=1)
+    notice: Name
+
+
+class Deadline(Closed):
+    days: int = Field(ge=1)
+    at: Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "18:00"
+    on_expiry: OnExpiry
+    reminders: list[Reminder] = []
+
+
+class StateSpec(Closed):
+    initial: bool = False
+    final: bool = False
+    label: I18n | None = None
+    applicant_label: I18n | None = None
+    expect: I18n | None = None
+    view: list[Name] | None = None
+    review: bool = False
+    deadline: Deadline | None = None
+
+
+class TransitionSpec(Closed):
+    trigger: Name
+    source: OneOrMany = Field(alias="from")
+    to: Name
+    roles: list[Name] = Field(min_length=1)
+    label: I18n | None = None
+    guard: str | None = None
+    guard_message: I18n | None = None
+    reason: Literal["required", "optional"] = "optional"
+    requires: list[Name] = []
+    fields: list[FieldSpec] = []
+    effects: list[dict[str, Any]] = []
+    notice: OneOrMany | None = None
+    auto: bool = False
+
+    @property
+    def sources(self) -> list[str]:
+        return [self.source] if isinstance(self.source, str) else list(self.source)
+
+    @property
+    def notices(self) -> list[str]:
+        if self.notice is None:
+            return []
+        return [self.notice] if isinstance(self.notice, str) else list(self.notice)
+
+
+class Outcome(Closed):
+    value: Name
+    trigger: Name
+    label: I18n
+
+
+class DecisionSpec(Closed):
+    state: Name = Field(alias="in")
+    roles: list[Name] = Field(min_length=1)
+    label: I18n
+    outcomes: list[Outcome] = Field(min_length=2)
+
+
+class NoticeSpec(Closed):
+    to: list[Name] = Field(min_length=1)
+    template: Name
+    channels: list[Literal["email", "pdf", "inbox"]] = ["inbox", "email"]
+    statutory: bool = False
+
+
+class OpenPeriod(Closed):
+    start: date = Field(alias="from")
+    until: date
+
+
+class Budget(Closed):
+    total: int = Field(ge=0)
+    currency: Literal["KRW"] = "KRW"
+    fiscal_year: int | None = None
+
+
+class ProgramSpec(Closed):
+    key: Key
+    version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.\-]*$", max_length=40)]
+    kind: Literal[PROGRAM_KINDS]  # type: ignore[valid-type]
+    title: I18n
+    summary: I18n | None = None
+    open: OpenPeriod | None = None
+    budget: Budget | None = None
+    roles: list[Name] = Field(min_length=1)
+    stages: dict[Name, StageSpec] = {}
+    review: ReviewSpec | None = None
+    states: dict[Name, StateSpec] = Field(min_length=2)
+    transitions: list[TransitionSpec] = Field(min_length=1)
+    decisions: dict[Name, DecisionSpec] = {}
+    notices: dict[Name, NoticeSpec] = {}
+
+    def all_fields(self) -> dict[str, FieldSpec]:
+        fields = {f.name: f for stage in self.stages.values() for f in stage.fields}
+        for transition in self.transitions:
+            fields.update({f.name: f for f in transition.fields})
+        return fields

@@ -1,0 +1,312 @@
+"""The engine: one Workflow object per app, owning every change to an application.
+
+    workflow.fire(application, trigger, actor, data=None, reason=None)
+
+is the only way state changes. Creating an application, saving a draft, an administrator's
+move and a version migration go through the same version-checked write and history chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from workflow.actors import Actor
+from workflow.db import utcnow
+from workflow.definitions.registry import DefinitionRegistry
+from workflow.effects import EffectRefused
+from workflow.engine import records
+from workflow.engine.access import effective_roles
+from workflow.engine.core import Move, fire_in, run_automatic_in
+from workflow.engine.results import FireResult, Refused
+from workflow.fields import clean_values
+from workflow.messages import Message
+from workflow.models import Application, ApplicationLink
+
+__all__ = ["FireResult", "Refused", "Workflow"]
+
+
+def _id_and_version(application, expected_version):
+    if isinstance(application, int):
+        return application, expected_version
+    if expected_version is None:
+        expected_version = getattr(application, "row_version", None)
+    return application.id, expected_version
+
+
+class Workflow:
+    def __init__(self, db_engine, registry: DefinitionRegistry, clock: Callable = utcnow):
+        self.db = db_engine
+        self.registry = registry
+        self.clock = clock
+        self.after_commit: list[Callable[[list[int]], None]] = []  # e.g. the notices relay
+
+    # the transaction boundary ---------------------------------------------------------------
+    def _run(self, work, application_id: int | None = None) -> FireResult:
+        try:
+            with self.db.begin() as connection:
+                result = work(connection)
+        except Refused as refused:
+            return FireResult.refused(refused, application_id)
+        except OperationalError:
+            return FireResult(ok=False, application_id=application_id, refusal=Message("busy"))
+        except IntegrityError:
+            # a concurrent writer won a unique or CHECK race the conditional updates did not see
+            return FireResult(ok=False, application_id=application_id, refusal=Message("busy"))
+        for hook in self.after_commit:
+            if result.outbox_ids:
+                hook(result.outbox_ids)
+        return result
+
+    def program_of(self, connection, application: dict):
+        program = self.registry.get(
+            connection,
+            application["program_key"],
+            application["program_version"],
+            application["definition_sha"],
+        )
+        if program is None:
+            raise Refused(
+                Message(
+                    "unknown_program",
+                    {"key": application["program_key"], "version": application["program_version"]},
+                )
+            )
+        return program
+
+    # public operations ----------------------------------------------------------------------
+    def fire(
+        self,
+        application,
+        trigger: str,
+        actor: Actor,
+        data: dict | None = None,
+        reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> FireResult:
+        """Fire `trigger` on the application as `actor`: all checks, then one transaction, or a refusal."""
+        application_id, expected_version = _id_and_version(application, expected_version)
+
+        def work(connection):
+            move = fire_in(
+                self, connection, application_id, trigger, actor, data, reason, expected_version, self.clock()
+            )
+            return _result(move)
+
+        return self._run(work, application_id)
+
+    def create(self, program_key: str, actor: Actor, data: dict | None = None) -> FireResult:
+        """Open a new application of the program's current version for `actor`, in its initial state."""
+        program = self.registry.latest(program_key)
+        if program is None:
+            return FireResult(
+                ok=False, refusal=Message("unknown_program", {"key": program_key, "version": ""})
+            )
+        now = self.clock()
+        if not records.is_open(program.spec.open, now):
+            period = program.spec.open
+            return FireResult(
+                ok=False,
+                refusal=Message(
+                    "program_closed",
+                    {
+                        "title": program.spec.title.model_dump(),
+                        "start": str(period.start),
+                        "until": str(period.until),
+                    },
+                ),
+            )
+        return self._run(
+            lambda connection: _result(
+                self._insert(connection, program, actor.id, data or {}, actor, now, None, validate=True)
+            )
+        )
+
+    def save_draft(
+        self, application, actor: Actor, data: dict, expected_version: int | None = None
+    ) -> FireResult:
+        """Save form values without changing state (autosave); the same rights as editing the form."""
+        application_id, expected_version = _id_and_version(application, expected_version)
+
+        def work(connection):
+            current = records.read_application(connection, application_id)
+            if current is None:
+                raise Refused(Message("unknown_application"))
+            program = self.program_of(connection, current)
+            if expected_version is not None and expected_version != current["row_version"]:
+                raise Refused(records.refusal_for_conflict(connection, application_id))
+            roles = program.stage_roles(current["state"])
+            if not effective_roles(connection, program.key, current, actor, roles):
+                raise Refused(Message("not_editable"))
+            editable = program.editable_fields(current["state"])
+            unknown = sorted(set(data) - set(editable))
+            if unknown:
+                raise Refused(Message("unknown_field", {"field": unknown[0]}))
+            cleaned, errors = clean_values(editable, data)
+            if errors:
+                raise Refused(Message("invalid_data", {"detail": ", ".join(errors)}), errors)
+            merged = {**(current["data"] or {}), **cleaned}
+            claimed = connection.execute(
+                Application.__table__.update()
+                .where(Application.id == application_id, Application.row_version == current["row_version"])
+                .values(
+                    data=merged,
+                    row_version=current["row_version"] + 1,
+                    updated_at=self.clock(),
+                    updated_by=actor.id,
+                )
+            )
+            if claimed.rowcount != 1:
+                raise Refused(records.refusal_for_conflict(connection, application_id))
+            return FireResult(
+                ok=True,
+                application_id=application_id,
+                state=current["state"],
+                previous_state=current["state"],
+                row_version=current["row_version"] + 1,
+            )
+
+        return self._run(work, application_id)
+
+    def admin_move(self, application, to_state: str, actor: Actor, reason: str | None) -> FireResult:
+        """The administrator's escape hatch: any state, a mandatory reason, recorded like any move."""
+        application_id, expected_version = _id_and_version(application, None)
+
+        def work(connection):
+            if "admin" not in actor.roles:
+                raise Refused(Message("admin_only"))
+            if not (reason or "").strip():
+                raise Refused(Message("reason_required"))
+            current = records.read_application(connection, application_id)
+            if current is None:
+                raise Refused(Message("unknown_application"))
+            program = self.program_of(connection, current)
+            if to_state not in program.spec.states:
+                raise Refused(Message("unknown_state", {"state": to_state}))
+            return _result(
+                self._move(
+                    connection,
+                    program,
+                    current,
+                    to_state,
+                    "admin_move",
+                    actor,
+                    {"admin"},
+                    reason.strip(),
+                    self.clock(),
+                )
+            )
+
+        return self._run(work, application_id)
+
+    def run_automatic(self, application_id: int) -> FireResult:
+        def work(connection):
+            move = run_automatic_in(self, connection, application_id, self.clock())
+            return _result(move) if move else FireResult(ok=True, application_id=application_id)
+
+        return self._run(work, application_id)
+
+    # shared writes --------------------------------------------------------------------------
+    def _move(
+        self, connection, program, current, to_state, trigger, actor, roles, reason, now, data=None
+    ) -> Move:
+        event = records.write_move(
+            connection,
+            application=current,
+            program_key=program.key,
+            program_version=program.version,
+            definition_sha=program.sha256,
+            to_state=to_state,
+            trigger=trigger,
+            actor=actor,
+            actor_roles=roles,
+            reason=reason,
+            data=current["data"] if data is None else data,
+            now=now,
+        )
+        if event is None:
+            raise Refused(records.refusal_for_conflict(connection, current["id"]))
+        records.cancel_timers(connection, current["id"], now)
+        records.start_timers(connection, program, current["id"], to_state, now)
+        return Move(
+            current["id"], current["state"], to_state, current["row_version"] + 1, event["seq"], [], []
+        )
+
+    def _insert(self, connection, program, applicant_id, data, actor, now, reason, validate: bool) -> Move:
+        problem = self.registry.publish(connection, program)
+        if problem is not None:
+            raise Refused(Message("definition_refused", {"detail": problem.message}))
+        if validate:
+            editable = program.editable_fields(program.initial)
+            unknown = sorted(set(data) - set(editable))
+            if unknown:
+                raise Refused(Message("unknown_field", {"field": unknown[0]}))
+            data, errors = clean_values(editable, data)
+            if errors:
+                raise Refused(Message("invalid_data", {"detail": ", ".join(errors)}), errors)
+        new_id = connection.execute(
+            insert(Application)
+            .values(
+                program_key=program.key,
+                program_version=program.version,
+                definition_sha=program.sha256,
+                state=program.initial,
+                data={},
+                row_version=1,
+                applicant_id=applicant_id,
+                history_seq=0,
+                history_head="",
+                created_at=now,
+                updated_at=now,
+                state_entered_at=now,
+            )
+            .returning(Application.id)
+        ).scalar_one()
+        blank = {
+            "id": new_id,
+            "state": None,
+            "data": {},
+            "row_version": 1,
+            "history_seq": 0,
+            "history_head": "",
+            "applicant_id": applicant_id,
+        }
+        roles = {"system"} if actor.is_system else {"applicant"}
+        move = self._move(
+            connection, program, blank, program.initial, "create", actor, roles, reason, now, data
+        )
+        return move
+
+    def open_linked(self, connection, source: dict, key: str, values: dict, actor: Actor, now) -> int:
+        """Effect `open`: a new application of another program, for the same applicant, linked both ways."""
+        target = self.registry.latest(key)
+        if target is None:
+            raise EffectRefused(Message("linked_program_missing", {"key": key}))
+        reason = f"#{source['id']} {source['program_key']}"
+        try:
+            move = self._insert(
+                connection, target, source["applicant_id"], values, actor, now, reason, validate=True
+            )
+        except Refused as refused:
+            raise EffectRefused(refused.message) from None
+        connection.execute(
+            insert(ApplicationLink).values(
+                source_id=source["id"], target_id=move.application_id, trigger="open", created_at=now
+            )
+        )
+        return move.application_id
+
+
+def _result(move: Move) -> FireResult:
+    return FireResult(
+        ok=True,
+        application_id=move.application_id,
+        state=move.state,
+        previous_state=move.previous_state,
+        row_version=move.row_version,
+        event_seq=move.event_seq,
+        automatic=move.automatic,
+        outbox_ids=move.outbox_ids,
+    )

@@ -1,0 +1,60 @@
+"""Who may act on this application: staff roles from the actor, relationship roles from the rows."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from workflow.actors import Actor
+from workflow.models import ApplicationMember, ReviewAssignment
+from workflow.roles import ROLES, STAFF_HELD_BY
+
+
+def effective_roles(
+    connection, program_key: str, application: dict, actor: Actor, wanted: set[str]
+) -> set[str]:
+    """The roles among `wanted` that this actor holds on this application (queries only if needed)."""
+    if actor.is_system:
+        return {"system"} & wanted
+    held = {r for r in actor.staff_roles(program_key) if r in ROLES and ROLES[r].held_by in STAFF_HELD_BY}
+    held &= wanted
+    if "applicant" in wanted and application["applicant_id"] == actor.id:
+        held.add("applicant")
+    member_roles = {r for r in wanted if ROLES.get(r) and ROLES[r].held_by == "member"}
+    if member_roles:
+        held |= set(
+            connection.execute(
+                select(ApplicationMember.relation).where(
+                    ApplicationMember.application_id == application["id"],
+                    ApplicationMember.user_id == actor.id,
+                    ApplicationMember.relation.in_(member_roles),
+                )
+            ).scalars()
+        )
+    if "reviewer" in wanted and reviewer_status(connection, application["id"], actor.id) == "none":
+        held.add("reviewer")
+    return held
+
+
+def reviewer_status(connection, application_id: int, user_id: int | None) -> str | None:
+    """None if not assigned; else the conflict declaration: 'pending', 'none' or 'conflict'."""
+    if user_id is None:
+        return None
+    return connection.execute(
+        select(ReviewAssignment.coi).where(
+            ReviewAssignment.application_id == application_id, ReviewAssignment.reviewer_id == user_id
+        )
+    ).scalar()
+
+
+def can_see(connection, program, application: dict, actor: Actor) -> bool:
+    """Object check for reading: owner, member, conflict-free assignee, program staff, auditor, admin."""
+    if actor.is_system or actor.staff_roles(program.key) & {
+        "officer",
+        "lead_officer",
+        "finance",
+        "auditor",
+        "admin",
+    }:
+        return True
+    everyone = set(program.spec.roles)
+    return bool(effective_roles(connection, program.key, application, actor, everyone))

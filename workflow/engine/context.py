@@ -1,0 +1,50 @@
+"""The values a guard or effect expression may read; reviews and money are queried only when used."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from workflow.models import ReviewAssignment
+from workflow.money import money_summary
+
+
+def reviews_summary(connection, application_id: int) -> dict:
+    row = connection.execute(
+        select(
+            func.count(ReviewAssignment.id),
+            func.count(ReviewAssignment.submitted_at),
+            func.avg(ReviewAssignment.total),
+            func.min(ReviewAssignment.total),
+            func.max(ReviewAssignment.total),
+        ).where(ReviewAssignment.application_id == application_id, ReviewAssignment.coi != "conflict")
+    ).one()
+    assigned, submitted, mean, low, high = row
+    return {
+        "assigned": int(assigned),
+        "count": int(submitted),
+        "all_submitted": assigned > 0 and submitted == assigned,
+        "mean": float(mean) if mean is not None else 0.0,
+        "min": int(low) if low is not None else 0,
+        "max": int(high) if high is not None else 0,
+    }
+
+
+def expression_context(
+    connection, application: dict, data: dict, actor, held_roles, transitions, now
+) -> dict:
+    needs = set()
+    for transition in transitions:
+        needs |= transition.needs
+    context = {
+        "data": data,
+        "actor": {"id": actor.id or 0, "roles": sorted(held_roles)},
+        "application": {
+            "state": application["state"],
+            "days_in_state": (now - application["state_entered_at"]).days,
+        },
+    }
+    if "reviews" in needs:
+        context["reviews"] = reviews_summary(connection, application["id"])
+    if "money" in needs:
+        context["money"] = money_summary(connection, application["id"])
+    return context

@@ -1,0 +1,280 @@
+"""fire(): the one way an application changes state.
+
+In one transaction: role and object check, reason, field validation, guard, version-checked move,
+effects, one history event, timers, outbox rows, then any automatic transitions (as `system`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflow.actors import SYSTEM, Actor
+from workflow.effects import EffectContext, EffectRefused
+from workflow.engine import records
+from workflow.engine.access import effective_roles, reviewer_status
+from workflow.engine.context import expression_context
+from workflow.engine.results import Refused
+from workflow.fields import clean_values, missing_required
+from workflow.guards import GuardEvaluationError
+from workflow.messages import Message
+from workflow.money import release_tranches
+from workflow.roles import role_labels
+
+MAX_AUTOMATIC_STEPS = 20
+
+
+@dataclass
+class Move:
+    """What a successful fire wrote; the caller turns it into a FireResult."""
+
+    application_id: int
+    previous_state: str
+    state: str
+    row_version: int
+    event_seq: int
+    automatic: list
+    outbox_ids: list
+
+
+def fire_in(
+    workflow,
+    connection,
+    application_id: int,
+    trigger: str,
+    actor: Actor,
+    data: dict | None,
+    reason: str | None,
+    expected_version: int | None,
+    now,
+) -> Move:
+    application = records.read_application(connection, application_id)
+    if application is None:
+        raise Refused(Message("unknown_application"))
+    program = workflow.program_of(connection, application)
+    if expected_version is not None and expected_version != application["row_version"]:
+        raise Refused(records.refusal_for_conflict(connection, application_id))
+    if trigger not in program.triggers:
+        raise Refused(Message("unknown_trigger", {"trigger": trigger}))
+    state = application["state"]
+    candidates = program.candidates(trigger, state)
+    if not candidates:
+        raise Refused(
+            records.refusal_for_conflict(
+                connection,
+                application_id,
+                "not_from_state_changed",
+                trigger=trigger,
+                state=_label(program, state),
+            )
+        )
+    wanted = {role for t in candidates for role in t.spec.roles}
+    held = effective_roles(connection, program.key, application, actor, wanted)
+    if not held:
+        raise Refused(_role_refusal(connection, program, application, actor, trigger, wanted))
+    candidates = [t for t in candidates if held & set(t.spec.roles)]
+    reason = (reason or "").strip() or None
+    if reason is None and any(t.spec.reason == "required" for t in candidates):
+        raise Refused(Message("reason_required"))
+    new_data = _merge_data(program, application, candidates, held, data or {})
+    for stage_name in {s for t in candidates for s in t.spec.requires}:
+        _require_stage(program, stage_name, new_data)
+    context = expression_context(connection, application, new_data, actor, held, candidates, now)
+    allowed = _passing(candidates, context)
+    to_state = program.move(state, trigger, allowed)
+    chosen = next(t for t in candidates if t.index in allowed and t.spec.to == to_state)
+    return _apply(
+        workflow, connection, program, application, chosen, actor, held, reason, new_data, context, now
+    )
+
+
+def _apply(
+    workflow, connection, program, application, transition, actor, held, reason, data, context, now
+) -> Move:
+    """Write the move, its effects, event, timers and notices; then the automatic steps it enables."""
+    data = dict(data)
+    pure = [(kind, params) for kind, params in transition.effects if kind.changes_data]
+    effect_context = EffectContext(
+        connection=connection,
+        program=program,
+        application=application,
+        data=data,
+        actor=actor,
+        now=now,
+        event_seq=application["history_seq"] + 1,
+        expression_context=context,
+        open_linked=lambda key, values: workflow.open_linked(
+            connection, application, key, values, actor, now
+        ),
+    )
+    try:
+        for kind, params in pure:
+            kind.apply(effect_context, params)
+        event = records.write_move(
+            connection,
+            application=application,
+            program_key=program.key,
+            program_version=program.version,
+            definition_sha=program.sha256,
+            to_state=transition.spec.to,
+            trigger=transition.trigger,
+            actor=actor,
+            actor_roles=held,
+            reason=reason,
+            data=data,
+            now=now,
+        )
+        if event is None:
+            raise Refused(records.refusal_for_conflict(connection, application["id"]))
+        for kind, params in transition.effects:
+            if not kind.changes_data:
+                kind.apply(effect_context, params)
+    except EffectRefused as refused:
+        raise Refused(refused.message) from None
+    if transition.trigger in program.release_triggers:
+        release_tranches(connection, application["id"], transition.trigger)
+    if transition.spec.to != application["state"]:
+        if program.spec.states[application["state"]].deadline is not None:
+            records.cancel_timers(connection, application["id"], now)
+        records.start_timers(connection, program, application["id"], transition.spec.to, now)
+    outbox_ids = records.write_notices(connection, program, application["id"], event, transition.spec.notices)
+    move = Move(
+        application["id"],
+        application["state"],
+        transition.spec.to,
+        application["row_version"] + 1,
+        event["seq"],
+        [],
+        outbox_ids,
+    )
+    _run_automatic(workflow, connection, program, move, now)
+    return move
+
+
+def _run_automatic(workflow, connection, program, move: Move, now) -> None:
+    """Fire automatic transitions whose condition holds in the new state, recorded as `system`."""
+    for _ in range(MAX_AUTOMATIC_STEPS):
+        automatic = program.automatic.get(move.state)
+        if not automatic:
+            return
+        application = records.read_application(connection, move.application_id)
+        context = expression_context(
+            connection, application, application["data"], SYSTEM, {"system"}, automatic, now
+        )
+        try:
+            allowed = _passing(automatic, context)
+        except Refused:
+            return  # no automatic step applies yet; it is tried again after the next change
+        chosen = next(t for t in automatic if t.index in allowed)
+        step = _apply(
+            workflow,
+            connection,
+            program,
+            application,
+            chosen,
+            SYSTEM,
+            {"system"},
+            None,
+            application["data"],
+            context,
+            now,
+        )
+        move.automatic.append(chosen.trigger)
+        move.automatic.extend(step.automatic)
+        move.outbox_ids.extend(step.outbox_ids)
+        move.state, move.row_version, move.event_seq = step.state, step.row_version, step.event_seq
+        return
+
+
+def run_automatic_in(workflow, connection, application_id: int, now) -> Move | None:
+    """After a change outside fire (e.g. a review submitted), take any automatic step now allowed."""
+    application = records.read_application(connection, application_id)
+    if application is None:
+        return None
+    program = workflow.program_of(connection, application)
+    move = Move(
+        application_id,
+        application["state"],
+        application["state"],
+        application["row_version"],
+        application["history_seq"],
+        [],
+        [],
+    )
+    _run_automatic(workflow, connection, program, move, now)
+    return move if move.automatic else None
+
+
+def _passing(candidates, context) -> set[int]:
+    """Indexes of candidates whose guard holds; refuses with the first failing guard's message."""
+    allowed, first_failure = set(), None
+    for transition in candidates:
+        if transition.guard is None:
+            allowed.add(transition.index)
+            continue
+        try:
+            if transition.guard.test(context):
+                allowed.add(transition.index)
+            elif first_failure is None:
+                message = transition.spec.guard_message
+                first_failure = Message(
+                    "guard_failed", {"detail": message.model_dump() if message else transition.guard.source}
+                )
+        except GuardEvaluationError as error:
+            if first_failure is None:
+                first_failure = Message(
+                    "guard_error", {"guard": transition.guard.source, "detail": str(error)}
+                )
+    if not allowed:
+        raise Refused(first_failure)
+    return allowed
+
+
+def _merge_data(program, application, candidates, held, given: dict) -> dict:
+    """Validate the given values against the fields this actor may fill now; return the merged data."""
+    data = dict(application["data"] or {})
+    if not given:
+        return data
+    editable = {}
+    if held & program.stage_roles(application["state"]):
+        editable.update(program.editable_fields(application["state"]))
+    for transition in candidates:
+        editable.update({f.name: f for f in transition.spec.fields})
+    unknown = sorted(set(given) - set(editable))
+    if unknown:
+        raise Refused(Message("unknown_field", {"field": unknown[0]}))
+    cleaned, errors = clean_values(editable, given)
+    if errors:
+        detail = {
+            lang: "; ".join(f"{name}: {m.text(lang)}" for name, m in errors.items()) for lang in ("ko", "en")
+        }
+        raise Refused(Message("invalid_data", {"detail": detail}), errors)
+    data.update(cleaned)
+    return data
+
+
+def _require_stage(program, stage_name: str, data: dict) -> None:
+    stage = program.spec.stages[stage_name]
+    specs = {f.name: f for f in stage.fields}
+    missing = missing_required(stage.fields, data)
+    _, errors = clean_values(specs, {n: data[n] for n in specs if data.get(n) is not None})
+    problems = {name: Message("required") for name in missing} | errors
+    if problems:
+        labels = {f.name: f.label for f in stage.fields}
+        detail = {lang: ", ".join(labels[n].get(lang) for n in problems) for lang in ("ko", "en")}
+        raise Refused(
+            Message("stage_incomplete", {"stage": stage.title.model_dump(), "detail": detail}), problems
+        )
+
+
+def _role_refusal(connection, program, application, actor, trigger, wanted) -> Message:
+    if "reviewer" in wanted and reviewer_status(connection, application["id"], actor.id) == "pending":
+        return Message("conflict_not_declared")
+    related = application["applicant_id"] == actor.id or actor.staff_roles(program.key)
+    if not related:
+        return Message("not_your_application")
+    roles = {lang: role_labels(sorted(wanted - {"system"}), lang) for lang in ("ko", "en")}
+    return Message("role_not_allowed", {"trigger": trigger, "roles": roles})
+
+
+def _label(program, state: str) -> dict:
+    return {lang: program.state_label(state, lang) for lang in ("ko", "en")}

@@ -1,0 +1,206 @@
+"""The rows one move writes: the application row (version-checked), the history event, timers, outbox.
+
+Written with Core statements: this is fire()'s hot path.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select, update
+
+from workflow.history import data_diff, data_hash, event_hash
+from workflow.messages import Message
+from workflow.models import Application, HistoryEvent, OutboxMessage, Timer
+
+SEOUL = ZoneInfo("Asia/Seoul")
+APPLICATION_COLUMNS = (
+    Application.id,
+    Application.program_key,
+    Application.program_version,
+    Application.definition_sha,
+    Application.state,
+    Application.data,
+    Application.row_version,
+    Application.applicant_id,
+    Application.history_seq,
+    Application.history_head,
+    Application.state_entered_at,
+)
+
+
+def read_application(connection, application_id: int) -> dict | None:
+    row = (
+        connection.execute(select(*APPLICATION_COLUMNS).where(Application.id == application_id))
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+def last_change(connection, application_id: int) -> dict:
+    """Who changed the application last and when (for 'already approved by X at T')."""
+    row = connection.execute(
+        select(HistoryEvent.actor_name, HistoryEvent.at, HistoryEvent.trigger)
+        .where(HistoryEvent.application_id == application_id)
+        .order_by(HistoryEvent.seq.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return {"by": "-", "at": "-", "last": "-"}
+    return {"by": row.actor_name, "at": seoul_text(row.at), "last": row.trigger}
+
+
+def seoul_text(moment: datetime) -> str:
+    return moment.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M KST")
+
+
+def write_move(
+    connection,
+    *,
+    application: dict,
+    program_key: str,
+    program_version: str,
+    definition_sha: str,
+    to_state: str,
+    trigger: str,
+    actor,
+    actor_roles,
+    reason: str | None,
+    data: dict,
+    now: datetime,
+) -> dict | None:
+    """Claim the row by its version and append one event; None if someone else changed it first."""
+    seq = application["history_seq"] + 1
+    event = {
+        "application_id": application["id"],
+        "seq": seq,
+        "program_key": program_key,
+        "program_version": program_version,
+        "definition_sha": definition_sha,
+        "from_state": application["state"],
+        "to_state": to_state,
+        "trigger": trigger,
+        "actor_id": actor.id,
+        "actor_name": actor.name,
+        "actor_roles": sorted(actor_roles),
+        "reason": reason,
+        "diff": data_diff(application["data"] or {}, data),
+        "data_hash": data_hash(data),
+        "at": now,
+        "prev_hash": application["history_head"],
+    }
+    event["hash"] = event_hash(event)
+    values = {
+        "state": to_state,
+        "data": data,
+        "row_version": application["row_version"] + 1,
+        "history_seq": seq,
+        "history_head": event["hash"],
+        "updated_at": now,
+        "updated_by": actor.id,
+        "program_key": program_key,
+        "program_version": program_version,
+        "definition_sha": definition_sha,
+    }
+    if to_state != application["state"]:
+        values["state_entered_at"] = now
+    claimed = connection.execute(
+        update(Application)
+        .where(Application.id == application["id"], Application.row_version == application["row_version"])
+        .values(**values)
+    )
+    if claimed.rowcount != 1:
+        return None
+    connection.execute(insert(HistoryEvent).values(**event))
+    return event
+
+
+def deadline_moment(start: datetime, days: int, at: str) -> datetime:
+    """`days` calendar days after `start`, at `at` o'clock Seoul time (default 18:00), in UTC."""
+    local = start.astimezone(SEOUL) + timedelta(days=days)
+    hour, minute = (int(part) for part in at.split(":"))
+    return local.replace(hour=hour, minute=minute, second=0, microsecond=0).astimezone(start.tzinfo)
+
+
+def is_open(period, now: datetime) -> bool:
+    """Applications are accepted from the first day 00:00 to the last day 18:00, Seoul time."""
+    if period is None:
+        return True
+    start = datetime.combine(period.start, time(0, 0), SEOUL)
+    end = datetime.combine(period.until, time(18, 0), SEOUL)
+    return start <= now <= end
+
+
+def cancel_timers(connection, application_id: int, now: datetime) -> None:
+    connection.execute(
+        update(Timer)
+        .where(Timer.application_id == application_id, Timer.status == "pending")
+        .values(status="cancelled", fired_at=now, result="left the state")
+    )
+
+
+def start_timers(connection, program, application_id: int, state: str, now: datetime) -> None:
+    deadline = program.spec.states[state].deadline
+    if deadline is None:
+        return
+    due = deadline_moment(now, deadline.days, deadline.at)
+    rows = [
+        {
+            "application_id": application_id,
+            "state": state,
+            "kind": "deadline",
+            "due_at": due,
+            "status": "pending",
+            "action": deadline.on_expiry.model_dump(exclude_none=True),
+            "created_at": now,
+        }
+    ]
+    rows += [
+        {
+            "application_id": application_id,
+            "state": state,
+            "kind": "reminder",
+            "status": "pending",
+            "due_at": due - timedelta(days=reminder.days_before),
+            "action": {"notice": reminder.notice},
+            "created_at": now,
+        }
+        for reminder in deadline.reminders
+    ]
+    connection.execute(insert(Timer), rows)
+
+
+def write_notices(connection, program, application_id: int, event: dict, notices: list[str]) -> list[int]:
+    ids = []
+    for name in notices:
+        notice = program.spec.notices[name]
+        ids.append(
+            connection.execute(
+                insert(OutboxMessage)
+                .values(
+                    application_id=application_id,
+                    event_seq=event["seq"],
+                    notice=name,
+                    template=notice.template,
+                    recipients=list(notice.to),
+                    channels=list(notice.channels),
+                    payload={
+                        "trigger": event["trigger"],
+                        "from": event["from_state"],
+                        "to": event["to_state"],
+                        "reason": event["reason"],
+                        "statutory": notice.statutory,
+                    },
+                    status="pending",
+                    created_at=event["at"],
+                )
+                .returning(OutboxMessage.id)
+            ).scalar_one()
+        )
+    return ids
+
+
+def refusal_for_conflict(connection, application_id: int, code: str = "stale", **params) -> Message:
+    return Message(code, {**params, **last_change(connection, application_id)})

@@ -1,0 +1,101 @@
+"""`flask tick`: fire every due timer once, as `system`, even with two ticks running at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from workflow.actors import SYSTEM
+from workflow.engine import records
+from workflow.engine.core import fire_in
+from workflow.engine.results import Refused
+from workflow.models import Timer
+
+
+@dataclass(frozen=True)
+class TimerOutcome:
+    timer_id: int
+    application_id: int
+    status: str  # fired | failed | cancelled
+    detail: str
+
+
+def due_timer_ids(connection, now, limit: int) -> list[int]:
+    return list(
+        connection.execute(
+            select(Timer.id)
+            .where(Timer.status == "pending", Timer.due_at <= now)
+            .order_by(Timer.due_at)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def tick(workflow, now=None, limit: int = 500) -> list[TimerOutcome]:
+    now = now or workflow.clock()
+    with workflow.db.connect() as connection:
+        ids = due_timer_ids(connection, now, limit)
+        connection.rollback()
+    outcomes = []
+    for timer_id in ids:
+        outcome = _fire_timer(workflow, timer_id, now)
+        if outcome is not None:
+            outcomes.append(outcome)
+    return outcomes
+
+
+def _fire_timer(workflow, timer_id: int, now) -> TimerOutcome | None:
+    outbox_ids: list[int] = []
+    with workflow.db.begin() as connection:
+        claimed = connection.execute(
+            update(Timer)
+            .where(Timer.id == timer_id, Timer.status == "pending")
+            .values(status="fired", fired_at=now)
+        )
+        if claimed.rowcount != 1:
+            return None  # another tick took it
+        timer = connection.execute(select(Timer).where(Timer.id == timer_id)).mappings().one()
+        application = records.read_application(connection, timer["application_id"])
+        status, detail = "fired", ""
+        if application["state"] != timer["state"]:
+            status, detail = "cancelled", "state already left"
+        elif "fire" in timer["action"]:
+            savepoint = connection.begin_nested()
+            try:
+                move = fire_in(
+                    workflow,
+                    connection,
+                    application["id"],
+                    timer["action"]["fire"],
+                    SYSTEM,
+                    None,
+                    None,
+                    None,
+                    now,
+                )
+                savepoint.commit()
+                outbox_ids = move.outbox_ids
+                detail = f"{move.previous_state} -> {move.state}"
+            except Refused as refused:
+                savepoint.rollback()
+                status, detail = "failed", refused.message.en
+        elif "notice" in timer["action"]:
+            program = workflow.program_of(connection, application)
+            event = {
+                "seq": application["history_seq"],
+                "trigger": timer["kind"],
+                "from_state": timer["state"],
+                "to_state": timer["state"],
+                "reason": None,
+                "at": now,
+            }
+            outbox_ids = records.write_notices(
+                connection, program, application["id"], event, [timer["action"]["notice"]]
+            )
+            detail = f"notice {timer['action']['notice']}"
+        connection.execute(update(Timer).where(Timer.id == timer_id).values(status=status, result=detail))
+    for hook in workflow.after_commit:
+        if outbox_ids:
+            hook(outbox_ids)
+    return TimerOutcome(timer_id, timer["application_id"], status, detail)

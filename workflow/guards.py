@@ -1,0 +1,105 @@
+"""Guards: CEL expressions compiled once at load, evaluated against a small prepared context.
+
+Never Python eval. A guard sees `data` (the application's fields), `reviews` (count, assigned,
+mean, min, max), `money` (awarded, paid, recovered, budget_remaining), `actor` (id, roles) and
+`application` (state, days_in_state). Functions beyond CEL's own come from GUARD_FUNCTIONS.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import cel
+
+VARIABLES = frozenset({"data", "reviews", "money", "actor", "application"})
+GUARD_FUNCTIONS = {
+    "min": lambda a, b: a if a <= b else b,
+    "max": lambda a, b: a if a >= b else b,
+}
+CEL_BUILTINS = frozenset(
+    "size has int uint double string bytes bool type dyn matches contains startsWith endsWith "
+    "exists all exists_one map filter timestamp duration lowerAscii upperAscii trim".split()
+)
+_STRING_LITERAL = re.compile(r"\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'")
+_DATA_ATTRIBUTE = re.compile(r"\bdata\s*\.\s*([A-Za-z_]\w*)")
+_DATA_INDEX = re.compile(r"\bdata\s*\[\s*[\"']([A-Za-z_]\w*)[\"']\s*\]")
+_ERROR_POSITION = re.compile(r"<input>:(\d+):(\d+):\s*(.*?)(?:\n|$)")
+
+
+class GuardSyntaxError(Exception):
+    def __init__(self, line: int, column: int, message: str):
+        super().__init__(message)
+        self.line, self.column, self.message = line, column, message
+
+
+class GuardEvaluationError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Expression:
+    source: str
+    program: object
+    data_fields: frozenset[str]
+    variables: frozenset[str]
+    functions: frozenset[str]
+
+    def value(self, context: dict):
+        """The expression's value; a missing field or a type mismatch raises GuardEvaluationError."""
+        values = {name: context[name] for name in self.variables if name in context}
+        if "data" in values:
+            data = values["data"]
+            values["data"] = {f: data[f] for f in self.data_fields if data.get(f) is not None}
+        if self.functions:
+            prepared = cel.Context()
+            for name in self.functions:
+                prepared.add_function(name, GUARD_FUNCTIONS[name])
+            prepared.update(values)
+            values = prepared
+        try:
+            result = self.program.execute(values)
+        except KeyError as error:
+            raise GuardEvaluationError(f"missing value {error}") from None
+        except (RuntimeError, TypeError, ValueError) as error:
+            raise GuardEvaluationError(str(error).split(". ")[0]) from None
+        return result
+
+    def test(self, context: dict) -> bool:
+        result = self.value(context)
+        if not isinstance(result, bool):
+            raise GuardEvaluationError(f"the expression gave {result!r}, not true or false")
+        return result
+
+
+def referenced_data_fields(source: str) -> frozenset[str]:
+    indexed = set(_DATA_INDEX.findall(source))
+    return frozenset(indexed | set(_DATA_ATTRIBUTE.findall(_STRING_LITERAL.sub('""', source))))
+
+
+def compile_expression(source: str) -> Expression:
+    """Compile a guard or value expression, or raise GuardSyntaxError (line, column within it)."""
+    try:
+        program = cel.compile(source)
+    except ValueError as error:
+        match = _ERROR_POSITION.search(str(error))
+        if match:
+            raise GuardSyntaxError(int(match[1]), int(match[2]) + 1, match[3]) from None
+        raise GuardSyntaxError(1, 1, str(error)) from None
+    references = program.references()
+    variables = frozenset(references["variables"])
+    unknown = sorted(variables - VARIABLES)
+    if unknown:
+        raise GuardSyntaxError(1, source.find(unknown[0]) + 1, f"unknown name '{unknown[0]}'")
+    called = {f for f in references["functions"] if not f.startswith(("_", "@", "!"))}
+    unknown_functions = sorted(called - CEL_BUILTINS - GUARD_FUNCTIONS.keys())
+    if unknown_functions:
+        name = unknown_functions[0]
+        raise GuardSyntaxError(1, source.find(name) + 1, f"unknown function '{name}'")
+    return Expression(
+        source=source,
+        program=program,
+        data_fields=referenced_data_fields(source),
+        variables=variables,
+        functions=frozenset(called & GUARD_FUNCTIONS.keys()),
+    )

@@ -1,0 +1,171 @@
+"""The engine's bilingual message catalogue (Korean default, English for foreign partners).
+
+Refusals and field errors carry a code and parameters; the text is chosen at the edge in the
+reader's language. Money parameters are shown as 1,200,000원 in both languages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    # fire() refusals
+    "unknown_application": {"ko": "신청서를 찾을 수 없습니다.", "en": "Application not found."},
+    "unknown_program": {
+        "ko": "사업 정의 '{key}' {version}을(를) 찾을 수 없습니다.",
+        "en": "Program definition '{key}' {version} was not found.",
+    },
+    "unknown_trigger": {
+        "ko": "'{trigger}'은(는) 이 사업에 없는 동작입니다.",
+        "en": "'{trigger}' is not an action of this program.",
+    },
+    "not_from_state": {
+        "ko": "현재 단계({state})에서는 '{trigger}'을(를) 할 수 없습니다.",
+        "en": "'{trigger}' is not possible in the current step ({state}).",
+    },
+    "not_from_state_changed": {
+        "ko": "현재 단계({state})에서는 '{trigger}'을(를) 할 수 없습니다. {by}님이 {at}에 '{last}' 처리했습니다.",
+        "en": "'{trigger}' is not possible in the current step ({state}): {by} did '{last}' at {at}.",
+    },
+    "stale": {
+        "ko": "화면을 연 뒤에 {by}님이 {at}에 '{last}' 처리하여 신청서가 바뀌었습니다. 새로 고친 뒤 다시 시도하세요.",
+        "en": "The application changed after you opened it: {by} did '{last}' at {at}. Reload and try again.",
+    },
+    "role_not_allowed": {
+        "ko": "'{trigger}'은(는) {roles} 역할만 할 수 있습니다.",
+        "en": "Only {roles} may do '{trigger}'.",
+    },
+    "not_your_application": {
+        "ko": "이 신청서에 대한 권한이 없습니다.",
+        "en": "You have no rights on this application.",
+    },
+    "conflict_not_declared": {
+        "ko": "이해충돌 여부를 먼저 신고해야 합니다.",
+        "en": "Declare your conflict of interest first.",
+    },
+    "guard_failed": {"ko": "조건을 충족하지 않습니다: {detail}", "en": "A condition is not met: {detail}"},
+    "guard_error": {
+        "ko": "조건을 확인할 수 없습니다({guard}): {detail}",
+        "en": "The condition could not be checked ({guard}): {detail}",
+    },
+    "reason_required": {"ko": "사유를 입력해야 합니다.", "en": "A reason is required."},
+    "invalid_data": {"ko": "입력값을 확인하세요: {detail}", "en": "Please check the entries: {detail}"},
+    "unknown_field": {
+        "ko": "'{field}' 항목은 지금 이 단계에서 입력할 수 없습니다.",
+        "en": "'{field}' cannot be entered in this step.",
+    },
+    "stage_incomplete": {
+        "ko": "'{stage}' 양식을 먼저 완성하세요: {detail}",
+        "en": "Complete the '{stage}' form first: {detail}",
+    },
+    "unknown_state": {
+        "ko": "'{state}' 단계는 이 사업에 없습니다.",
+        "en": "'{state}' is not a step of this program.",
+    },
+    "admin_only": {
+        "ko": "관리자만 단계를 직접 옮길 수 있습니다.",
+        "en": "Only an administrator may move a step directly.",
+    },
+    "budget_exceeded": {
+        "ko": "예산이 부족합니다: 잔액 {remaining}, 요청 {requested}.",
+        "en": "Not enough budget: remaining budget {remaining}, requested {requested}.",
+    },
+    "no_budget": {
+        "ko": "'{key}' 사업의 예산이 등록되지 않았습니다.",
+        "en": "No budget is set for program '{key}'.",
+    },
+    "no_award": {"ko": "지원 결정된 금액이 없습니다.", "en": "There is no award for this application."},
+    "tranche_not_due": {
+        "ko": "지급할 수 있는 분할금이 없습니다 (다음 분할금은 '{release_on}' 이후 지급).",
+        "en": "No tranche is due (the next is released after '{release_on}').",
+    },
+    "payment_above_award": {
+        "ko": "지급액이 지원금을 초과합니다: 지원금 {award}, 기지급 {paid}, 요청 {requested}.",
+        "en": "Payment above the award: award {award}, paid {paid}, requested {requested}.",
+    },
+    "recovery_above_paid": {
+        "ko": "환수액이 지급액을 초과합니다: 지급 {paid}, 기환수 {recovered}, 요청 {requested}.",
+        "en": "Recovery above what was paid: paid {paid}, recovered {recovered}, requested {requested}.",
+    },
+    "amount_invalid": {"ko": "금액이 올바르지 않습니다: {detail}", "en": "The amount is not valid: {detail}"},
+    "linked_program_missing": {
+        "ko": "연결할 사업 '{key}'이(가) 등록되어 있지 않습니다.",
+        "en": "The program to open, '{key}', is not loaded.",
+    },
+    "program_closed": {
+        "ko": "'{title}' 접수 기간이 아닙니다 ({start} ~ {until} 18:00).",
+        "en": "'{title}' is not open for applications ({start} to {until} 18:00).",
+    },
+    "not_editable": {
+        "ko": "지금 단계에서는 이 양식을 고칠 수 없습니다.",
+        "en": "This form cannot be edited in the current step.",
+    },
+    "migration_mapping": {
+        "ko": "단계 대응표가 올바르지 않습니다: {detail}",
+        "en": "The state mapping is not valid: {detail}",
+    },
+    "busy": {
+        "ko": "다른 처리가 진행 중입니다. 잠시 후 다시 시도하세요.",
+        "en": "Another change is in progress. Please try again in a moment.",
+    },
+    "definition_refused": {
+        "ko": "사업 정의를 사용할 수 없습니다: {detail}",
+        "en": "The program definition cannot be used: {detail}",
+    },
+    "already_fired": {"ko": "이미 처리된 기한입니다.", "en": "This deadline was already handled."},
+    # field validation
+    "required": {"ko": "필수 항목입니다.", "en": "This field is required."},
+    "too_short": {"ko": "{min}자 이상 입력하세요.", "en": "Enter at least {min} characters."},
+    "too_long": {"ko": "{max}자 이하로 입력하세요.", "en": "Enter at most {max} characters."},
+    "pattern": {"ko": "형식이 올바르지 않습니다.", "en": "The format is not valid."},
+    "not_integer": {"ko": "정수를 입력하세요.", "en": "Enter a whole number."},
+    "not_money": {"ko": "금액(원)을 숫자로 입력하세요.", "en": "Enter an amount in won (digits only)."},
+    "below_min": {"ko": "{min} 이상이어야 합니다.", "en": "Must be at least {min}."},
+    "above_max": {"ko": "{max} 이하여야 합니다.", "en": "Must be at most {max}."},
+    "not_date": {"ko": "날짜를 YYYY-MM-DD 형식으로 입력하세요.", "en": "Enter a date as YYYY-MM-DD."},
+    "not_choice": {"ko": "목록에서 선택하세요.", "en": "Choose from the list."},
+    "not_boolean": {"ko": "예 또는 아니오를 선택하세요.", "en": "Choose yes or no."},
+    "not_email": {"ko": "이메일 주소 형식이 올바르지 않습니다.", "en": "Enter a valid e-mail address."},
+    "not_phone": {
+        "ko": "전화번호 형식이 올바르지 않습니다 (예: 010-1234-5678).",
+        "en": "Enter a valid phone number (e.g. 010-1234-5678).",
+    },
+    "not_business_no": {
+        "ko": "사업자등록번호 형식이 올바르지 않습니다 (예: 123-45-67890).",
+        "en": "Enter a business registration number like 123-45-67890.",
+    },
+    "not_file": {"ko": "파일을 올려 주세요.", "en": "Upload a file."},
+    "file_type": {"ko": "허용되는 파일 형식: {accept}", "en": "Allowed file types: {accept}"},
+    "file_size": {"ko": "파일은 {max_mb}MB 이하여야 합니다.", "en": "The file must be at most {max_mb} MB."},
+}
+
+LANGUAGES = ("ko", "en")
+
+
+def format_krw(amount: int) -> str:
+    return f"{amount:,}원"
+
+
+def render(code: str, lang: str, params: dict | None = None) -> str:
+    template = CATALOGUE[code]["en" if lang == "en" else "ko"]
+    return template.format(**(params or {}))
+
+
+@dataclass(frozen=True)
+class Message:
+    """A translatable message: a catalogue code, its parameters, and optional already-bilingual text."""
+
+    code: str
+    params: dict = field(default_factory=dict)
+
+    def text(self, lang: str = "ko") -> str:
+        params = {k: (v.get(lang, v.get("ko")) if isinstance(v, dict) else v) for k, v in self.params.items()}
+        return render(self.code, lang, params)
+
+    @property
+    def ko(self) -> str:
+        return self.text("ko")
+
+    @property
+    def en(self) -> str:
+        return self.text("en")

@@ -1,0 +1,26 @@
+"""Tables, one module per aggregate. Models import nothing of ours but the database base."""
+
+from workflow.models.applications import Application, ApplicationLink, ApplicationMember, ReviewAssignment
+from workflow.models.definitions import DefinitionSnapshot
+from workflow.models.history import HistoryEvent
+from workflow.models.money import Award, LedgerEntry, ProgramBudget, Tranche
+from workflow.models.outbox import OutboxMessage
+from workflow.models.timers import Timer
+from workflow.models.users import User, UserRole
+
+__all__ = [
+    "Application",
+    "ApplicationLink",
+    "ApplicationMember",
+    "Award",
+    "DefinitionSnapshot",
+    "HistoryEvent",
+    "LedgerEntry",
+    "OutboxMessage",
+    "ProgramBudget",
+    "ReviewAssignment",
+    "Timer",
+    "Tranche",
+    "User",
+    "UserRole",
+]

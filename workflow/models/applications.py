@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workflow.db import Base, UTCDateTime, utcnow
+from workflow.models.types import JSONType
+
+
+class Application(Base):
+    """One application, pinned to the rule file (key, version, sha256) it started under."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        Index("ix_applications_program_state", "program_key", "state"),
+        CheckConstraint("row_version >= 1", name="row_version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    program_key: Mapped[str] = mapped_column(String(80))
+    program_version: Mapped[str] = mapped_column(String(40))
+    definition_sha: Mapped[str] = mapped_column(ForeignKey("definition_snapshots.sha256"))
+    state: Mapped[str] = mapped_column(String(80))
+    data: Mapped[dict] = mapped_column(JSONType, default=dict)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    history_seq: Mapped[int] = mapped_column(Integer, default=0)
+    history_head: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    state_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApplicationMember(Base):
+    """A relationship role on one application beside the owner (e.g. co_applicant)."""
+
+    __tablename__ = "application_members"
+    __table_args__ = (
+        UniqueConstraint("application_id", "user_id", "relation", name="uq_application_members_rel"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    relation: Mapped[str] = mapped_column(String(40))
+
+
+class ApplicationLink(Base):
+    """Two applications linked by a transition (e.g. a difficulty report that became a request)."""
+
+    __tablename__ = "application_links"
+    __table_args__ = (UniqueConstraint("source_id", "target_id", name="uq_application_links_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    trigger: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReviewAssignment(Base):
+    """A reviewer assigned to an application: conflict declaration first, then scores."""
+
+    __tablename__ = "review_assignments"
+    __table_args__ = (
+        UniqueConstraint("application_id", "reviewer_id", name="uq_review_assignments_pair"),
+        CheckConstraint("coi IN ('pending', 'none', 'conflict')", name="coi_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    coi: Mapped[str] = mapped_column(String(10), default="pending")
+    coi_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    scores: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
+    total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

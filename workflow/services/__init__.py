@@ -1,0 +1,1 @@
+"""Services: operations beside fire() that own their transactions (reviews, users, ...)."""

@@ -1,0 +1,56 @@
+"""Users and their roles; passwords hashed with argon2id."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import insert, select
+
+from workflow.models import User, UserRole
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def create_user(
+    connection,
+    email: str,
+    name: str,
+    password: str | None = None,
+    *,
+    organisation: str | None = None,
+    language: str = "ko",
+    roles: list[tuple[str, str | None]] = (),
+) -> int:
+    """Insert a user with (role, program_key or None) pairs; returns the id."""
+    user_id = connection.execute(
+        insert(User)
+        .values(
+            email=email.strip().lower(),
+            name=name,
+            organisation=organisation,
+            language=language,
+            password_hash=hash_password(password) if password else None,
+            active=True,
+        )
+        .returning(User.id)
+    ).scalar_one()
+    for role, program_key in roles:
+        connection.execute(insert(UserRole).values(user_id=user_id, role=role, program_key=program_key))
+    return user_id
+
+
+def find_user_id(connection, email: str) -> int | None:
+    return connection.execute(select(User.id).where(User.email == email.strip().lower())).scalar()
