@@ -77,22 +77,11 @@ def postgres_url():
     admin.dispose()
 
 
-TABLES = (
-    "ledger",
-    "tranches",
-    "awards",
-    "program_budgets",
-    "outbox",
-    "timers",
-    "history_events",
-    "review_assignments",
-    "application_links",
-    "application_members",
-    "applications",
-    "definition_snapshots",
-    "user_roles",
-    "users",
-)
+def _all_tables() -> str:
+    import workflow.models  # noqa: F401  (every table registered)
+    from workflow.db import Base
+
+    return ", ".join(table.name for table in Base.metadata.sorted_tables)
 
 
 def _sqlite_engine(sqlite_template, tmp_path):
@@ -104,7 +93,7 @@ def _sqlite_engine(sqlite_template, tmp_path):
 def _postgres_engine(url):
     engine = make_engine(url)
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        connection.execute(text(f"TRUNCATE {_all_tables()} RESTART IDENTITY CASCADE"))
     return engine
 
 

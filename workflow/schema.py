@@ -18,7 +18,7 @@ def alembic_config(url: str, connection=None) -> AlembicConfig:
     return config
 
 
-def upgrade(engine, revision: str = "head") -> None:
+def upgrade(engine, revision: str = "heads") -> None:
     """Migrate the database behind `engine` (SQLite file or PostgreSQL) to `revision`."""
     with engine.begin() as connection:
         command.upgrade(
