@@ -8,6 +8,7 @@ move and a version migration go through the same version-checked write and histo
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from sqlalchemy import insert
@@ -26,6 +27,24 @@ from workflow.messages import Message
 from workflow.models import Application, ApplicationLink
 
 __all__ = ["FireResult", "Refused", "Workflow"]
+log = logging.getLogger(__name__)
+
+
+CONTENTION_SQLSTATES = {
+    "40001",
+    "40P01",
+    "55P03",
+    "23505",
+}  # serialization, deadlock, lock timeout, unique race
+
+
+def is_contention(error) -> bool:
+    """A lock or race another writer caused (worth a 'try again'), not a programming error."""
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate in CONTENTION_SQLSTATES
+    text = str(error.orig).lower()
+    return "locked" in text or "busy" in text
 
 
 def _id_and_version(application, expected_version):
@@ -50,10 +69,10 @@ class Workflow:
                 result = work(connection)
         except Refused as refused:
             return FireResult.refused(refused, application_id)
-        except OperationalError:
-            return FireResult(ok=False, application_id=application_id, refusal=Message("busy"))
-        except IntegrityError:
-            # a concurrent writer won a unique or CHECK race the conditional updates did not see
+        except (OperationalError, IntegrityError) as error:
+            if not is_contention(error):
+                raise
+            log.warning("database contention on application %s: %s", application_id, error.orig)
             return FireResult(ok=False, application_id=application_id, refusal=Message("busy"))
         for hook in self.after_commit:
             if result.outbox_ids:
