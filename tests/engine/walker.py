@@ -238,7 +238,7 @@ class Walker:
                     walk.reached[transition.spec.to] = ([*path, transition], success)
                     queue.append(transition.spec.to)
         for transition in self.program.transitions:
-            if transition.guard is not None and transition.index not in walk.guards_false:
-                if self.guard_false_directly(transition):
-                    walk.guards_false_direct.add(transition.index)
+            untried = transition.guard is not None and transition.index not in walk.guards_false
+            if untried and self.guard_false_directly(transition):
+                walk.guards_false_direct.add(transition.index)
         return walk
