@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 FLASK = $(BIN)/flask --app wsgi
 
-.PHONY: run test install lint format bench clean
+.PHONY: run test install lint format bench clean translations
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -33,6 +33,11 @@ format: install
 
 bench: install
 	$(BIN)/python bench/engine.py
+
+translations: install
+	$(BIN)/pybabel -q extract -F workflow/translations/babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o workflow/translations/messages.pot .
+	$(BIN)/pybabel -q update --no-fuzzy-matching -i workflow/translations/messages.pot -d workflow/translations
+	$(BIN)/pybabel -q compile -d workflow/translations
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -43,11 +43,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.extensions["workflow"] = Workflow(engine, registry)
     publish_definitions(app)
 
-    from workflow import cli
-    from workflow.web import pages
+    from workflow import cli, web
 
     cli.init_app(app)
-    pages.init_app(app)
+    web.init_app(app)
     return app
 
 

@@ -1,1 +1,26 @@
-"""Web blueprints, one per area."""
+"""Web blueprints, one per area. `init_app(app)` wires language, sign-in, security and every page."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from workflow.web import account, auth, i18n, nav, pages, security
+
+
+def init_app(app) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    i18n.init_app(app)
+    auth.init_app(app)
+    auth.login_manager.login_message = _l("Please sign in to continue.")
+    auth.login_manager.login_message_category = "info"
+    security.init_app(app)
+    nav.init_app(app)
+    pages.init_app(app)
+    account.init_app(app)
+    for module in _area_modules():
+        module.init_app(app)
+
+
+def _area_modules() -> list:
+    return []

@@ -1,9 +1,11 @@
-"""Public pages: the health check used by deployments and the production smoke test."""
+"""Public pages: the home page with open programs, the accessibility statement, and the health check."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, render_template
 from sqlalchemy import text
+
+from workflow.services.programs import program_cards
 
 bp = Blueprint("pages", __name__)
 
@@ -14,6 +16,17 @@ def health():
     with workflow.db.connect() as connection:
         connection.execute(text("SELECT 1"))
     return jsonify(status="ok", programs=sorted(workflow.registry.current))
+
+
+@bp.get("/")
+def home():
+    workflow = current_app.extensions["workflow"]
+    return render_template("home.html", programs=program_cards(workflow))
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("accessibility.html")
 
 
 def init_app(app) -> None:

@@ -1,0 +1,78 @@
+"""Sign-in, sign-up, password reset and language forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+
+from forms import BaseForm
+from workflow.fields import EMAIL
+from workflow.services.accounts import MIN_PASSWORD
+
+
+class LoginForm(BaseForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+    next = HiddenField()
+
+
+class SignupForm(BaseForm):
+    kind = RadioField(
+        _l("I apply as"),
+        choices=[("company", _l("A company")), ("individual", _l("An individual (founder, researcher)"))],
+        default="company",
+        validators=[DataRequired(_l("Choose one."))],
+    )
+    name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=200, message=_l("Too long."))],
+    )
+    organisation = StringField(
+        _l("Company name"),
+        description=_l("Only for companies."),
+        validators=[Optional(), Length(max=200, message=_l("Too long."))],
+    )
+    email = EmailField(
+        _l("E-mail"),
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Regexp(EMAIL, message=_l("Enter a valid e-mail address.")),
+            Length(max=254, message=_l("Too long.")),
+        ],
+    )
+    password = PasswordField(
+        _l("Password"),
+        description=_l("At least 10 characters."),
+        validators=[
+            DataRequired(_l("Enter a password.")),
+            Length(min=MIN_PASSWORD, max=200, message=_l("Use at least 10 characters.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Password again"),
+        validators=[EqualTo("password", _l("The two passwords differ."))],
+    )
+
+
+class ResetRequestForm(BaseForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address."))])
+
+
+class ResetForm(BaseForm):
+    password = PasswordField(
+        _l("New password"),
+        description=_l("At least 10 characters."),
+        validators=[
+            DataRequired(_l("Enter a password.")),
+            Length(min=MIN_PASSWORD, max=200, message=_l("Use at least 10 characters.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Password again"), validators=[EqualTo("password", _l("The two passwords differ."))]
+    )
+
+
+class LanguageForm(BaseForm):
+    lang = HiddenField()
+    next = HiddenField()

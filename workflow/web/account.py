@@ -1,0 +1,147 @@
+"""Sign-in, sign-out, sign-up, password reset and the language switch."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from forms.auth import LanguageForm, LoginForm, ResetForm, ResetRequestForm, SignupForm
+from workflow.services import accounts
+from workflow.web.auth import db
+from workflow.web.i18n import LANGUAGES, current_lang
+
+bp = Blueprint("account", __name__)
+log = logging.getLogger(__name__)
+
+
+def _errors() -> dict[str, str]:
+    return {
+        "password_short": _("Use at least 10 characters."),
+        "email_taken": _("An account with this e-mail already exists. Sign in or reset the password."),
+        "token_expired": _("The reset link has expired. Ask for a new one."),
+        "token_invalid": _("The reset link is not valid any more. Ask for a new one."),
+    }
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after sign-in or a language switch."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("pages.home")
+
+
+def _counter():
+    return current_app.extensions["login_counter"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        result = accounts.authenticate(
+            db(), _counter(), form.email.data, form.password.data, request.remote_addr or "-"
+        )
+        if result.limited:
+            return render_template("auth/login.html", form=form, limited=True), 429
+        if result.user_id is not None:
+            from workflow.web.auth import _load_user
+
+            session.clear()
+            login_user(_load_user(str(result.user_id)))
+            flash(_("You are signed in."), "success")
+            return redirect(safe_next(form.next.data))
+        form.password.errors.append(_("The e-mail or password is not correct."))
+    return render_template("auth/login.html", form=form, limited=False)
+
+
+@bp.post("/logout")
+def logout():
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("pages.home"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    form = SignupForm()
+    if form.validate_on_submit():
+        if form.kind.data == "company" and not (form.organisation.data or "").strip():
+            form.organisation.errors.append(_("Enter the company name."))
+        else:
+            try:
+                accounts.sign_up(
+                    db(),
+                    form.email.data,
+                    form.name.data,
+                    form.password.data,
+                    form.organisation.data,
+                    form.kind.data,
+                    current_lang(),
+                )
+            except accounts.AccountError as error:
+                field = form.password if error.code == "password_short" else form.email
+                field.errors.append(_errors()[error.code])
+            else:
+                flash(_("Your account is ready. Please sign in."), "success")
+                return redirect(url_for("account.login"))
+    return render_template("auth/signup.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        made = accounts.reset_token(db(), current_app.config["SECRET_KEY"], form.email.data)
+        if made is not None:
+            user_id, token = made
+            link = url_for("account.reset", token=token, _external=True)
+            sender = current_app.extensions.get("password_reset_sender")
+            if sender is not None:
+                sender(user_id, link)
+            else:
+                log.info("password reset link for user %s: %s", user_id, link)
+        flash(_("If the address has an account, we sent a link to reset the password."), "info")
+        return redirect(url_for("account.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(db(), current_app.config["SECRET_KEY"], token, form.password.data)
+        except accounts.AccountError as error:
+            form.password.errors.append(_errors()[error.code])
+        else:
+            flash(_("Your password was changed. Please sign in."), "success")
+            return redirect(url_for("account.login"))
+    return render_template("auth/reset.html", form=form)
+
+
+@bp.post("/language")
+def language():
+    form = LanguageForm()
+    lang = form.lang.data if form.validate_on_submit() else None
+    if lang in LANGUAGES:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            accounts.set_language(db(), int(current_user.id), lang)
+    return redirect(safe_next(form.next.data))
+
+
+def init_app(app) -> None:
+    app.extensions["login_counter"] = accounts.make_counter(
+        app.config.get("RATE_LIMIT_REDIS_URL") or app.config.get("REDIS_URL")
+    )
+    app.register_blueprint(bp)

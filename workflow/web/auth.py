@@ -1,0 +1,114 @@
+"""Who is signed in: Flask-Login's user, the engine's Actor, and decorators that gate views by role.
+
+Other blueprints use `current_actor()` to call the engine and `roles_required(...)` /
+`program_staff_required(...)` to keep a view to the people allowed to open it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import abort, current_app, g
+from flask_login import LoginManager, UserMixin, current_user, login_required
+from sqlalchemy import select
+
+from workflow.actors import Actor, load_actor
+from workflow.models import User
+
+login_manager = LoginManager()
+login_manager.login_view = "account.login"
+login_manager.session_protection = "strong"
+
+STAFF_ROLES = frozenset({"officer", "lead_officer", "finance", "auditor", "admin"})
+
+
+@dataclass
+class WebUser(UserMixin):
+    """The signed-in person as Flask-Login sees it; roles come from the Actor."""
+
+    id: int
+    email: str
+    name: str
+    organisation: str | None
+    language: str
+    active: bool
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> WebUser | None:
+    if not user_id.isdigit():
+        return None
+    with db().connect() as connection:
+        row = connection.execute(
+            select(User.id, User.email, User.name, User.organisation, User.language, User.active).where(
+                User.id == int(user_id)
+            )
+        ).first()
+    return WebUser(*row) if row else None
+
+
+def db():
+    """The SQLAlchemy Engine behind the workflow (reads in views; writes go through services)."""
+    return current_app.extensions["workflow"].db
+
+
+def workflow():
+    return current_app.extensions["workflow"]
+
+
+def current_actor() -> Actor | None:
+    """The engine's view of the signed-in user (roles globally and per program), once per request."""
+    if not current_user.is_authenticated:
+        return None
+    if "actor" not in g:
+        with db().connect() as connection:
+            g.actor = load_actor(connection, int(current_user.id))
+    return g.actor
+
+
+def all_roles(actor: Actor | None) -> frozenset[str]:
+    """Every staff role the actor holds, globally or in any program."""
+    if actor is None:
+        return frozenset()
+    roles = set(actor.roles)
+    for program_roles in actor.program_roles.values():
+        roles |= program_roles
+    return frozenset(roles)
+
+
+def roles_required(*roles: str):
+    """Signed in and holding one of `roles` (globally or for some program); else 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not all_roles(current_actor()) & set(roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def program_staff(program_key: str, *roles: str) -> bool:
+    """True if the current actor holds one of `roles` for this program (or globally)."""
+    actor = current_actor()
+    return bool(actor and actor.staff_roles(program_key) & set(roles))
+
+
+def require_program_staff(program_key: str, *roles: str) -> Actor:
+    """The current actor if they hold one of `roles` for `program_key`; else 404 (no hint it exists)."""
+    if not program_staff(program_key, *roles):
+        abort(404)
+    return current_actor()
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)

@@ -1,0 +1,76 @@
+"""Language and formatting: Korean by default, English per session or per user; Seoul time; won."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import request, session
+from flask_babel import Babel
+from flask_login import current_user
+
+from workflow.config import PROJECT_ROOT
+from workflow.messages import format_krw
+
+LANGUAGES = ("ko", "en")
+SEOUL = ZoneInfo("Asia/Seoul")
+TRANSLATIONS_DIR = PROJECT_ROOT / "workflow" / "translations"
+
+babel = Babel()
+
+
+def current_lang() -> str:
+    """The reader's language: this session's choice, else the user's setting, else Korean."""
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
+        return current_user.language
+    best = request.accept_languages.best_match(LANGUAGES) if request else None
+    return "en" if best == "en" and request.accept_languages.quality("ko") == 0 else "ko"
+
+
+def seoul(moment: datetime | None, with_time: bool = True) -> str:
+    """A UTC moment shown in Asia/Seoul, e.g. 2026-05-04 18:00 KST."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(SEOUL)
+    return local.strftime("%Y-%m-%d %H:%M KST") if with_time else local.strftime("%Y-%m-%d")
+
+
+def won(amount) -> str:
+    if amount is None or amount == "":
+        return ""
+    return format_krw(int(amount))
+
+
+def pick(text, lang: str | None = None) -> str:
+    """A bilingual value from a rule file (an I18n model or a {ko, en} dict) in the reader's language."""
+    lang = lang or current_lang()
+    if text is None:
+        return ""
+    if hasattr(text, "get") and not isinstance(text, dict):
+        return text.get(lang)
+    if isinstance(text, dict):
+        return text.get(lang) or text.get("ko") or ""
+    return str(text)
+
+
+def message_text(message) -> str:
+    """An engine Message (refusal or field error) in the reader's language."""
+    return message.text(current_lang()) if message is not None else ""
+
+
+def _date(value) -> str:
+    if isinstance(value, datetime):
+        return seoul(value, with_time=False)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value or "")
+
+
+def init_app(app) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
+    babel.init_app(app, locale_selector=current_lang, timezone_selector=lambda: "Asia/Seoul")
+    app.jinja_env.filters.update(seoul=seoul, won=won, pick=pick, message=message_text, day=_date)
+    app.jinja_env.globals.update(current_lang=current_lang, LANGUAGES=LANGUAGES)

@@ -1,0 +1,44 @@
+"""The navigation bar: each blueprint registers its entries with the roles that see them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, request, url_for
+from flask_login import current_user
+
+from workflow.web.auth import all_roles, current_actor
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    endpoint: str
+    label: object  # a lazy_gettext string, translated when rendered
+    roles: frozenset[str]  # empty: every signed-in user; {"applicant"}: users without staff roles too
+    order: int = 50
+
+
+def register_nav(app, endpoint: str, label, roles=(), order: int = 50) -> None:
+    """Add a menu entry shown to users holding any of `roles` (none given: every signed-in user)."""
+    app.extensions.setdefault("nav", []).append(NavEntry(endpoint, label, frozenset(roles), order))
+
+
+def nav_items() -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    roles = set(all_roles(current_actor())) | {"applicant"}
+    items = []
+    for entry in sorted(current_app.extensions.get("nav", []), key=lambda e: e.order):
+        if entry.roles and not entry.roles & roles:
+            continue
+        if entry.endpoint not in current_app.view_functions:
+            continue
+        url = url_for(entry.endpoint)
+        active = request.path.startswith(url) if url != "/" else request.path == "/"
+        items.append({"url": url, "label": str(entry.label), "active": active})
+    return items
+
+
+def init_app(app) -> None:
+    app.context_processor(lambda: {"nav_items": nav_items})
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions

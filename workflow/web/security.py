@@ -1,0 +1,82 @@
+"""Security headers, cookie settings, CSRF and friendly error pages (translated, never a trace)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+csrf = CSRFProtect()
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; base-uri 'self'; object-src 'none'; frame-ancestors 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def _titles() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("The request could not be processed"), _("Please go back, reload the page and try again.")),
+        403: (
+            _("You do not have access to this page"),
+            _("Sign in with an account that has the right role."),
+        ),
+        404: (_("Page not found"), _("The page does not exist or you are not allowed to see it.")),
+        405: (_("This action is not possible here"), _("Please use the buttons on the page.")),
+        413: (_("The upload is too large"), _("Please choose a smaller file.")),
+        429: (_("Too many attempts"), _("Please wait a few minutes and try again.")),
+        500: (_("Something went wrong on our side"), _("The error was recorded. Please try again later.")),
+    }
+
+
+def error_page(status: int, detail: str | None = None):
+    titles = _titles()
+    title, hint = titles.get(status, titles[500] if status >= 500 else titles[400])
+    return render_template("errors/error.html", status=status, title=title, hint=detail or hint), status
+
+
+def _add_headers(response):
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.endpoint and request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def init_app(app) -> None:
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["REMEMBER_COOKIE_HTTPONLY"] = True
+    for name in ("SESSION_COOKIE_SAMESITE", "REMEMBER_COOKIE_SAMESITE"):
+        app.config[name] = app.config.get(name) or "Lax"
+    app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE"))
+    app.config.setdefault("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the session's lifetime bounds the token
+    csrf.init_app(app)
+    app.after_request(_add_headers)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error):
+        return error_page(
+            400, _("The form expired or was sent from elsewhere. Reload the page and try again.")
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error):
+        return error_page(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error):
+        log.exception("unhandled error on %s", request.path)
+        return error_page(500)
