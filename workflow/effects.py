@@ -28,8 +28,9 @@ class _Params(BaseModel):
 
 class TrancheSpec(_Params):
     share: float | None = Field(default=None, gt=0, le=1)
-    amount: str | None = None
-    release_on: str | None = None
+    amount: str | None = None  # an expression, in the award's currency
+    release_on: str | None = None  # held until this trigger fires (e.g. approve_interim)
+    release_if: str | None = None  # paid only while this condition holds (e.g. data.spent_to_date > 0)
 
     @model_validator(mode="after")
     def _one_of(self):
@@ -38,9 +39,20 @@ class TrancheSpec(_Params):
         return self
 
 
+class MatchingSpec(_Params):
+    """Co-funding limits on the awarded amount: total cost = award + company cash + in-kind."""
+
+    cash: str  # expression: the company's cash contribution (KRW)
+    in_kind: str = "0"  # expression: the in-kind contribution (KRW)
+    government_max: float = Field(default=0.75, gt=0, le=1)
+    cash_min: float = Field(default=0.10, ge=0, lt=1)
+
+
 class AwardParams(_Params):
     amount: str
     tranches: list[TrancheSpec] = Field(min_length=1)
+    currency: str = Field(default="KRW", pattern=r"^[A-Z]{3}$")  # others booked in KRW at a recorded rate
+    matching: MatchingSpec | None = None
 
     @model_validator(mode="after")
     def _shares_add_up(self):
@@ -51,7 +63,15 @@ class AwardParams(_Params):
 
 
 class RecoverParams(_Params):
-    amount: str
+    amount: str | None = None  # an expression (principal, KRW); or full: true for all that is outstanding
+    full: bool = False
+    interest_rate: float = Field(default=0, ge=0, le=1)  # yearly, simple, from each payment's date
+
+    @model_validator(mode="after")
+    def _amount_or_full(self):
+        if (self.amount is None) != self.full:
+            raise ValueError("give either amount or full: true")
+        return self
 
 
 class NoParams(_Params):
@@ -152,9 +172,11 @@ def expressions_of(name: str, params) -> list[str]:
     if name == "set":
         return list(params.values())
     if isinstance(params, AwardParams):
-        return [params.amount] + [t.amount for t in params.tranches if t.amount]
+        matching = [params.matching.cash, params.matching.in_kind] if params.matching else []
+        tranches = [e for t in params.tranches for e in (t.amount, t.release_if) if e]
+        return [params.amount, *tranches, *matching]
     if isinstance(params, RecoverParams):
-        return [params.amount]
+        return [params.amount] if params.amount else []
     if isinstance(params, OpenParams):
         return list(params.copy_fields.values())
     return []

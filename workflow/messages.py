@@ -88,6 +88,35 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Recovery above what was paid: paid {paid}, recovered {recovered}, requested {requested}.",
     },
     "amount_invalid": {"ko": "금액이 올바르지 않습니다: {detail}", "en": "The amount is not valid: {detail}"},
+    # money (workflow/money.py)
+    "no_budget_year": {
+        "ko": "'{key}' 사업의 {year}년도 예산이 등록되지 않았습니다.",
+        "en": "No {year} budget is set for program '{key}'.",
+    },
+    "no_rate": {
+        "ko": "{day} 기준 {currency} 환율이 등록되지 않았습니다. 재무 담당자가 환율을 먼저 기록해야 합니다.",
+        "en": "No {currency} rate is recorded for {day}; finance must record the rate first.",
+    },
+    "tranche_condition_unmet": {
+        "ko": "{seq}차 분할금 {amount}의 지급 조건이 충족되지 않았습니다: {condition}",
+        "en": "The condition for tranche {seq} ({amount}) is not met: {condition}",
+    },
+    "nothing_to_recover": {
+        "ko": "환수할 금액이 없습니다: 지급 {paid}, 기환수 {recovered}.",
+        "en": "Nothing to recover: paid {paid}, already recovered {recovered}.",
+    },
+    "award_changed": {
+        "ko": "지원금 정보가 동시에 변경되었습니다. 다시 시도하세요.",
+        "en": "The award changed at the same time; please try again.",
+    },
+    "matching_government_share": {
+        "ko": "정부지원금 {award}은(는) 총사업비 {total}의 {share}로, 상한 {limit}을 넘습니다.",
+        "en": "The grant of {award} is {share} of the total cost {total}, above the limit of {limit}.",
+    },
+    "matching_cash_share": {
+        "ko": "기업부담 현금 {cash}은(는) 총사업비 {total}의 {share}로, 하한 {limit}에 못 미칩니다.",
+        "en": "The company's cash {cash} is {share} of the total cost {total}, below the minimum of {limit}.",
+    },
     "linked_program_missing": {
         "ko": "연결할 사업 '{key}'이(가) 등록되어 있지 않습니다.",
         "en": "The program to open, '{key}', is not loaded.",

@@ -10,12 +10,13 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 
 from workflow.definitions.compiled import CompiledProgram
 from workflow.definitions.loader import LoadResult, load_file, load_text
 from workflow.definitions.source import Problem
-from workflow.models import Application, DefinitionSnapshot, ProgramBudget
+from workflow.models import Application, DefinitionSnapshot
+from workflow.money import ensure_budgets
 
 RULE_SUFFIXES = (".yaml", ".yml")
 
@@ -140,27 +141,7 @@ class DefinitionRegistry:
         return None
 
     def _ensure_budget(self, connection, program: CompiledProgram) -> None:
-        budget = program.spec.budget
-        if budget is None:
-            return
-        year = program.fiscal_year
-        found = connection.execute(
-            update(ProgramBudget)
-            .where(ProgramBudget.program_key == program.key, ProgramBudget.fiscal_year == year)
-            .values(total=budget.total)
-        )
-        if found.rowcount == 0:
-            connection.execute(
-                insert(ProgramBudget).values(
-                    program_key=program.key,
-                    fiscal_year=year,
-                    currency=budget.currency,
-                    total=budget.total,
-                    committed=0,
-                    paid=0,
-                    recovered=0,
-                )
-            )
+        ensure_budgets(connection, program)
 
     def publish_all(self, engine) -> list[Problem]:
         """Check every loaded program against the stored snapshots; refuse changed published ones."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$", max_length=80)]
@@ -151,6 +151,13 @@ class Budget(Closed):
     total: int = Field(ge=0)
     currency: Literal["KRW"] = "KRW"
     fiscal_year: int | None = None
+    years: dict[int, Annotated[int, Field(ge=0)]] = {}  # per-fiscal-year split of total (workflow/money.py)
+
+    @model_validator(mode="after")
+    def _years_add_up(self):
+        if self.years and sum(self.years.values()) != self.total:
+            raise ValueError(f"budget years add up to {sum(self.years.values())}, not total {self.total}")
+        return self
 
 
 class ProgramSpec(Closed):

@@ -3,7 +3,7 @@
 from workflow.models.applications import Application, ApplicationLink, ApplicationMember, ReviewAssignment
 from workflow.models.definitions import DefinitionSnapshot
 from workflow.models.history import HistoryEvent
-from workflow.models.money import Award, LedgerEntry, ProgramBudget, Tranche
+from workflow.models.money import Award, ExchangeRate, LedgerEntry, ProgramBudget, Tranche
 from workflow.models.outbox import OutboxMessage
 from workflow.models.timers import Timer
 from workflow.models.users import User, UserRole
@@ -14,6 +14,7 @@ __all__ = [
     "ApplicationMember",
     "Award",
     "DefinitionSnapshot",
+    "ExchangeRate",
     "HistoryEvent",
     "LedgerEntry",
     "OutboxMessage",
