@@ -7,6 +7,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
 from workflow.actors import Actor
 from workflow.definitions import diagram
@@ -19,7 +20,7 @@ def _workflow():
     return current_app.extensions["workflow"]
 
 
-@click.group("db", help="Database schema.")
+@click.group("db", cls=AppGroup, help="Database schema.")
 def db_group():
     pass
 
@@ -34,7 +35,7 @@ def db_upgrade():
     click.echo("database is at the newest schema")
 
 
-@click.group("rules", help="Program definitions (rule files).")
+@click.group("rules", cls=AppGroup, help="Program definitions (rule files).")
 def rules_group():
     pass
 
@@ -105,6 +106,7 @@ def rules_migrate(key, from_version, to_version, mappings):
 
 
 @click.command("tick", help="Fire every due deadline and reminder (idempotent; run it every minute).")
+@with_appcontext
 def tick_command():
     outcomes = run_tick(_workflow())
     for outcome in outcomes:
@@ -114,7 +116,7 @@ def tick_command():
     click.echo(f"{len(outcomes)} timer(s) handled")
 
 
-@click.group("audit", help="The tamper-evident history.")
+@click.group("audit", cls=AppGroup, help="The tamper-evident history.")
 def audit_group():
     pass
 
@@ -131,10 +133,11 @@ def audit_verify():
 
 
 @click.command("demo", help="Load demo users for every role and demo applications in several states.")
+@with_appcontext
 def demo_command():
     from workflow.demo import load_demo
 
-    for line in load_demo(_workflow()):
+    for line in load_demo(_workflow(), current_app.config["UPLOAD_DIR"]):
         click.echo(line)
 
 

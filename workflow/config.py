@@ -11,6 +11,9 @@ class Config:
     DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'instance' / 'grants.sqlite3'}"
     RULES_DIR = str(PROJECT_ROOT / "rules")
     NOTICE_TEMPLATES_DIR = str(PROJECT_ROOT / "templates" / "notices")
+    UPLOAD_DIR = str(
+        PROJECT_ROOT / "instance" / "uploads"
+    )  # outside static/: served only after an object check
     REDIS_URL = None
     TIMEZONE = "Asia/Seoul"
     BABEL_DEFAULT_LOCALE = "ko"
@@ -20,7 +23,7 @@ class Config:
     def from_environment(cls) -> dict:
         """Values the environment overrides (read at app creation, never at import)."""
         overrides = {}
-        for name in ("SECRET_KEY", "DATABASE_URL", "RULES_DIR", "REDIS_URL"):
+        for name in ("SECRET_KEY", "DATABASE_URL", "RULES_DIR", "REDIS_URL", "UPLOAD_DIR"):
             if os.environ.get(name):
                 overrides[name] = os.environ[name]
         return overrides

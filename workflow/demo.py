@@ -48,7 +48,7 @@ def startup_form(store: FileStore, company: str, business_no: str) -> dict:
     }
 
 
-def load_demo(workflow, upload_root: str | Path = "instance/uploads") -> list[str]:
+def load_demo(workflow, upload_root: str | Path) -> list[str]:
     store = FileStore(upload_root)
     with workflow.db.begin() as connection:
         if find_user_id(connection, USERS[0][0]) is not None:

@@ -67,6 +67,7 @@ def upgrade() -> None:
     sa.Column('definition_sha', sa.String(length=64), nullable=False),
     sa.Column('state', sa.String(length=80), nullable=False),
     sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('event_data', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('row_version', sa.Integer(), nullable=False),
     sa.Column('applicant_id', sa.Integer(), nullable=False),
     sa.Column('history_seq', sa.Integer(), nullable=False),

@@ -106,8 +106,17 @@ class CompiledProgram:
     def triggers(self) -> frozenset[str]:
         return frozenset(t.trigger for t in self.transitions)
 
+    @cached_property
+    def _by_trigger_and_state(self) -> dict[tuple[str, str], list[CompiledTransition]]:
+        index: dict[tuple[str, str], list[CompiledTransition]] = {}
+        for transition in self.transitions:
+            for source in transition.sources:
+                index.setdefault((transition.trigger, source), []).append(transition)
+        return index
+
     def candidates(self, trigger: str, state: str) -> list[CompiledTransition]:
-        return [t for t in self.transitions if t.trigger == trigger and state in t.sources]
+        """The transitions `trigger` may take from `state`, in file order (guards decide among them)."""
+        return self._by_trigger_and_state.get((trigger, state), [])
 
     def leaving(self, state: str) -> list[CompiledTransition]:
         return [t for t in self.transitions if state in t.sources]

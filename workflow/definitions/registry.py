@@ -36,6 +36,7 @@ class DefinitionRegistry:
         self.results: list[LoadResult] = []
         self.current: dict[str, CompiledProgram] = {}
         self._by_sha: dict[str, CompiledProgram] = {}
+        self._published: set[str] = set()  # snapshots known to be stored (they are never deleted)
         self._lock = threading.Lock()
 
     # loading files -------------------------------------------------------------------------
@@ -102,6 +103,8 @@ class DefinitionRegistry:
     # versions ------------------------------------------------------------------------------
     def publish(self, connection, program: CompiledProgram) -> Problem | None:
         """Store the program's snapshot (and budget row) unless it would change a version in use."""
+        if program.sha256 in self._published:
+            return None
         stored = (
             connection.execute(
                 select(DefinitionSnapshot.sha256).where(
@@ -113,6 +116,7 @@ class DefinitionRegistry:
             .all()
         )
         if program.sha256 in stored:
+            self._published.add(program.sha256)  # committed earlier; safe to remember
             return None
         if stored:
             in_use = connection.execute(

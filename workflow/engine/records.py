@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from workflow.history import data_diff, data_hash, event_hash
 from workflow.messages import Message
@@ -22,6 +22,7 @@ APPLICATION_COLUMNS = (
     Application.definition_sha,
     Application.state,
     Application.data,
+    Application.event_data,
     Application.row_version,
     Application.applicant_id,
     Application.history_seq,
@@ -30,12 +31,45 @@ APPLICATION_COLUMNS = (
 )
 
 
+# Statements built once with bind parameters: building them per call costs more than the database work.
+APPLICATIONS, EVENTS, OUTBOX, TIMERS = (
+    m.__table__ for m in (Application, HistoryEvent, OutboxMessage, Timer)
+)
+READ_APPLICATION = select(*APPLICATION_COLUMNS).where(Application.id == bindparam("application_id"))
+MOVE_COLUMNS = (
+    "state",
+    "data",
+    "event_data",
+    "row_version",
+    "history_seq",
+    "history_head",
+    "updated_at",
+    "updated_by",
+    "program_key",
+    "program_version",
+    "definition_sha",
+    "state_entered_at",
+)
+CLAIM = update(APPLICATIONS).where(
+    APPLICATIONS.c.id == bindparam("b_id"), APPLICATIONS.c.row_version == bindparam("b_row_version")
+)
+CLAIM_AND_MOVE = CLAIM.values({name: bindparam(name) for name in MOVE_COLUMNS})
+# most officer steps change no data: then the two JSON columns need not be rewritten
+CLAIM_AND_MOVE_STATE_ONLY = CLAIM.values(
+    {name: bindparam(name) for name in MOVE_COLUMNS if "data" not in name}
+)
+INSERT_EVENT = insert(EVENTS)
+INSERT_TIMER = insert(TIMERS)
+INSERT_OUTBOX = insert(OUTBOX)
+CANCEL_TIMERS = (
+    update(TIMERS)
+    .where(TIMERS.c.application_id == bindparam("b_application_id"), TIMERS.c.status == "pending")
+    .values(status="cancelled", fired_at=bindparam("fired_at"), result="left the state")
+)
+
+
 def read_application(connection, application_id: int) -> dict | None:
-    row = (
-        connection.execute(select(*APPLICATION_COLUMNS).where(Application.id == application_id))
-        .mappings()
-        .first()
-    )
+    row = connection.execute(READ_APPLICATION, {"application_id": application_id}).mappings().first()
     return dict(row) if row else None
 
 
@@ -86,15 +120,18 @@ def write_move(
         "actor_name": actor.name,
         "actor_roles": sorted(actor_roles),
         "reason": reason,
-        "diff": data_diff(application["data"] or {}, data),
+        "diff": data_diff(application.get("event_data") or {}, data),
         "data_hash": data_hash(data),
         "at": now,
         "prev_hash": application["history_head"],
     }
     event["hash"] = event_hash(event)
     values = {
+        "b_id": application["id"],
+        "b_row_version": application["row_version"],
         "state": to_state,
         "data": data,
+        "event_data": data,
         "row_version": application["row_version"] + 1,
         "history_seq": seq,
         "history_head": event["hash"],
@@ -103,17 +140,14 @@ def write_move(
         "program_key": program_key,
         "program_version": program_version,
         "definition_sha": definition_sha,
+        "state_entered_at": now if to_state != application["state"] else application["state_entered_at"],
     }
-    if to_state != application["state"]:
-        values["state_entered_at"] = now
-    claimed = connection.execute(
-        update(Application)
-        .where(Application.id == application["id"], Application.row_version == application["row_version"])
-        .values(**values)
-    )
-    if claimed.rowcount != 1:
+    unchanged = data == application["data"] and data == application.get("event_data")
+    if unchanged:
+        del values["data"], values["event_data"]
+    if connection.execute(CLAIM_AND_MOVE_STATE_ONLY if unchanged else CLAIM_AND_MOVE, values).rowcount != 1:
         return None
-    connection.execute(insert(HistoryEvent).values(**event))
+    connection.execute(INSERT_EVENT, event)
     return event
 
 
@@ -134,11 +168,7 @@ def is_open(period, now: datetime) -> bool:
 
 
 def cancel_timers(connection, application_id: int, now: datetime) -> None:
-    connection.execute(
-        update(Timer)
-        .where(Timer.application_id == application_id, Timer.status == "pending")
-        .values(status="cancelled", fired_at=now, result="left the state")
-    )
+    connection.execute(CANCEL_TIMERS, {"b_application_id": application_id, "fired_at": now})
 
 
 def start_timers(connection, program, application_id: int, state: str, now: datetime) -> None:
@@ -169,36 +199,32 @@ def start_timers(connection, program, application_id: int, state: str, now: date
         }
         for reminder in deadline.reminders
     ]
-    connection.execute(insert(Timer), rows)
+    connection.execute(INSERT_TIMER, rows)
 
 
 def write_notices(connection, program, application_id: int, event: dict, notices: list[str]) -> list[int]:
     ids = []
     for name in notices:
         notice = program.spec.notices[name]
-        ids.append(
-            connection.execute(
-                insert(OutboxMessage)
-                .values(
-                    application_id=application_id,
-                    event_seq=event["seq"],
-                    notice=name,
-                    template=notice.template,
-                    recipients=list(notice.to),
-                    channels=list(notice.channels),
-                    payload={
-                        "trigger": event["trigger"],
-                        "from": event["from_state"],
-                        "to": event["to_state"],
-                        "reason": event["reason"],
-                        "statutory": notice.statutory,
-                    },
-                    status="pending",
-                    created_at=event["at"],
-                )
-                .returning(OutboxMessage.id)
-            ).scalar_one()
-        )
+        row = {
+            "application_id": application_id,
+            "event_seq": event["seq"],
+            "notice": name,
+            "template": notice.template,
+            "recipients": list(notice.to),
+            "channels": list(notice.channels),
+            "payload": {
+                "trigger": event["trigger"],
+                "from": event["from_state"],
+                "to": event["to_state"],
+                "reason": event["reason"],
+                "statutory": notice.statutory,
+            },
+            "status": "pending",
+            "attempts": 0,
+            "created_at": event["at"],
+        }
+        ids.append(connection.execute(INSERT_OUTBOX, row).inserted_primary_key[0])
     return ids
 
 

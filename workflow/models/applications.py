@@ -24,6 +24,8 @@ class Application(Base):
     definition_sha: Mapped[str] = mapped_column(ForeignKey("definition_snapshots.sha256"))
     state: Mapped[str] = mapped_column(String(80))
     data: Mapped[dict] = mapped_column(JSONType, default=dict)
+    # the data as of the latest history event: the next event's diff includes draft saves made since
+    event_data: Mapped[dict] = mapped_column(JSONType, default=dict)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     history_seq: Mapped[int] = mapped_column(Integer, default=0)
