@@ -141,7 +141,7 @@ class People:
     """One actor per role; `applicant` owns the applications the tests create, `other` does not."""
 
     def __init__(self, engine):
-        programs = ("startup-support", "regulation-exception")
+        programs = tuple(sorted(path.stem for path in RULES_DIR.glob("*.yaml")))  # file name = key
         spec = {
             "applicant": ("applicant@test.kr", []),
             "other": ("other@test.kr", []),
