@@ -10,7 +10,7 @@ from workflow.services.files import FileStore
 from workflow.services.users import create_user, find_user_id
 
 DEMO_PASSWORD = "demo-2026!"
-PROGRAMS = ("startup-support", "regulation-exception")
+PROGRAMS = ("startup-support", "regulation-exception", "regulatory-difficulty")
 USERS = [
     ("admin@demo.kr", "관리자", "강원 디지털헬스케어 클러스터", "ko", [("admin", None)]),
     ("officer@demo.kr", "김담당", "강원 디지털헬스케어 클러스터", "ko", [("officer", p) for p in PROGRAMS]),
