@@ -43,8 +43,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.extensions["workflow"] = Workflow(engine, registry)
     publish_definitions(app)
 
-    from workflow import cli, web
+    from workflow import cli, notices, web
 
+    notices.init_app(app)
     cli.init_app(app)
     web.init_app(app)
     return app

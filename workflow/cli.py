@@ -114,6 +114,10 @@ def tick_command():
             f"timer {outcome.timer_id} (application {outcome.application_id}): {outcome.status} {outcome.detail}"
         )
     click.echo(f"{len(outcomes)} timer(s) handled")
+    if "notices" in current_app.extensions:
+        from workflow.notices.cli import sweep_after_tick
+
+        click.echo(sweep_after_tick())
 
 
 @click.group("audit", cls=AppGroup, help="The tamper-evident history.")
@@ -144,3 +148,6 @@ def demo_command():
 def init_app(app: Flask) -> None:
     for command in (db_group, rules_group, tick_command, audit_group, demo_command):
         app.cli.add_command(command)
+    from workflow.notices.cli import register
+
+    register(app)

@@ -4,6 +4,7 @@ from workflow.models.applications import Application, ApplicationLink, Applicati
 from workflow.models.definitions import DefinitionSnapshot
 from workflow.models.history import HistoryEvent
 from workflow.models.money import Award, ExchangeRate, LedgerEntry, ProgramBudget, Tranche
+from workflow.models.notices import Letter, NoticeDelivery, NoticePreference, NoticeRun, Notification
 from workflow.models.outbox import OutboxMessage
 from workflow.models.timers import Timer
 from workflow.models.users import User, UserRole
@@ -17,6 +18,11 @@ __all__ = [
     "ExchangeRate",
     "HistoryEvent",
     "LedgerEntry",
+    "Letter",
+    "NoticeDelivery",
+    "NoticePreference",
+    "NoticeRun",
+    "Notification",
     "OutboxMessage",
     "ProgramBudget",
     "ReviewAssignment",

@@ -1,0 +1,57 @@
+"""Small readers shared by the notices tests."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from sqlalchemy import select, text
+
+from workflow.models import NoticeDelivery, Notification, OutboxMessage
+
+
+def outbox(app) -> list[dict]:
+    with app.extensions["workflow"].db.connect() as connection:
+        return [
+            dict(row)
+            for row in connection.execute(select(OutboxMessage).order_by(OutboxMessage.id)).mappings()
+        ]
+
+
+def outbox_row(app, outbox_id: int) -> dict:
+    return next(row for row in outbox(app) if row["id"] == outbox_id)
+
+
+def deliveries(app) -> list[dict]:
+    with app.extensions["workflow"].db.connect() as connection:
+        return [dict(row) for row in connection.execute(select(NoticeDelivery)).mappings()]
+
+
+def notifications(app, user_id: int) -> list[dict]:
+    with app.extensions["workflow"].db.connect() as connection:
+        return [
+            dict(row)
+            for row in connection.execute(
+                select(Notification).where(Notification.user_id == user_id).order_by(Notification.id)
+            ).mappings()
+        ]
+
+
+def execute(app, sql: str, **params) -> None:
+    with app.extensions["workflow"].db.begin() as connection:
+        connection.execute(text(sql), params)
+
+
+def pdf_fonts(path: Path) -> list[dict]:
+    """`pdffonts` rows as dicts: name, type, emb (yes/no)."""
+    out = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+    rows = []
+    for line in out.splitlines()[2:]:
+        parts = line.split()
+        # name type... encoding emb sub uni object ID: the last five are fixed
+        rows.append({"name": parts[0], "emb": parts[-5], "uni": parts[-3]})
+    return rows
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout

@@ -1,0 +1,83 @@
+"""Commands: `flask worker` (rq worker with scheduler) and `flask notices retry|sweep|failed`."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from workflow.models import OutboxMessage
+
+
+def _service():
+    return current_app.extensions["notices"]
+
+
+@click.command("worker", help="Run an rq worker (with the scheduler) for notices; needs REDIS_URL.")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--no-fork", is_flag=True, help="Run jobs in the worker process (rq SimpleWorker).")
+def worker_command(burst: bool, no_fork: bool) -> None:
+    from rq import SimpleWorker, Worker
+    from rq.serializers import JSONSerializer
+
+    service = _service()
+    if service.settings.embedded:
+        click.echo(
+            "REDIS_URL is not set: notices run in-process (embedded mode); no worker is needed.", err=True
+        )
+        sys.exit(2)
+    engine = service.db
+    # A forked work-horse must not reuse the parent's pooled connections (shared sockets).
+    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+    relay = service.relay
+    worker_class = SimpleWorker if no_fork else Worker
+    worker = worker_class([relay.queue()], connection=relay.redis(), serializer=JSONSerializer)
+    worker.work(burst=burst, with_scheduler=True, logging_level=os.environ.get("RQ_LOG_LEVEL", "INFO"))
+
+
+notices_group = AppGroup("notices", help="Notices: retry failed ones, sweep the outbox, list failures.")
+
+
+@notices_group.command("retry", help="Retry failed notices (all, or the given outbox ids).")
+@click.argument("outbox_ids", nargs=-1, type=int)
+def retry_command(outbox_ids: tuple[int, ...]) -> None:
+    ids = _service().relay.retry(list(outbox_ids) if outbox_ids else None)
+    click.echo(
+        f"{len(ids)} notice(s) put back for delivery" + (f": {', '.join(map(str, ids))}" if ids else "")
+    )
+
+
+@notices_group.command(
+    "sweep", help="Deliver or enqueue every notice that is due (also part of `flask tick`)."
+)
+def sweep_command() -> None:
+    click.echo(str(_service().relay.sweep()))
+
+
+@notices_group.command("failed", help="List failed notices with their reason.")
+def failed_command() -> None:
+    with _service().db.connect() as connection:
+        rows = connection.execute(
+            select(
+                OutboxMessage.id, OutboxMessage.application_id, OutboxMessage.notice, OutboxMessage.last_error
+            )
+            .where(OutboxMessage.status == "failed")
+            .order_by(OutboxMessage.id)
+        ).all()
+    for row in rows:
+        click.echo(f"{row.id}\tapplication {row.application_id}\t{row.notice}\t{row.last_error}")
+    click.echo(f"{len(rows)} failed notice(s)")
+
+
+def sweep_after_tick() -> str:
+    """Called by `flask tick`: timers first (they write outbox rows), then the outbox sweep."""
+    return str(_service().relay.sweep())
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(worker_command)
+    app.cli.add_command(notices_group)

@@ -1,0 +1,182 @@
+"""E-mail: build a multipart message (text + HTML, optional PDF) and hand it to SMTP or a local folder.
+
+Errors come out as `PermanentMailError` (retrying cannot help: the address is refused) or
+`TransientMailError` (the server is down or said "try later").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+import ssl
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+
+from workflow.notices.settings import NoticeSettings
+
+
+class PermanentMailError(Exception):
+    pass
+
+
+class TransientMailError(Exception):
+    pass
+
+
+def message_id(outbox_id: int, user_id: int, domain: str) -> str:
+    """Derived from the outbox row, so a re-sent copy carries the same Message-ID (readers can drop it)."""
+    return f"<notice-{outbox_id}-{user_id}@{domain}>"
+
+
+def sender_domain(settings: NoticeSettings) -> str:
+    return parseaddr(settings.mail_from)[1].rpartition("@")[2] or "localhost"
+
+
+def build_message(
+    settings: NoticeSettings,
+    *,
+    to_name: str,
+    to_address: str,
+    subject: str,
+    text: str,
+    html: str,
+    msg_id: str,
+    sent_at,
+    attachment: tuple[str, bytes] | None = None,
+) -> EmailMessage:
+    """A multipart/alternative message; Korean names and subjects are RFC 2047/2231 encoded by `email`."""
+    message = EmailMessage()
+    from_name, from_address = parseaddr(settings.mail_from)
+    message["From"] = Address(display_name=from_name, addr_spec=from_address)
+    message["To"] = Address(display_name=to_name, addr_spec=to_address)
+    message["Subject"] = subject
+    message["Message-ID"] = msg_id
+    message["Date"] = format_datetime(sent_at)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text, charset="utf-8")
+    message.add_alternative(html, subtype="html", charset="utf-8")
+    if attachment is not None:
+        filename, content = attachment
+        message.add_attachment(content, maintype="application", subtype="pdf", filename=filename)
+    return message
+
+
+class SmtpMailer:
+    """One connection per job; STARTTLS or implicit TLS and login as configured."""
+
+    def __init__(self, settings: NoticeSettings):
+        self.settings = settings
+        self.client: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SmtpMailer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        try:
+            if s.smtp_security == "ssl":
+                client = smtplib.SMTP_SSL(
+                    s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=ssl.create_default_context()
+                )
+            else:
+                client = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
+                if s.smtp_security == "starttls":
+                    client.starttls(context=ssl.create_default_context())
+            if s.smtp_user:
+                client.login(s.smtp_user, s.smtp_password or "")
+        except (OSError, smtplib.SMTPException) as error:
+            raise TransientMailError(f"SMTP {s.smtp_host}:{s.smtp_port}: {error}") from None
+        return client
+
+    def send(self, message: EmailMessage, to_address: str) -> None:
+        if self.client is None:
+            self.client = self._connect()
+        try:
+            refused = self.client.send_message(message, to_addrs=[to_address])
+        except smtplib.SMTPRecipientsRefused as error:
+            code, reason = next(iter(error.recipients.values()))
+            self._drop()
+            raise _by_code(code, f"{to_address} refused: {code} {reason!r}") from None
+        except smtplib.SMTPResponseException as error:
+            self._drop()
+            raise _by_code(error.smtp_code, f"SMTP said {error.smtp_code} {error.smtp_error!r}") from None
+        except (TimeoutError, OSError, smtplib.SMTPException) as error:
+            self._drop()
+            raise TransientMailError(f"SMTP connection lost: {error}") from None
+        if refused:
+            raise PermanentMailError(f"{to_address} refused: {refused}")
+
+    def _drop(self) -> None:
+        client, self.client = self.client, None
+        if client is not None:
+            with contextlib.suppress(OSError):
+                client.close()
+
+    def close(self) -> None:
+        client, self.client = self.client, None
+        if client is not None:
+            try:
+                client.quit()
+            except (OSError, smtplib.SMTPException):
+                client.close()
+
+
+def _by_code(code: int, text: str) -> Exception:
+    return PermanentMailError(text) if 500 <= code < 600 else TransientMailError(text)
+
+
+class FolderMailer:
+    """Without SMTP: each e-mail is written to a folder as `<message-id>.eml` (the demo reads them)."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+
+    def __enter__(self) -> FolderMailer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def send(self, message: EmailMessage, to_address: str) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        name = message["Message-ID"].strip("<>").replace("@", "_at_").replace("/", "_")
+        target = self.directory / f"{name}.eml"
+        partial = target.with_suffix(".part")
+        partial.write_bytes(bytes(message))
+        partial.replace(target)  # atomic: a reader never sees half a message
+
+    def close(self) -> None:
+        return None
+
+
+def make_mailer(settings: NoticeSettings):
+    return SmtpMailer(settings) if settings.smtp_configured else FolderMailer(settings.mail_dir)
+
+
+def read_folder(directory: Path, limit: int = 50) -> list[dict]:
+    """The newest e-mails written to the folder sink, for the demo's 'sent mail' page."""
+    from email import policy
+    from email.parser import BytesParser
+
+    files = sorted(Path(directory).glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True)[:limit]
+    mails = []
+    for path in files:
+        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        body = message.get_body(preferencelist=("plain",))
+        mails.append(
+            {
+                "file": path.name,
+                "to": str(message["To"]),
+                "subject": str(message["Subject"]),
+                "date": str(message["Date"]),
+                "message_id": str(message["Message-ID"]),
+                "text": body.get_content() if body is not None else "",
+                "attachments": [part.get_filename() for part in message.iter_attachments()],
+            }
+        )
+    return mails

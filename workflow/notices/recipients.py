@@ -1,0 +1,122 @@
+"""From the role names on an outbox row to the users who receive the notice.
+
+Each role kind (workflow/roles.py `held_by`) has one resolver, so a new kind plugs in here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+
+from workflow.models import ApplicationMember, ReviewAssignment, User, UserRole
+from workflow.roles import ROLES
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user_id: int
+    name: str
+    email: str
+    lang: str
+    organisation: str
+    roles: tuple[str, ...]
+    audience: str  # "applicant" for the applicant side, else "staff"
+
+    @property
+    def has_address(self) -> bool:
+        local, at, domain = self.email.partition("@")
+        return bool(local and at and "." in domain)
+
+
+def _owner(connection, application: dict, role: str) -> list[int]:
+    return [application["applicant_id"]]
+
+
+def _members(connection, application: dict, role: str) -> list[int]:
+    return list(
+        connection.execute(
+            select(ApplicationMember.user_id).where(
+                ApplicationMember.application_id == application["id"], ApplicationMember.relation == role
+            )
+        ).scalars()
+    )
+
+
+def _assignees(connection, application: dict, role: str) -> list[int]:
+    return list(
+        connection.execute(
+            select(ReviewAssignment.reviewer_id).where(
+                ReviewAssignment.application_id == application["id"], ReviewAssignment.coi != "conflict"
+            )
+        ).scalars()
+    )
+
+
+def _program_staff(connection, application: dict, role: str) -> list[int]:
+    return list(
+        connection.execute(
+            select(UserRole.user_id).where(
+                UserRole.role == role,
+                or_(UserRole.program_key == application["program_key"], UserRole.program_key.is_(None)),
+            )
+        ).scalars()
+    )
+
+
+def _global(connection, application: dict, role: str) -> list[int]:
+    return list(
+        connection.execute(
+            select(UserRole.user_id).where(UserRole.role == role, UserRole.program_key.is_(None))
+        ).scalars()
+    )
+
+
+RESOLVERS: dict[str, Callable[..., list[int]]] = {
+    "owner": _owner,
+    "member": _members,
+    "assignment": _assignees,
+    "program": _program_staff,
+    "global": _global,
+    "system": lambda connection, application, role: [],
+}
+APPLICANT_SIDE = frozenset({"owner", "member"})
+
+
+def resolve(connection, application: dict, roles: list[str]) -> tuple[list[Recipient], list[str]]:
+    """The active users holding `roles` on this application (each once), and the roles nobody holds."""
+    by_user: dict[int, list[str]] = {}
+    unheld = []
+    for role in roles:
+        kind = ROLES[role].held_by if role in ROLES else None
+        user_ids = RESOLVERS[kind](connection, application, role) if kind in RESOLVERS else []
+        if not user_ids:
+            unheld.append(role)
+        for user_id in user_ids:
+            by_user.setdefault(user_id, []).append(role)
+    if not by_user:
+        return [], unheld
+    users = connection.execute(
+        select(User.id, User.name, User.email, User.language, User.active, User.organisation)
+        .where(User.id.in_(by_user))
+        .order_by(User.id)
+    ).all()
+    recipients = []
+    for user in users:
+        if not user.active:
+            continue
+        held = tuple(by_user[user.id])
+        side = any(ROLES[r].held_by in APPLICANT_SIDE for r in held if r in ROLES)
+        recipients.append(
+            Recipient(
+                user_id=user.id,
+                name=user.name,
+                email=(user.email or "").strip(),
+                lang=user.language if user.language in ("ko", "en") else "ko",
+                organisation=user.organisation or "",
+                roles=held,
+                audience="applicant" if side else "staff",
+            )
+        )
+    return recipients, unheld

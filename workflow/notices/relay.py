@@ -1,0 +1,169 @@
+"""From outbox rows to deliveries: enqueue to rq (or run in-process), sweep what was missed, retry failures.
+
+The rq job id is `notice-<outbox id>`: a row that already has a live job is never queued again.
+Redis being down only delays notices: the rows stay `pending` and the next sweep (`flask tick`)
+enqueues them. The database, not Redis, says whether a notice is done.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from redis import Redis
+from rq import Queue, Retry
+from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
+from rq.serializers import JSONSerializer
+from sqlalchemy import delete, or_, select, update
+
+from workflow.models import NoticeDelivery, NoticeRun, OutboxMessage
+from workflow.notices.deliver import deliver
+
+log = logging.getLogger(__name__)
+LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+JOB_FUNCTION = "workflow.notices.jobs.deliver_job"
+
+
+def job_id(outbox_id: int) -> str:
+    return f"notice-{outbox_id}"
+
+
+@dataclass
+class SweepReport:
+    enqueued: int = 0
+    outcomes: dict = field(default_factory=dict)
+
+    def count(self, status: str) -> None:
+        self.outcomes[status] = self.outcomes.get(status, 0) + 1
+
+    def __str__(self) -> str:
+        parts = [f"{self.enqueued} enqueued"] + [
+            f"{n} {status}" for status, n in sorted(self.outcomes.items())
+        ]
+        return "notices: " + ", ".join(parts)
+
+
+class Relay:
+    def __init__(self, service):
+        self.service = service
+        self.settings = service.settings
+        self._redis: Redis | None = None
+
+    # Redis ---------------------------------------------------------------------------------
+    def redis(self) -> Redis:
+        if self._redis is None:
+            self._redis = Redis.from_url(self.settings.redis_url, socket_connect_timeout=2, socket_timeout=10)
+        return self._redis
+
+    def queue(self) -> Queue:
+        return Queue(self.settings.queue_name, connection=self.redis(), serializer=JSONSerializer)
+
+    def _retry(self) -> Retry | None:
+        retries = self.settings.max_attempts - 1
+        return Retry(max=retries, interval=list(self.settings.retry_intervals)) if retries > 0 else None
+
+    # after commit ----------------------------------------------------------------------------
+    def dispatch(self, outbox_ids: list[int]) -> None:
+        """Right after commit: enqueue (rq) or deliver now (embedded)."""
+        if self.settings.embedded:
+            for outbox_id in outbox_ids:
+                deliver(self.service, outbox_id)
+        else:
+            self.enqueue(outbox_ids)
+
+    def enqueue(self, outbox_ids: list[int]) -> int:
+        """Queue a job per row unless one is already live; mark the rows `queued`. Raises if Redis is down."""
+        if not outbox_ids:
+            return 0
+        queue = self.queue()
+        existing = Job.fetch_many(
+            [job_id(i) for i in outbox_ids], connection=self.redis(), serializer=JSONSerializer
+        )
+        fresh = []
+        for outbox_id, job in zip(outbox_ids, existing, strict=True):
+            if job is not None:
+                if job.get_status(refresh=False) in LIVE:
+                    continue
+                job.delete()
+            queue.enqueue(
+                JOB_FUNCTION,
+                outbox_id,
+                job_id=job_id(outbox_id),
+                retry=self._retry(),
+                job_timeout=max(120, int(self.settings.smtp_timeout * 6)),
+                result_ttl=3600,
+                failure_ttl=7 * 24 * 3600,
+                description=f"notice {outbox_id}",
+            )
+            fresh.append(outbox_id)
+        if fresh:
+            with self.service.db.begin() as connection:
+                connection.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(fresh), OutboxMessage.status == "pending")
+                    .values(status="queued")
+                )
+        return len(fresh)
+
+    # the periodic sweep ------------------------------------------------------------------------
+    def _waiting(self, statuses: tuple[str, ...], now, limit: int, due_only: bool) -> list[int]:
+        lease_free = or_(NoticeRun.lease_until.is_(None), NoticeRun.lease_until < now)
+        ready = lease_free
+        if due_only:
+            ready = lease_free & or_(NoticeRun.next_attempt_at.is_(None), NoticeRun.next_attempt_at <= now)
+        with self.service.db.connect() as connection:
+            return list(
+                connection.execute(
+                    select(OutboxMessage.id)
+                    .outerjoin(NoticeRun, NoticeRun.outbox_id == OutboxMessage.id)
+                    .where(OutboxMessage.status.in_(statuses), or_(NoticeRun.outbox_id.is_(None), ready))
+                    .order_by(OutboxMessage.id)
+                    .limit(limit)
+                ).scalars()
+            )
+
+    def sweep(self, now=None, limit: int = 2000) -> SweepReport:
+        """Deliver (embedded) or enqueue (rq) every notice that is due and not being worked on."""
+        now = now or self.service.clock()
+        report = SweepReport()
+        if self.settings.embedded:
+            for outbox_id in self._waiting(("pending", "queued"), now, limit, due_only=True):
+                report.count(deliver(self.service, outbox_id).status)
+            return report
+        # jobs whose worker died are retried by rq (or marked failed) once their heartbeat expired
+        StartedJobRegistry(queue=self.queue()).cleanup(timestamp=now.timestamp())
+        waiting = self._waiting(("pending", "queued"), now, limit, due_only=False)
+        report.enqueued = self.enqueue(waiting)
+        return report
+
+    # officers' retry ---------------------------------------------------------------------------
+    def retry(self, outbox_ids: list[int] | None = None) -> list[int]:
+        """Put failed notices back (all, or the given ones); e-mails already sent are not sent again."""
+        with self.service.db.begin() as connection:
+            query = select(OutboxMessage.id).where(OutboxMessage.status == "failed")
+            if outbox_ids is not None:
+                query = query.where(OutboxMessage.id.in_(outbox_ids))
+            ids = list(connection.execute(query).scalars())
+            if not ids:
+                return []
+            connection.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids))
+                .values(status="pending", attempts=0, last_error=None)
+            )
+            connection.execute(
+                delete(NoticeDelivery).where(
+                    NoticeDelivery.outbox_id.in_(ids), NoticeDelivery.status == "failed"
+                )
+            )
+            connection.execute(
+                update(NoticeRun)
+                .where(NoticeRun.outbox_id.in_(ids))
+                .values(next_attempt_at=None, lease_token=None, lease_until=None)
+            )
+        try:
+            self.dispatch(ids)
+        except Exception:  # noqa: BLE001 - Redis down: the rows are pending, the sweep takes them
+            log.exception("notices %s: retry queued for the next sweep", ids)
+        return ids

@@ -1,0 +1,191 @@
+"""Render a notice for one recipient, in their language: subject, plain text, HTML, letter content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from sqlalchemy import select
+
+from workflow.messages import format_krw
+from workflow.models import Award, Timer, Tranche
+from workflow.notices.recipients import Recipient
+
+SEOUL = ZoneInfo("Asia/Seoul")
+LETTER_LABELS = {
+    "ko": {
+        "award": "지원금",
+        "paid": "누적 지급액",
+        "tranche": "{seq}차",
+        "status": {"scheduled": "예정", "due": "지급 대기", "paid": "지급 완료", "cancelled": "취소"},
+        "due": "기한",
+    },
+    "en": {
+        "award": "Award",
+        "paid": "Paid so far",
+        "tranche": "Tranche {seq}",
+        "status": {
+            "scheduled": "scheduled",
+            "released": "released",
+            "paid": "paid",
+            "cancelled": "cancelled",
+        },
+        "due": "Due",
+    },
+}
+
+
+class RenderError(Exception):
+    """The notice cannot be rendered (a template error): retrying will not help."""
+
+
+@dataclass
+class Rendered:
+    subject: str
+    text: str
+    html: str
+    lang: str
+    context: dict = field(default_factory=dict)
+    money_rows: list[tuple[str, str]] = field(default_factory=list)
+
+
+def seoul(moment) -> str:
+    return moment.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M") + " (KST)" if moment else ""
+
+
+@dataclass
+class NoticeFacts:
+    """What every recipient's rendering shares: read once per outbox row."""
+
+    application: dict
+    program: object
+    outbox: dict
+    award: dict | None
+    tranches: list[dict]
+    due: object
+
+    @classmethod
+    def load(cls, connection, application: dict, program, outbox: dict) -> NoticeFacts:
+        award = (
+            connection.execute(
+                select(Award.id, Award.amount, Award.paid, Award.recovered).where(
+                    Award.application_id == application["id"]
+                )
+            )
+            .mappings()
+            .first()
+        )
+        tranches = []
+        if award is not None:
+            tranches = [
+                dict(row)
+                for row in connection.execute(
+                    select(Tranche.seq, Tranche.amount, Tranche.status, Tranche.paid_at)
+                    .where(Tranche.award_id == award["id"])
+                    .order_by(Tranche.seq)
+                ).mappings()
+            ]
+        due = connection.execute(
+            select(Timer.due_at)
+            .where(
+                Timer.application_id == application["id"],
+                Timer.state == application["state"],
+                Timer.kind == "deadline",
+                Timer.status == "pending",
+            )
+            .order_by(Timer.due_at)
+            .limit(1)
+        ).scalar()
+        return cls(
+            application=application,
+            program=program,
+            outbox=outbox,
+            award=dict(award) if award else None,
+            tranches=tranches,
+            due=due,
+        )
+
+
+class Renderer:
+    """Jinja templates from templates/notices/: `<name>.<lang>.txt` (first line `Subject: ...`)."""
+
+    def __init__(self, directory: str | Path, base_url: str):
+        self.base_url = base_url
+        self.text_env = Environment(
+            loader=FileSystemLoader(str(directory)),
+            undefined=StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+        )
+        self.html_env = Environment(
+            loader=FileSystemLoader(str(directory)),
+            undefined=StrictUndefined,
+            autoescape=select_autoescape(["html"]),
+        )
+
+    def context(self, facts: NoticeFacts, recipient: Recipient) -> dict:
+        lang = recipient.lang
+        payload = facts.outbox["payload"] or {}
+        state = payload.get("to") or facts.application["state"]
+        program = facts.program
+        award = facts.award
+        return {
+            "program_title": program.spec.title.get(lang),
+            "application_id": facts.application["id"],
+            "recipient_name": recipient.name,
+            "state_label": program.state_label(state, lang, recipient.audience)
+            if state in program.spec.states
+            else state,
+            "reason": payload.get("reason") or "",
+            "link": f"{self.base_url}/applications/{facts.application['id']}",
+            "due": seoul(facts.due) if facts.due else "",
+            "award_amount": format_krw(award["amount"]) if award else "",
+            "paid_amount": format_krw(award["paid"]) if award else "",
+            "event_time": seoul(facts.outbox["created_at"]),
+            "notice": facts.outbox["notice"],
+            "lang": lang,
+        }
+
+    def money_rows(self, facts: NoticeFacts, lang: str) -> list[tuple[str, str]]:
+        if facts.award is None or not (facts.outbox["payload"] or {}).get("statutory"):
+            return []
+        labels = LETTER_LABELS[lang]
+        rows = [(labels["award"], format_krw(facts.award["amount"]))]
+        for tranche in facts.tranches:
+            status = labels["status"].get(tranche["status"], tranche["status"])
+            rows.append(
+                (labels["tranche"].format(seq=tranche["seq"]), f"{format_krw(tranche['amount'])} · {status}")
+            )
+        rows.append((labels["paid"], format_krw(facts.award["paid"])))
+        return rows
+
+    def render(self, facts: NoticeFacts, recipient: Recipient) -> Rendered:
+        """Subject, text and HTML for one recipient; RenderError if the template is missing or broken."""
+        lang = recipient.lang
+        template = facts.outbox["template"]
+        context = self.context(facts, recipient)
+        try:
+            source = self.text_env.get_template(f"{template}.{lang}.txt").render(**context)
+            first, _, body = source.partition("\n")
+            if not first.startswith("Subject:"):
+                raise RenderError(f"{template}.{lang}.txt: the first line must be 'Subject: ...'")
+            subject = " ".join(first[len("Subject:") :].split())
+            text = body.strip() + "\n"
+            html = self.html_env.get_template("_email.html").render(
+                subject=subject, paragraphs=_paragraphs(text, context["link"]), **context
+            )
+        except TemplateError as error:
+            raise RenderError(f"template {template}.{lang}: {type(error).__name__}: {error}") from None
+        return Rendered(subject, text, html, lang, context, self.money_rows(facts, lang))
+
+
+def _paragraphs(text: str, link: str) -> list[tuple[str, bool, str]]:
+    """Each line as (before, has_link, after) so the HTML can turn the link into an anchor."""
+    rows = []
+    for line in text.split("\n"):
+        if line.strip():
+            before, found, after = line.partition(link)
+            rows.append((before, bool(found), after))
+    return rows

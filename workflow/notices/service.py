@@ -1,0 +1,54 @@
+"""The notices service: what the job, the relay, the CLI and the pages share (one per app)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from workflow.engine import records
+from workflow.notices.mail import sender_domain
+from workflow.notices.render import Renderer
+from workflow.notices.settings import NoticeSettings
+
+log = logging.getLogger(__name__)
+
+
+class NoticeService:
+    def __init__(
+        self, workflow, settings: NoticeSettings, templates_dir: str | Path, letters_dir: str | Path
+    ):
+        self.workflow = workflow
+        self.settings = settings
+        self.renderer = Renderer(templates_dir, settings.base_url)
+        self.letter_env = Environment(
+            loader=FileSystemLoader(str(letters_dir)), undefined=StrictUndefined, keep_trailing_newline=True
+        )
+        self.mail_domain = sender_domain(settings)
+        self._relay = None
+
+    @property
+    def db(self):
+        return self.workflow.db
+
+    def clock(self):
+        return self.workflow.clock()
+
+    def read_application(self, connection, application_id: int) -> dict:
+        return records.read_application(connection, application_id)
+
+    @property
+    def relay(self):
+        if self._relay is None:
+            from workflow.notices.relay import Relay
+
+            self._relay = Relay(self)
+        return self._relay
+
+    def after_commit(self, outbox_ids: list[int]) -> None:
+        """The engine's after-commit hook: never raises, so a notice problem never touches the transition."""
+        try:
+            self.relay.dispatch(outbox_ids)
+        except Exception:  # noqa: BLE001 - the sweep delivers whatever this missed
+            log.exception("notices %s: dispatch after commit failed; the sweep will retry", outbox_ids)
