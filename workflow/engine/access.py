@@ -47,14 +47,9 @@ def reviewer_status(connection, application_id: int, user_id: int | None) -> str
 
 
 def can_see(connection, program, application: dict, actor: Actor) -> bool:
-    """Object check for reading: owner, member, conflict-free assignee, program staff, auditor, admin."""
-    if actor.is_system or actor.staff_roles(program.key) & {
-        "officer",
-        "lead_officer",
-        "finance",
-        "auditor",
-        "admin",
-    }:
+    """Object check for reading, per state: the state's `view` roles (default: every role of the program),
+    held as staff or by relationship. Auditors and administrators read everything; the system too."""
+    if actor.is_system or actor.roles & {"auditor", "admin"}:
         return True
-    everyone = set(program.spec.roles)
-    return bool(effective_roles(connection, program.key, application, actor, everyone))
+    allowed = program.spec.states[application["state"]].view or program.spec.roles
+    return bool(effective_roles(connection, program.key, application, actor, set(allowed)))
