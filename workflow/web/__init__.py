@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from workflow.web import account, auth, i18n, nav, pages, security
+from workflow.web import account, auth, common, i18n, nav, pages, security
 
 
 def init_app(app) -> None:
@@ -16,6 +16,7 @@ def init_app(app) -> None:
     auth.login_manager.login_message_category = "info"
     security.init_app(app)
     nav.init_app(app)
+    app.jinja_env.globals.update(state_label=common.state_label, trigger_label=common.trigger_label)
     pages.init_app(app)
     account.init_app(app)
     for module in _area_modules():
@@ -23,4 +24,6 @@ def init_app(app) -> None:
 
 
 def _area_modules() -> list:
-    return []
+    from workflow.web import actions, admin, applicant, auditor, officer, review
+
+    return [applicant, actions, review, officer, auditor, admin]

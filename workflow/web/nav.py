@@ -26,7 +26,7 @@ def register_nav(app, endpoint: str, label, roles=(), order: int = 50) -> None:
 def nav_items() -> list[dict]:
     if not current_user.is_authenticated:
         return []
-    roles = set(all_roles(current_actor())) | {"applicant"}
+    roles = set(all_roles(current_actor())) or {"applicant"}
     items = []
     for entry in sorted(current_app.extensions.get("nav", []), key=lambda e: e.order):
         if entry.roles and not entry.roles & roles:

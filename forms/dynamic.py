@@ -1,0 +1,143 @@
+"""Forms generated at runtime from a rule file's field list.
+
+`WIDGETS` maps every field type of `workflow.fields.FIELD_TYPES` to a WTForms field factory; the
+values are checked by the engine's own `clean_value`, so the web and `fire` never disagree, and the
+messages come from the engine's bilingual catalogue in the reader's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from wtforms import (
+    EmailField,
+    FileField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, DateInput, ListWidget
+
+from forms import BaseForm
+from workflow.definitions.schema import FieldSpec
+from workflow.fields import FieldError, clean_value, is_empty
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class EngineCheck:
+    """Validates with the engine's field registry; `required` is enforced only when `strict`."""
+
+    def __init__(self, spec: FieldSpec, lang: str, strict: bool):
+        self.spec, self.lang, self.strict = spec, lang, strict
+        self.field_flags = {"required": True} if spec.required else {}
+
+    def __call__(self, form, field) -> None:
+        value = raw_value(self.spec, field)
+        if is_empty(value) and not self.strict:
+            field.cleaned = None
+            return
+        try:
+            field.cleaned = clean_value(self.spec, value)
+        except FieldError as error:
+            raise ValidationError(error.message.text(self.lang)) from None
+
+
+def raw_value(spec: FieldSpec, field):
+    if spec.type == "file":
+        return getattr(field, "stored", None)
+    return field.data
+
+
+def _kw(spec: FieldSpec, lang: str, strict: bool, **render) -> dict:
+    return {
+        "label": spec.label.get(lang),
+        "description": spec.help.get(lang) if spec.help else "",
+        "validators": [EngineCheck(spec, lang, strict)],
+        "render_kw": {k: v for k, v in render.items() if v is not None} or None,
+    }
+
+
+def _choices(spec: FieldSpec, lang: str) -> list[tuple[str, str]]:
+    return [(c.value, c.label.get(lang)) for c in spec.choices or []]
+
+
+def _yes_no(lang: str) -> list[tuple[str, str]]:
+    return [("true", "Yes" if lang == "en" else "예"), ("false", "No" if lang == "en" else "아니오")]
+
+
+def _number_hint(spec: FieldSpec) -> dict:
+    return {"inputmode": "numeric", "autocomplete": "off"}
+
+
+Factory = Callable[[FieldSpec, str, bool], object]
+WIDGETS: dict[str, Factory] = {
+    "text": lambda s, lang, strict: StringField(**_kw(s, lang, strict, maxlength=s.max_length)),
+    "textarea": lambda s, lang, strict: TextAreaField(**_kw(s, lang, strict, maxlength=s.max_length, rows=6)),
+    "integer": lambda s, lang, strict: StringField(**_kw(s, lang, strict, **_number_hint(s))),
+    "money": lambda s, lang, strict: StringField(**_kw(s, lang, strict, **_number_hint(s))),
+    "date": lambda s, lang, strict: StringField(widget=DateInput(), **_kw(s, lang, strict)),
+    "choice": lambda s, lang, strict: SelectField(
+        choices=[("", "—")] + _choices(s, lang), validate_choice=False, **_kw(s, lang, strict)
+    ),
+    "multi_choice": lambda s, lang, strict: MultiCheckboxField(
+        choices=_choices(s, lang), validate_choice=False, **_kw(s, lang, strict)
+    ),
+    "boolean": lambda s, lang, strict: RadioField(
+        choices=_yes_no(lang), validate_choice=False, **_kw(s, lang, strict)
+    ),
+    "email": lambda s, lang, strict: EmailField(**_kw(s, lang, strict, autocomplete="email")),
+    "phone": lambda s, lang, strict: TelField(**_kw(s, lang, strict, autocomplete="tel")),
+    "business_no": lambda s, lang, strict: StringField(**_kw(s, lang, strict, placeholder="123-45-67890")),
+    "file": lambda s, lang, strict: FileField(
+        **_kw(s, lang, strict, accept=",".join(f".{e}" for e in s.accept or []) or None)
+    ),
+}
+
+
+def display_value(spec: FieldSpec, value):
+    """The stored value as the form shows it (money without separators, booleans as true/false)."""
+    if value is None:
+        return None
+    if spec.type == "boolean":
+        return "true" if value else "false"
+    if spec.type in ("integer", "money"):
+        return str(value)
+    return value
+
+
+def build_form(specs: list[FieldSpec], lang: str, stored: dict, formdata=None, strict: bool = False):
+    """A form instance for these fields, filled from `formdata` (a POST) or else the stored values."""
+
+    class RuleForm(BaseForm):
+        pass
+
+    for spec in specs:
+        setattr(RuleForm, spec.name, WIDGETS[spec.type](spec, lang, strict))
+    initial = {s.name: display_value(s, stored.get(s.name)) for s in specs if s.type != "file"}
+    form = RuleForm(formdata=formdata, data=initial)
+    form.specs = {s.name: s for s in specs}
+    for spec in specs:
+        if spec.type == "file":
+            getattr(form, spec.name).stored = stored.get(spec.name)
+    return form
+
+
+def cleaned_values(form, include_empty_required: bool = False) -> dict:
+    """Values that passed validation, ready for the engine; an empty required field is left out."""
+    values = {}
+    for name, spec in form.specs.items():
+        field = getattr(form, name)
+        if field.errors or not hasattr(field, "cleaned"):
+            continue
+        if field.cleaned is None and spec.required and not include_empty_required:
+            continue
+        values[name] = field.cleaned
+    return values

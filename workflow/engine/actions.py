@@ -1,0 +1,88 @@
+"""What a user may do now: the transitions `fire` would accept from this user, read-only.
+
+For each non-automatic transition leaving the current state whose roles this user holds on the
+application, the same checks as `fire` run in the same order (required stages, then the guard),
+without writing anything. A transition that would be refused is returned disabled, with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from workflow.actors import Actor
+from workflow.engine import records
+from workflow.engine.access import effective_roles
+from workflow.engine.context import expression_context
+from workflow.engine.core import _passing, _require_stage
+from workflow.engine.results import Refused
+from workflow.messages import Message
+
+
+@dataclass
+class ActionOption:
+    trigger: str
+    label: dict  # {ko, en}
+    enabled: bool
+    reason: Message | None = None  # why it is disabled
+    reason_required: bool = False
+    fields: list = field(default_factory=list)  # extra fields the transition asks for (FieldSpec)
+    to_state: str = ""
+
+
+def _label(program, trigger: str, transitions) -> dict:
+    for transition in transitions:
+        if transition.spec.label is not None:
+            return transition.spec.label.model_dump()
+    return {"ko": trigger, "en": trigger}
+
+
+def available_actions(
+    workflow, connection, application: dict | int, actor: Actor, now=None
+) -> list[ActionOption]:
+    """Every trigger this actor could fire on the application now, enabled or with the refusal reason."""
+    if isinstance(application, int):
+        application = records.read_application(connection, application)
+        if application is None:
+            return []
+    now = now or workflow.clock()
+    program = workflow.program_of(connection, application)
+    state = application["state"]
+    by_trigger: dict[str, list] = {}
+    for transition in program.leaving(state):
+        if not transition.spec.auto:
+            by_trigger.setdefault(transition.trigger, []).append(transition)
+    options = []
+    for trigger, transitions in by_trigger.items():
+        wanted = {role for t in transitions for role in t.spec.roles} - {"system"}
+        held = effective_roles(connection, program.key, application, actor, wanted) if wanted else set()
+        if not held:
+            continue
+        candidates = [t for t in transitions if held & set(t.spec.roles)]
+        option = ActionOption(
+            trigger=trigger,
+            label=_label(program, trigger, candidates),
+            enabled=True,
+            reason_required=any(t.spec.reason == "required" for t in candidates),
+            fields=[f for t in candidates for f in t.spec.fields],
+            to_state=candidates[0].spec.to,
+        )
+        option.reason = _refusal(connection, program, application, actor, held, candidates, now)
+        option.enabled = option.reason is None
+        options.append(option)
+    return options
+
+
+def _refusal(connection, program, application, actor, held, candidates, now) -> Message | None:
+    data = dict(application["data"] or {})
+    own_fields = {f.name for t in candidates for f in t.spec.fields}
+    try:
+        for stage_name in {s for t in candidates for s in t.spec.requires}:
+            _require_stage(program, stage_name, data)
+        if own_fields:
+            # the guard reads values the user enters with the action; they are checked when fired
+            return None
+        context = expression_context(connection, application, data, actor, held, candidates, now)
+        _passing(candidates, context)
+    except Refused as refused:
+        return refused.message
+    return None

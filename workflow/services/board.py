@@ -1,0 +1,136 @@
+"""Read models for staff pages: the officer's board (counts by state, filtered, searched, paged),
+the reviewer's inbox, and reviewer candidates without a declared or detectable conflict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from workflow.models import Application, ReviewAssignment, User, UserRole
+
+PER_PAGE = 50
+
+
+@dataclass
+class Board:
+    counts: dict[str, int]
+    rows: list[dict]
+    total: int
+    page: int
+    pages: int
+
+
+def company_column():
+    return Application.data["company_name"].as_string()
+
+
+def board(connection, program_key: str, state: str | None = None, q: str = "", page: int = 1) -> Board:
+    """One page of a program's applications, newest first, with counts per state for the tabs."""
+    counts = dict(
+        connection.execute(
+            select(Application.state, func.count())
+            .where(Application.program_key == program_key)
+            .group_by(Application.state)
+        ).all()
+    )
+    conditions = [Application.program_key == program_key]
+    if state:
+        conditions.append(Application.state == state)
+    q = (q or "").strip()
+    if q:
+        pattern = f"%{q.lower()}%"
+        matches = [func.lower(company_column()).like(pattern), func.lower(User.name).like(pattern)]
+        if q.lstrip("#").isdigit():
+            matches.append(Application.id == int(q.lstrip("#")))
+        conditions.append(or_(*matches))
+    base = select(Application.id).join(User, User.id == Application.applicant_id).where(*conditions)
+    total = connection.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(1, page), pages)
+    rows = connection.execute(
+        select(
+            Application.id,
+            Application.state,
+            Application.updated_at,
+            Application.program_version,
+            company_column().label("company_name"),
+            Application.data["requested_amount"].as_integer().label("requested_amount"),
+            User.name.label("applicant_name"),
+            User.organisation.label("organisation"),
+        )
+        .join(User, User.id == Application.applicant_id)
+        .where(*conditions)
+        .order_by(Application.id.desc())
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    )
+    return Board(counts, [dict(r._mapping) for r in rows], total, page, pages)
+
+
+def inbox(connection, reviewer_id: int) -> list[dict]:
+    """The reviewer's assignments; nothing of the application beyond its number and program."""
+    rows = connection.execute(
+        select(
+            ReviewAssignment.application_id,
+            ReviewAssignment.coi,
+            ReviewAssignment.total,
+            ReviewAssignment.assigned_at,
+            ReviewAssignment.submitted_at,
+            Application.program_key,
+            Application.program_version,
+            Application.definition_sha,
+            Application.state,
+        )
+        .join(Application, Application.id == ReviewAssignment.application_id)
+        .where(ReviewAssignment.reviewer_id == reviewer_id)
+        .order_by(ReviewAssignment.submitted_at.is_not(None), ReviewAssignment.assigned_at.desc())
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def _norm(text: str | None) -> str:
+    return "".join((text or "").lower().split()).replace("주식회사", "").replace("(주)", "")
+
+
+def reviewer_candidates(connection, application: dict, program_key: str) -> tuple[list[dict], list[dict]]:
+    """(candidates, excluded with the reason code): reviewers of this program or global reviewers.
+
+    Excluded: already assigned, declared a conflict, the applicant themselves, or the same
+    organisation as the applicant (by the applicant's account or the company named in the form)."""
+    reviewers = connection.execute(
+        select(User.id, User.name, User.organisation, User.email)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            UserRole.role == "reviewer",
+            or_(UserRole.program_key.is_(None), UserRole.program_key == program_key),
+            User.active.is_(True),
+        )
+        .distinct()
+        .order_by(User.name)
+    ).all()
+    assigned = dict(
+        connection.execute(
+            select(ReviewAssignment.reviewer_id, ReviewAssignment.coi).where(
+                ReviewAssignment.application_id == application["id"]
+            )
+        ).all()
+    )
+    applicant_org = connection.execute(
+        select(User.organisation).where(User.id == application["applicant_id"])
+    ).scalar()
+    organisations = {_norm(applicant_org), _norm((application["data"] or {}).get("company_name"))} - {""}
+    candidates, excluded = [], []
+    for reviewer in reviewers:
+        item = dict(reviewer._mapping)
+        if reviewer.id in assigned:
+            item["why"] = "conflict" if assigned[reviewer.id] == "conflict" else "assigned"
+        elif reviewer.id == application["applicant_id"]:
+            item["why"] = "applicant"
+        elif _norm(reviewer.organisation) in organisations:
+            item["why"] = "same_organisation"
+        else:
+            candidates.append(item)
+            continue
+        excluded.append(item)
+    return candidates, excluded

@@ -1,0 +1,138 @@
+"""Read models for application pages: the applicant's list, one application's status and timeline.
+
+Reads only; every change goes through the engine or a service that owns its transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import inspect, select
+
+from workflow.engine import records
+from workflow.models import Application, HistoryEvent, Letter, ReviewAssignment, Timer, User
+
+
+@dataclass
+class ApplicationView:
+    row: dict
+    program: object  # CompiledProgram
+    applicant: dict
+    events: list[dict] = field(default_factory=list)
+    due_at: datetime | None = None
+    letters: list[dict] = field(default_factory=list)
+    reviews: list[dict] = field(default_factory=list)
+
+    @property
+    def id(self) -> int:
+        return self.row["id"]
+
+    @property
+    def state(self) -> str:
+        return self.row["state"]
+
+    @property
+    def data(self) -> dict:
+        return self.row["data"] or {}
+
+
+def load_application(workflow, connection, application_id: int) -> tuple[dict, object] | None:
+    """(row, compiled program) or None when there is no such application."""
+    row = records.read_application(connection, application_id)
+    if row is None:
+        return None
+    return row, workflow.program_of(connection, row)
+
+
+def application_view(
+    workflow, connection, application_id: int, with_reviews: bool = False
+) -> ApplicationView:
+    row, program = load_application(workflow, connection, application_id)
+    applicant = connection.execute(
+        select(User.id, User.name, User.email, User.organisation).where(User.id == row["applicant_id"])
+    ).first()
+    events = [
+        dict(e)
+        for e in connection.execute(
+            select(HistoryEvent)
+            .where(HistoryEvent.application_id == application_id)
+            .order_by(HistoryEvent.seq)
+        ).mappings()
+    ]
+    due_at = connection.execute(
+        select(Timer.due_at)
+        .where(
+            Timer.application_id == application_id,
+            Timer.status == "pending",
+            Timer.kind == "deadline",
+            Timer.state == row["state"],
+        )
+        .order_by(Timer.due_at)
+        .limit(1)
+    ).scalar()
+    view = ApplicationView(
+        row=row, program=program, applicant=dict(applicant._mapping), events=events, due_at=due_at
+    )
+    view.letters = letters_of(connection, application_id)
+    if with_reviews:
+        view.reviews = reviews_of(connection, application_id)
+    return view
+
+
+def letters_of(connection, application_id: int, user_id: int | None = None) -> list[dict]:
+    """Official letters the notices relay stored for this application (none if that table is absent)."""
+    if not inspect(connection).has_table("letters"):
+        return []
+    query = select(
+        Letter.id, Letter.user_id, Letter.document_no, Letter.subject, Letter.filename, Letter.created_at
+    ).where(Letter.application_id == application_id)
+    if user_id is not None:
+        query = query.where(Letter.user_id == user_id)
+    return [dict(r._mapping) for r in connection.execute(query.order_by(Letter.created_at))]
+
+
+def letter_content(connection, letter_id: int) -> dict | None:
+    row = connection.execute(
+        select(Letter.id, Letter.application_id, Letter.user_id, Letter.filename, Letter.content).where(
+            Letter.id == letter_id
+        )
+    ).first()
+    return dict(row._mapping) if row else None
+
+
+def reviews_of(connection, application_id: int) -> list[dict]:
+    rows = connection.execute(
+        select(
+            ReviewAssignment.reviewer_id,
+            User.name,
+            User.organisation,
+            ReviewAssignment.coi,
+            ReviewAssignment.coi_reason,
+            ReviewAssignment.total,
+            ReviewAssignment.scores,
+            ReviewAssignment.comment,
+            ReviewAssignment.submitted_at,
+        )
+        .join(User, User.id == ReviewAssignment.reviewer_id)
+        .where(ReviewAssignment.application_id == application_id)
+        .order_by(ReviewAssignment.id)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def my_applications(connection, user_id: int) -> list[dict]:
+    rows = connection.execute(
+        select(
+            Application.id,
+            Application.program_key,
+            Application.program_version,
+            Application.definition_sha,
+            Application.state,
+            Application.updated_at,
+            Application.data["company_name"].as_string().label("company_name"),
+        )
+        .where(Application.applicant_id == user_id)
+        .order_by(Application.id.desc())
+    )
+    return [dict(r._mapping) for r in rows]

@@ -1,0 +1,79 @@
+"""One endpoint that fires a transition from any page: the buttons of `templates/macros/actions.html`.
+
+The engine decides (role, object, guard, version); a refusal comes back as a message on the page the
+user came from, with what they typed (the reason) kept for the retry.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from forms.dynamic import build_form, cleaned_values
+from workflow.web.account import safe_next
+from workflow.web.auth import current_actor, workflow
+from workflow.web.common import state_label, trigger_label, visible_application
+from workflow.web.i18n import current_lang, message_text
+
+bp = Blueprint("actions", __name__)
+
+
+@bp.post("/applications/<int:application_id>/fire")
+@login_required
+def fire(application_id: int):
+    row, program = visible_application(application_id)
+    trigger = request.form.get("trigger", "")
+    if trigger not in program.triggers:
+        abort(400)
+    back = safe_next(request.form.get("next") or url_for("applicant.status", application_id=application_id))
+    fields = [f for t in program.transitions if t.trigger == trigger for f in t.spec.fields]
+    data = None
+    if fields:
+        form = build_form(fields, current_lang(), {}, request.form, strict=True)
+        form.validate()
+        problems = {k: v for k, v in form.errors.items() if k != "csrf_token"}
+        if problems:
+            flash("; ".join(f"{form[k].label.text}: {' '.join(v)}" for k, v in problems.items()), "error")
+            _keep(application_id, trigger)
+            return redirect(back)
+        data = cleaned_values(form, include_empty_required=True)
+    result = workflow().fire(
+        application_id,
+        trigger,
+        current_actor(),
+        data=data,
+        reason=request.form.get("reason"),
+        expected_version=request.form.get("row_version", type=int),
+    )
+    if result.ok:
+        session.pop("kept", None)
+        flash(
+            _(
+                "Done: %(action)s. The application is now at “%(state)s”.",
+                action=trigger_label(program, trigger),
+                state=state_label(
+                    program,
+                    result.state,
+                    "staff" if row["applicant_id"] != current_actor().id else "applicant",
+                ),
+            ),
+            "success",
+        )
+    else:
+        _keep(application_id, trigger)
+        flash(message_text(result.refusal), "error")
+    return redirect(back)
+
+
+def _keep(application_id: int, trigger: str) -> None:
+    """Keep what the user typed so the page can offer it again after a refusal."""
+    session["kept"] = {
+        "application_id": application_id,
+        "trigger": trigger,
+        "reason": (request.form.get("reason") or "")[:4000],
+    }
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,122 @@
+"""The administrator's pages: users, role assignments per program, and the rule definitions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
+
+from forms import BaseForm
+from workflow.roles import ROLES
+from workflow.services import admin as admin_service
+from workflow.web.auth import current_actor, db, roles_required, workflow
+from workflow.web.i18n import current_lang
+from workflow.web.nav import register_nav
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+class RoleForm(BaseForm):
+    role = SelectField(_l("Role"))
+    program_key = SelectField(_l("Program"))
+
+
+def _role_form(formdata=None) -> RoleForm:
+    form = RoleForm(formdata=formdata)
+    lang = current_lang()
+    form.role.choices = [(name, ROLES[name].label(lang)) for name in admin_service.ASSIGNABLE]
+    form.program_key.choices = [("", _("All programs (global)"))] + [
+        (key, program.spec.title.get(lang)) for key, program in sorted(workflow().registry.current.items())
+    ]
+    return form
+
+
+def _errors() -> dict[str, str]:
+    return {
+        "unknown_role": _("Unknown role."),
+        "unknown_program": _("Unknown program."),
+        "global_role": _("This role is held for all programs; choose “All programs”."),
+        "unknown_user": _("Unknown user."),
+        "unknown_assignment": _("That role assignment does not exist any more."),
+        "own_admin": _("You cannot remove your own administrator access."),
+    }
+
+
+@bp.get("/")
+@roles_required("admin")
+def users():
+    q = request.args.get("q", "")[:100]
+    with db().connect() as connection:
+        rows = admin_service.list_users(connection, q)
+    return render_template("admin/users.html", users=rows, q=q, roles=ROLES)
+
+
+@bp.get("/users/<int:user_id>")
+@roles_required("admin")
+def user(user_id: int):
+    with db().connect() as connection:
+        found = admin_service.get_user(connection, user_id)
+    if found is None:
+        abort(404)
+    return render_template("admin/user.html", user=found, form=_role_form(), roles=ROLES)
+
+
+@bp.post("/users/<int:user_id>/roles")
+@roles_required("admin")
+def grant(user_id: int):
+    form = _role_form(request.form)
+    if form.validate():
+        try:
+            admin_service.grant_role(
+                db(), user_id, form.role.data, form.program_key.data or None, workflow().registry.current
+            )
+        except admin_service.AdminError as error:
+            flash(_errors()[error.code], "error")
+        else:
+            flash(_("The role was given."), "success")
+    else:
+        flash(_("Choose a role and a program from the lists."), "error")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/roles/<int:assignment_id>/remove")
+@roles_required("admin")
+def revoke(user_id: int, assignment_id: int):
+    if not BaseForm(request.form).validate():
+        abort(400)
+    try:
+        admin_service.revoke_role(db(), user_id, assignment_id, current_actor().id)
+    except admin_service.AdminError as error:
+        flash(_errors()[error.code], "error")
+    else:
+        flash(_("The role was removed."), "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/active")
+@roles_required("admin")
+def active(user_id: int):
+    if not BaseForm(request.form).validate():
+        abort(400)
+    try:
+        admin_service.set_active(db(), user_id, request.form.get("active") == "1", current_actor().id)
+    except admin_service.AdminError as error:
+        flash(_errors()[error.code], "error")
+    else:
+        flash(_("The account was updated."), "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.get("/rules")
+@roles_required("admin")
+def rules():
+    with db().connect() as connection:
+        rows = admin_service.definitions(connection, workflow().registry)
+    return render_template("admin/rules.html", rows=rows)
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+    register_nav(app, "admin.users", _l("Users"), roles=("admin",), order=80)
+    register_nav(app, "admin.rules", _l("Rule definitions"), roles=("admin",), order=81)

@@ -1,0 +1,268 @@
+"""The applicant's journey: open programs, apply, edit the draft (autosave), status, files, letters."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+
+from forms.dynamic import build_form, cleaned_values
+from workflow.engine.access import effective_roles
+from workflow.engine.actions import available_actions
+from workflow.messages import Message
+from workflow.services.files import UploadRejected
+from workflow.services.programs import program_cards
+from workflow.services.status import application_view, letter_content, my_applications
+from workflow.web.auth import current_actor, db, workflow
+from workflow.web.common import audience_for, file_store, trigger_label, visible_application
+from workflow.web.i18n import current_lang, message_text
+from workflow.web.nav import register_nav
+
+bp = Blueprint("applicant", __name__)
+
+
+@bp.get("/programs")
+def programs():
+    return render_template("applicant/programs.html", programs=program_cards(workflow()))
+
+
+@bp.get("/programs/<key>")
+def program(key: str):
+    card = next((c for c in program_cards(workflow()) if c.key == key), None)
+    if card is None:
+        abort(404)
+    compiled = workflow().registry.latest(key)
+    return render_template("applicant/program.html", card=card, program=compiled)
+
+
+@bp.post("/programs/<key>/apply")
+@login_required
+def apply(key: str):
+    if workflow().registry.latest(key) is None:
+        abort(404)
+    result = workflow().create(key, current_actor(), {})
+    if not result.ok:
+        flash(message_text(result.refusal), "error")
+        return redirect(url_for("applicant.program", key=key))
+    flash(_("Your application was created. It is saved as a draft while you fill it in."), "success")
+    return redirect(url_for("applicant.edit", application_id=result.application_id))
+
+
+@bp.get("/my")
+@login_required
+def dashboard():
+    with db().connect() as connection:
+        rows = my_applications(connection, current_actor().id)
+        for row in rows:
+            compiled = workflow().program_of(connection, row)
+            row["program"] = compiled
+            row["label"] = compiled.state_label(row["state"], current_lang(), "applicant")
+    return render_template("applicant/dashboard.html", applications=rows)
+
+
+@bp.get("/applications/<int:application_id>")
+@login_required
+def status(application_id: int):
+    row, compiled = visible_application(application_id)
+    actor = current_actor()
+    with db().connect() as connection:
+        view = application_view(workflow(), connection, application_id)
+        actions = available_actions(workflow(), connection, row, actor)
+        editable = _may_edit(connection, row, compiled)
+        if audience_for(row, compiled) != "staff":
+            view.letters = [letter for letter in view.letters if letter["user_id"] == actor.id]
+    return render_template(
+        "applicant/status.html",
+        view=view,
+        actions=[a for a in actions if a.trigger not in _form_triggers(compiled, row)]
+        if editable
+        else actions,
+        editable=editable,
+        audience=audience_for(row, compiled),
+    )
+
+
+def _may_edit(connection, row, compiled) -> bool:
+    roles = compiled.stage_roles(row["state"])
+    return bool(roles and effective_roles(connection, compiled.key, row, current_actor(), roles))
+
+
+def _form_triggers(compiled, row) -> set[str]:
+    """Triggers offered on the form page itself (those that need the form's stage complete)."""
+    return {t.trigger for t in compiled.leaving(row["state"]) if t.spec.requires}
+
+
+def _stages(compiled, state: str) -> list:
+    return [stage for stage in compiled.spec.stages.values() if state in stage.editable_in]
+
+
+def _editable_or_redirect(application_id: int):
+    row, compiled = visible_application(application_id)
+    with db().connect() as connection:
+        if not _may_edit(connection, row, compiled):
+            return row, compiled, None
+    specs = [f for stage in _stages(compiled, row["state"]) for f in stage.fields]
+    return row, compiled, specs
+
+
+def _attach_uploads(form, specs) -> dict[str, str]:
+    """Store uploaded files (size and content checked); returns upload errors by field."""
+    errors = {}
+    for spec in specs:
+        if spec.type != "file":
+            continue
+        upload = request.files.get(spec.name)
+        if upload is None or not upload.filename:
+            continue
+        accept = tuple(e.lower().lstrip(".") for e in spec.accept or ())
+        try:
+            ref = file_store().save(upload.read(), upload.filename, accept=accept, max_mb=spec.max_mb)
+        except UploadRejected as rejected:
+            errors[spec.name] = Message(rejected.code, rejected.params).text(current_lang())
+        else:
+            getattr(form, spec.name).stored = ref
+    return errors
+
+
+@bp.route("/applications/<int:application_id>/form", methods=["GET", "POST"])
+@login_required
+def edit(application_id: int):
+    row, compiled, specs = _editable_or_redirect(application_id)
+    if specs is None:
+        return redirect(url_for("applicant.status", application_id=application_id))
+    lang = current_lang()
+    form = build_form(specs, lang, row["data"] or {}, request.form if request.method == "POST" else None)
+    version = row["row_version"]
+    if request.method == "POST":
+        upload_errors = _attach_uploads(form, specs)
+        form.validate()
+        for name, text in upload_errors.items():
+            getattr(form, name).errors = [*getattr(form, name).errors, text]
+        if "csrf_token" in form.errors:
+            abort(400)
+        given = request.form.get("row_version", type=int)
+        saved = workflow().save_draft(application_id, current_actor(), cleaned_values(form), given)
+        if not saved.ok:
+            flash(message_text(saved.refusal), "error")
+            _show_engine_errors(form, saved.errors)
+        else:
+            version = saved.row_version
+            trigger = request.form.get("action")
+            if trigger and not form.errors:
+                fired = workflow().fire(application_id, trigger, current_actor(), expected_version=version)
+                if fired.ok:
+                    flash(_("Done: %(label)s.", label=_action_label(compiled, trigger)), "success")
+                    return redirect(url_for("applicant.status", application_id=application_id))
+                flash(message_text(fired.refusal), "error")
+                _show_engine_errors(form, fired.errors)
+            elif trigger:
+                flash(
+                    _("Your entries were saved, but some need correcting before you can continue."), "error"
+                )
+            elif form.errors:
+                flash(_("The valid entries were saved. Please correct the highlighted ones."), "error")
+            else:
+                flash(_("Saved."), "success")
+    with db().connect() as connection:
+        actions = [
+            a
+            for a in available_actions(workflow(), connection, application_id, current_actor())
+            if a.trigger in _form_triggers(compiled, row)
+        ]
+    return render_template(
+        "applicant/form.html",
+        row=row,
+        program=compiled,
+        stages=_stages(compiled, row["state"]),
+        form=form,
+        version=version,
+        actions=actions,
+    )
+
+
+def _show_engine_errors(form, errors) -> None:
+    for name, message in (errors or {}).items():
+        field = getattr(form, name, None)
+        if field is not None and message_text(message) not in field.errors:
+            field.errors = [*field.errors, message_text(message)]
+
+
+def _action_label(compiled, trigger: str) -> str:
+    return trigger_label(compiled, trigger)
+
+
+@bp.post("/applications/<int:application_id>/autosave")
+@login_required
+def autosave(application_id: int):
+    row, compiled, specs = _editable_or_redirect(application_id)
+    if specs is None:
+        return jsonify(ok=False, message=_("This form cannot be edited in the current step.")), 409
+    form = build_form([s for s in specs if s.type != "file"], current_lang(), row["data"] or {}, request.form)
+    form.validate()
+    if "csrf_token" in form.errors:
+        return jsonify(
+            ok=False, message=_("Your session expired. Sign in again; your entries stay on this page.")
+        ), 400
+    errors = {name: list(errs) for name, errs in form.errors.items() if name != "csrf_token"}
+    saved = workflow().save_draft(
+        application_id, current_actor(), cleaned_values(form), request.form.get("row_version", type=int)
+    )
+    if not saved.ok:
+        return jsonify(ok=False, message=message_text(saved.refusal), errors=errors), 409
+    return jsonify(ok=True, row_version=saved.row_version, errors=errors, message=_("Draft saved."))
+
+
+@bp.get("/applications/<int:application_id>/files/<file_id>")
+@login_required
+def download(application_id: int, file_id: str):
+    row, compiled = visible_application(application_id)
+    refs = [v for v in (row["data"] or {}).values() if isinstance(v, dict) and v.get("id") == file_id]
+    if not refs or not file_id.isalnum():
+        abort(404)
+    path = file_store().path(file_id)
+    if not path.is_file():
+        abort(404)
+    return send_file(
+        path,
+        mimetype=refs[0].get("content_type") or "application/octet-stream",
+        as_attachment=True,
+        download_name=refs[0]["name"],
+    )
+
+
+@bp.get("/applications/<int:application_id>/letters/<int:letter_id>")
+@login_required
+def letter(application_id: int, letter_id: int):
+    row, compiled = visible_application(application_id)
+    with db().connect() as connection:
+        found = letter_content(connection, letter_id)
+    staff = audience_for(row, compiled) == "staff"
+    if found is None or found["application_id"] != application_id:
+        abort(404)
+    if not staff and found["user_id"] != current_actor().id:
+        abort(404)
+    return send_file(
+        BytesIO(found["content"]),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=found["filename"],
+    )
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+    register_nav(app, "applicant.programs", _l("Programs"), order=10)
+    register_nav(app, "applicant.dashboard", _l("My applications"), roles=("applicant",), order=20)

@@ -1,0 +1,62 @@
+"""The auditor's read-only pages: every program, every application and its history timeline."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from workflow.services.board import board as load_board
+from workflow.services.status import application_view
+from workflow.web.auth import db, roles_required, workflow
+from workflow.web.common import visible_application
+from workflow.web.nav import register_nav
+
+bp = Blueprint("auditor", __name__, url_prefix="/auditor")
+ROLES = ("auditor", "admin")
+
+
+@bp.get("/")
+@roles_required(*ROLES)
+def index():
+    number = request.args.get("id", "").strip().lstrip("#")
+    if number.isdigit():
+        return redirect(url_for("auditor.application", application_id=int(number)))
+    programs = list(workflow().registry.current.values())
+    with db().connect() as connection:
+        counts = {p.key: load_board(connection, p.key).counts for p in programs}
+    return render_template("audit/index.html", programs=programs, counts=counts)
+
+
+@bp.get("/programs/<key>")
+@roles_required(*ROLES)
+def board(key: str):
+    program = workflow().registry.latest(key)
+    if program is None:
+        abort(404)
+    state = request.args.get("state") or None
+    state = state if state in program.spec.states else None
+    q = request.args.get("q", "")[:100]
+    with db().connect() as connection:
+        result = load_board(connection, key, state, q, request.args.get("page", 1, type=int))
+    return render_template(
+        "officer/board.html",
+        program=program,
+        board=result,
+        state=state,
+        q=q,
+        detail_endpoint="auditor.application",
+    )
+
+
+@bp.get("/applications/<int:application_id>")
+@roles_required(*ROLES)
+def application(application_id: int):
+    visible_application(application_id)
+    with db().connect() as connection:
+        view = application_view(workflow(), connection, application_id, with_reviews=True)
+    return render_template("audit/application.html", view=view)
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+    register_nav(app, "auditor.index", _l("Audit"), roles=ROLES, order=70)

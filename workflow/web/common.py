@@ -1,0 +1,62 @@
+"""Helpers shared by the area blueprints: loading an application the user may see, labels, uploads."""
+
+from __future__ import annotations
+
+from flask import abort, current_app
+from flask_babel import gettext as _
+
+from workflow.config import PROJECT_ROOT
+from workflow.engine.access import can_see
+from workflow.services.files import FileStore
+from workflow.services.status import load_application
+from workflow.web.auth import current_actor, db, workflow
+from workflow.web.i18n import current_lang
+
+STAFF_VIEW = frozenset({"officer", "lead_officer", "finance", "auditor", "admin"})
+
+
+def visible_application(application_id: int) -> tuple[dict, object]:
+    """(row, program) if the signed-in user may see the application; 404 otherwise (no hint it exists)."""
+    actor = current_actor()
+    with db().connect() as connection:
+        loaded = load_application(workflow(), connection, application_id)
+        if loaded is None or actor is None or not can_see(connection, loaded[1], loaded[0], actor):
+            abort(404)
+    return loaded
+
+
+def is_owner(row: dict) -> bool:
+    actor = current_actor()
+    return actor is not None and row["applicant_id"] == actor.id
+
+
+def audience_for(row: dict, program) -> str:
+    """Applicants read the applicant wording of a state; staff read the staff wording."""
+    actor = current_actor()
+    if actor is not None and actor.staff_roles(program.key) & STAFF_VIEW:
+        return "staff"
+    return "applicant"
+
+
+def state_label(program, state: str, audience: str = "applicant") -> str:
+    return program.state_label(state, current_lang(), audience)
+
+
+def trigger_label(program, trigger: str) -> str:
+    """What a history event's trigger means, in the reader's language."""
+    lang = current_lang()
+    for transition in program.transitions:
+        if transition.trigger == trigger and transition.spec.label is not None:
+            return transition.spec.label.get(lang)
+    fixed = {
+        "create": _("Application started"),
+        "admin_move": _("Moved by an administrator"),
+        "migrate": _("Moved to a new rule version"),
+    }
+    if trigger in fixed:
+        return fixed[trigger]
+    return _("Automatic step: %(trigger)s", trigger=trigger)
+
+
+def file_store() -> FileStore:
+    return FileStore(current_app.config.get("UPLOAD_DIR") or PROJECT_ROOT / "instance" / "uploads")

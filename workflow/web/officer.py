@@ -1,0 +1,105 @@
+"""The program officer's pages: programs they run, the board by state, one application with its
+allowed actions, and reviewer assignment (candidates with a conflict are excluded)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from forms.review import AssignForm
+from workflow.engine.actions import available_actions
+from workflow.services import reviews
+from workflow.services.board import board as load_board
+from workflow.services.board import reviewer_candidates
+from workflow.services.status import application_view
+from workflow.web.auth import current_actor, db, require_program_staff, roles_required, workflow
+from workflow.web.common import visible_application
+from workflow.web.i18n import message_text
+from workflow.web.nav import register_nav
+
+bp = Blueprint("officer", __name__, url_prefix="/officer")
+OFFICER_ROLES = ("officer", "lead_officer", "admin")
+BOARD_ROLES = ("officer", "lead_officer", "finance", "admin")
+
+
+@bp.get("/")
+@roles_required(*BOARD_ROLES)
+def index():
+    actor = current_actor()
+    programs = [
+        p
+        for key, p in sorted(workflow().registry.current.items())
+        if actor.staff_roles(key) & set(BOARD_ROLES)
+    ]
+    with db().connect() as connection:
+        counts = {p.key: load_board(connection, p.key).counts for p in programs}
+    return render_template("officer/index.html", programs=programs, counts=counts)
+
+
+@bp.get("/programs/<key>")
+@roles_required(*BOARD_ROLES)
+def board(key: str):
+    require_program_staff(key, *BOARD_ROLES)
+    program = workflow().registry.latest(key)
+    if program is None:
+        abort(404)
+    state = request.args.get("state") or None
+    if state is not None and state not in program.spec.states:
+        state = None
+    q = request.args.get("q", "")[:100]
+    with db().connect() as connection:
+        result = load_board(connection, key, state, q, request.args.get("page", 1, type=int))
+    return render_template("officer/board.html", program=program, board=result, state=state, q=q)
+
+
+def _staff_application(application_id: int):
+    row, program = visible_application(application_id)
+    require_program_staff(program.key, *BOARD_ROLES)
+    return row, program
+
+
+@bp.get("/applications/<int:application_id>")
+@roles_required(*BOARD_ROLES)
+def application(application_id: int):
+    row, program = _staff_application(application_id)
+    with db().connect() as connection:
+        view = application_view(workflow(), connection, application_id, with_reviews=True)
+        actions = available_actions(workflow(), connection, row, current_actor())
+        candidates, excluded = reviewer_candidates(connection, row, program.key)
+    form = AssignForm()
+    form.reviewer_id.choices = [(c["id"], f"{c['name']} · {c['organisation'] or '-'}") for c in candidates]
+    may_assign = bool(program.spec.review and current_actor().staff_roles(program.key) & set(OFFICER_ROLES))
+    return render_template(
+        "officer/application.html",
+        view=view,
+        actions=actions,
+        form=form,
+        excluded=excluded,
+        may_assign=may_assign,
+    )
+
+
+@bp.post("/applications/<int:application_id>/assign")
+@roles_required(*OFFICER_ROLES)
+def assign(application_id: int):
+    row, program = _staff_application(application_id)
+    require_program_staff(program.key, *OFFICER_ROLES)
+    with db().connect() as connection:
+        candidates, _excluded = reviewer_candidates(connection, row, program.key)
+    form = AssignForm()
+    form.reviewer_id.choices = [(c["id"], c["name"]) for c in candidates]
+    if not form.validate_on_submit():
+        flash(_("Choose a reviewer from the list (reviewers with a conflict are not offered)."), "error")
+    else:
+        result = reviews.assign(workflow(), application_id, form.reviewer_id.data, current_actor())
+        if result.ok:
+            flash(_("The reviewer was assigned and will declare conflicts of interest first."), "success")
+        else:
+            flash(message_text(result.refusal), "error")
+    return redirect(url_for("officer.application", application_id=application_id))
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+    register_nav(app, "officer.index", _l("Program management"), roles=BOARD_ROLES, order=40)
