@@ -245,3 +245,15 @@ def test_admin_move_needs_admin_and_reason_and_is_recorded(workflow, people, sto
         timers = connection.execute(select(Timer.status)).scalars().all()
     assert event["trigger"] == "admin_move" and event["reason"] == "신청인 요청으로 제출 취소"
     assert timers == ["cancelled"]
+
+
+def test_decision_outcome_chooses_the_transition(workflow, people, store):
+    app_id = submitted_startup(workflow, people, store)
+    unknown = workflow.decide(app_id, "screening", "maybe", people.officer)
+    assert unknown.refusal.code == "unknown_trigger"
+    needs_reason = workflow.decide(app_id, "screening", "changes", people.officer)
+    assert needs_reason.refusal.code == "reason_required"
+    decided = workflow.decide(app_id, "screening", "changes", people.officer, reason="재무제표 누락")
+    assert decided.ok and decided.state == "changes_requested"
+    wrong_state = workflow.decide(app_id, "selection", "select", people.officer)
+    assert wrong_state.refusal.code == "not_from_state_changed"

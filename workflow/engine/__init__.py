@@ -116,6 +116,43 @@ class Workflow:
 
         return self._run(work, application_id)
 
+    def decide(
+        self,
+        application,
+        decision: str,
+        outcome: str,
+        actor: Actor,
+        reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> FireResult:
+        """Record a determination (e.g. approve / request changes / reject): the outcome picks the trigger,
+        which is then fired with every check of `fire`."""
+        application_id, expected_version = _id_and_version(application, expected_version)
+
+        def work(connection):
+            current = records.read_application(connection, application_id)
+            if current is None:
+                raise Refused(Message("unknown_application"))
+            program = self.program_of(connection, current)
+            spec = program.spec.decisions.get(decision)
+            chosen = next((o for o in spec.outcomes if o.value == outcome), None) if spec else None
+            if chosen is None:
+                raise Refused(Message("unknown_trigger", {"trigger": f"{decision}:{outcome}"}))
+            move = fire_in(
+                self,
+                connection,
+                application_id,
+                chosen.trigger,
+                actor,
+                None,
+                reason,
+                expected_version,
+                self.clock(),
+            )
+            return _result(move)
+
+        return self._run(work, application_id)
+
     def create(self, program_key: str, actor: Actor, data: dict | None = None) -> FireResult:
         """Open a new application of the program's current version for `actor`, in its initial state."""
         program = self.registry.latest(program_key)
