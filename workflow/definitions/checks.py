@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import deque
 
+from workflow.definitions.graph import check_graph
 from workflow.definitions.source import Problem, SourceMap
 from workflow.effects import effect_kinds, expressions_of, parse_effect
 from workflow.fields import FIELD_TYPES, TYPED_OPTIONS
@@ -354,55 +354,8 @@ class Checker:
                     f"add templates/notices/{template}.ko.txt and {template}.en.txt",
                 )
 
-    # graph ---------------------------------------------------------------------------------
-    def edges(self) -> dict[str, set[str]]:
-        graph: dict[str, set[str]] = {name: set() for name in self.states}
-        for transition in self.transitions:
-            for source in _as_list(transition.get("from")):
-                if source in graph and transition.get("to") in self.states:
-                    graph[source].add(transition["to"])
-        return graph
-
     def check_graph(self) -> None:
-        initial = [name for name, spec in self.states.items() if _mapping(spec).get("initial")]
-        if not initial:
-            return
-        graph = self.edges()
-        reachable = _reach(graph, initial[0])
-        for name, spec in self.states.items():
-            final = _mapping(spec).get("final")
-            if name not in reachable:
-                self.add(
-                    ("states", name),
-                    f"state '{name}' is unreachable from '{initial[0]}'",
-                    "add a transition into it, or remove it",
-                    key=True,
-                )
-            if not final and not graph.get(name):
-                self.add(
-                    ("states", name),
-                    f"state '{name}' has no way out and is not final",
-                    "add a transition from it, or mark it final: true",
-                    key=True,
-                )
-        finals = {n for n, s in self.states.items() if _mapping(s).get("final")}
-        if not finals & reachable:
-            self.add(
-                ("states",),
-                f"no path from '{initial[0]}' to any final state",
-                "mark the end states final: true and connect them",
-                key=True,
-            )
-
-
-def _reach(graph: dict[str, set[str]], start: str) -> set[str]:
-    seen, queue = {start}, deque([start])
-    while queue:
-        for nxt in graph.get(queue.popleft(), ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                queue.append(nxt)
-    return seen
+        check_graph(self)
 
 
 def check(raw: dict, source_map: SourceMap, file: str, text: str, template_exists) -> list[Problem]:

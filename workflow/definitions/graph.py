@@ -1,0 +1,63 @@
+"""Graph checks of a rule file: reachability, dead ends, and a way to finish."""
+
+from __future__ import annotations
+
+from collections import deque
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def edges(states: dict, transitions: list[dict]) -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {name: set() for name in states}
+    for transition in transitions:
+        for source in _as_list(transition.get("from")):
+            if source in graph and transition.get("to") in states:
+                graph[source].add(transition["to"])
+    return graph
+
+
+def reach(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen, queue = {start}, deque([start])
+    while queue:
+        for nxt in graph.get(queue.popleft(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def check_graph(checker) -> None:
+    """Unreachable states, non-final dead ends, and no path to any final state, reported on `checker`."""
+    states = {name: spec if isinstance(spec, dict) else {} for name, spec in checker.states.items()}
+    initial = [name for name, spec in states.items() if spec.get("initial")]
+    if not initial:
+        return
+    graph = edges(states, checker.transitions)
+    reachable = reach(graph, initial[0])
+    for name, spec in states.items():
+        if name not in reachable:
+            checker.add(
+                ("states", name),
+                f"state '{name}' is unreachable from '{initial[0]}'",
+                "add a transition into it, or remove it",
+                key=True,
+            )
+        if not spec.get("final") and not graph.get(name):
+            checker.add(
+                ("states", name),
+                f"state '{name}' has no way out and is not final",
+                "add a transition from it, or mark it final: true",
+                key=True,
+            )
+    finals = {name for name, spec in states.items() if spec.get("final")}
+    if not finals & reachable:
+        checker.add(
+            ("states",),
+            f"no path from '{initial[0]}' to any final state",
+            "mark the end states final: true and connect them",
+            key=True,
+        )
