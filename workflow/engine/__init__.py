@@ -284,8 +284,9 @@ class Workflow:
         )
         if event is None:
             raise Refused(records.refusal_for_conflict(connection, current["id"]))
-        records.cancel_timers(connection, current["id"], now)
-        records.start_timers(connection, program, current["id"], to_state, now)
+        if to_state != current["state"]:
+            records.cancel_timers(connection, current["id"], now)
+            records.start_timers(connection, program, current["id"], to_state, now)
         return Move(
             current["id"], current["state"], to_state, current["row_version"] + 1, event["seq"], [], []
         )

@@ -1,0 +1,75 @@
+"""Relationship roles on one application (e.g. a university as co-applicant beside a company).
+
+Adding a member changes who may act on the application, so it is recorded in the history like a move
+(the state stays as it is).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select
+
+from workflow.actors import Actor
+from workflow.engine import records
+from workflow.engine.results import FireResult, Refused
+from workflow.messages import Message
+from workflow.models import ApplicationMember, User
+from workflow.roles import ROLES
+
+
+def add_member(
+    workflow, application_id: int, actor: Actor, email: str, relation: str = "co_applicant"
+) -> FireResult:
+    """The owner (or program staff) links another user to the application in a relationship role."""
+
+    def work(connection):
+        current = records.read_application(connection, application_id)
+        if current is None:
+            raise Refused(Message("unknown_application"))
+        program = workflow.program_of(connection, current)
+        if relation not in program.spec.roles or ROLES[relation].held_by != "member":
+            raise Refused(Message("unknown_role", {"role": relation}))
+        is_owner = current["applicant_id"] == actor.id
+        if not is_owner and not actor.staff_roles(program.key) & {"officer", "lead_officer", "admin"}:
+            raise Refused(Message("not_your_application"))
+        user_id = connection.execute(select(User.id).where(User.email == email.strip().lower())).scalar()
+        if user_id is None or user_id == current["applicant_id"]:
+            raise Refused(Message("unknown_user", {"email": email}))
+        exists = connection.execute(
+            select(ApplicationMember.id).where(
+                ApplicationMember.application_id == application_id,
+                ApplicationMember.user_id == user_id,
+                ApplicationMember.relation == relation,
+            )
+        ).scalar()
+        if exists is None:
+            connection.execute(
+                insert(ApplicationMember).values(
+                    application_id=application_id, user_id=user_id, relation=relation
+                )
+            )
+        roles = (
+            {"applicant"}
+            if is_owner
+            else actor.staff_roles(program.key) & {"officer", "lead_officer", "admin"}
+        )
+        move = workflow._move(
+            connection,
+            program,
+            current,
+            current["state"],
+            f"add_{relation}",
+            actor,
+            roles,
+            email.strip().lower(),
+            workflow.clock(),
+        )
+        return FireResult(
+            ok=True,
+            application_id=application_id,
+            state=move.state,
+            previous_state=move.state,
+            row_version=move.row_version,
+            event_seq=move.event_seq,
+        )
+
+    return workflow._run(work, application_id)
