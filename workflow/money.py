@@ -266,7 +266,7 @@ def pay_tranche(context: EffectContext, _params) -> None:
         release_on = tranche["release_on"] if tranche else "-"
         raise EffectRefused(Message("tranche_not_due", {"release_on": release_on}))
     amount = tranche["amount"]
-    if tranche["release_if"] and context.evaluate(tranche["release_if"]) is not True:
+    if tranche["release_if"] and not _holds(context, tranche["release_if"]):
         raise EffectRefused(
             Message(
                 "tranche_condition_unmet",
@@ -303,6 +303,14 @@ def pay_tranche(context: EffectContext, _params) -> None:
         .where(ProgramBudget.id == current["budget_id"])
         .values(paid=ProgramBudget.paid + amount)
     )
+
+
+def _holds(context: EffectContext, condition: str) -> bool:
+    """A tranche condition that cannot be evaluated yet (e.g. a report field still empty) is unmet."""
+    try:
+        return context.evaluate(condition) is True
+    except EffectRefused:
+        return False
 
 
 # recovery ------------------------------------------------------------------------------------

@@ -1,0 +1,249 @@
+"""Concurrent approvals with the budget check through fire() against the same money writes in plain SQL.
+
+Twice as many approvals as the budget holds are pressed by THREADS threads at once. fire() runs the
+whole move (role check, guard, version-checked state write, award + tranches + ledger + conditional
+budget UPDATE, hash-chained history event, outbox). The baseline, at the same concurrency and in the
+same run, does only the money writes in plain SQL: award row, ledger INSERT and the conditional
+`UPDATE ... WHERE committed + :amount <= total` (rowcount checked), one transaction each. Both run on
+SQLite and PostgreSQL; afterwards the budget is checked against the awards and the ledger.
+
+    python bench/money.py [APPROVALS] [THREADS]     (default 400 and 8; PostgreSQL from BENCH_POSTGRES_URL)
+
+The ratio is fire throughput / baseline throughput (1.0 = as fast as the bare SQL); the last line
+is one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func, insert, select, text, update
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from workflow.actors import load_actor  # noqa: E402
+from workflow.config import PROJECT_ROOT  # noqa: E402
+from workflow.db import make_engine  # noqa: E402
+from workflow.definitions.registry import DefinitionRegistry  # noqa: E402
+from workflow.engine import Workflow  # noqa: E402
+from workflow.models import Application, Award, LedgerEntry, ProgramBudget  # noqa: E402
+from workflow.schema import upgrade  # noqa: E402
+from workflow.services.users import create_user  # noqa: E402
+
+POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+NOW = datetime(2026, 5, 4, 1, 0, tzinfo=UTC)
+AMOUNT = 5_000_000
+PROGRAM = """
+key: bench-grant
+version: "1"
+kind: support_program
+title: {{ko: 벤치마크 지원, en: Benchmark grant}}
+open: {{from: 2026-01-01, until: 2026-12-31}}
+budget: {{total: {total}, currency: KRW}}
+roles: [applicant, officer]
+stages:
+  application:
+    title: {{ko: 신청서, en: Application}}
+    editable_in: [draft]
+    fields:
+      - {{name: requested_amount, type: money, required: true, min: 1, label: {{ko: 신청액, en: Requested}}}}
+states:
+  draft: {{initial: true, label: {{ko: 작성 중, en: Draft}}}}
+  submitted: {{label: {{ko: 제출, en: Submitted}}}}
+  active: {{final: true, label: {{ko: 선정, en: Selected}}}}
+transitions:
+  - {{trigger: submit, from: draft, to: submitted, roles: [applicant], requires: [application]}}
+  - trigger: approve
+    from: submitted
+    to: active
+    roles: [officer]
+    effects:
+      - award:
+          amount: data.requested_amount
+          tranches: [{{share: 0.5}}, {{share: 0.5}}]
+"""
+
+
+def prepare(engine, approvals: int, rules_dir: Path):
+    """Applications waiting for approval (not timed), the officer, and a budget for half of them."""
+    (rules_dir / "bench-grant.yaml").write_text(PROGRAM.format(total=AMOUNT * approvals // 2))
+    registry = DefinitionRegistry(rules_dir, PROJECT_ROOT / "templates" / "notices")
+    registry.load()
+    assert not registry.problems, registry.problems
+    workflow = Workflow(engine, registry, clock=lambda: NOW)
+    with engine.begin() as connection:
+        applicant = create_user(connection, "bench-firm@test.kr", "firm", roles=[])
+        officer = create_user(
+            connection, "bench-officer@test.kr", "officer", roles=[("officer", "bench-grant")]
+        )
+    with engine.connect() as connection:
+        applicant, officer = load_actor(connection, applicant), load_actor(connection, officer)
+    apps = []
+    for _ in range(approvals * 2):  # the second half is used by the baseline
+        created = workflow.create("bench-grant", applicant, {"requested_amount": AMOUNT})
+        assert workflow.fire(created.application_id, "submit", applicant).ok
+        apps.append(created.application_id)
+    with engine.begin() as connection:  # the baseline's own budget row, the same size
+        baseline_budget = connection.execute(
+            insert(ProgramBudget)
+            .values(
+                program_key="bench-baseline", fiscal_year=2026, currency="KRW", total=AMOUNT * approvals // 2
+            )
+            .values(committed=0, paid=0, recovered=0, interest=0)
+            .returning(ProgramBudget.id)
+        ).scalar_one()
+    return workflow, officer, apps[:approvals], apps[approvals:], baseline_budget
+
+
+def pressed(work, items: list, threads: int) -> tuple[float, list]:
+    """Run work(item) for every item from `threads` threads started together; (seconds, results)."""
+    pending: queue.Queue = queue.Queue()
+    for item in items:
+        pending.put(item)
+    results, barrier = [], threading.Barrier(threads + 1)
+
+    def worker():
+        barrier.wait()
+        while True:
+            try:
+                item = pending.get_nowait()
+            except queue.Empty:
+                return
+            results.append(work(item))
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in pool:
+        thread.join()
+    return time.perf_counter() - started, results
+
+
+def baseline_approval(engine, budget: int, app_id: int) -> bool:
+    """The bare money writes of one approval: award, ledger row, conditional budget UPDATE."""
+    with engine.connect() as connection, connection.begin() as transaction:
+        award = connection.execute(
+            insert(Award)
+            .values(application_id=app_id, budget_id=budget, amount=AMOUNT, paid=0, released=0)
+            .values(recovered=0, interest=0, created_at=NOW)
+            .returning(Award.id)
+        ).scalar_one()
+        connection.execute(
+            insert(LedgerEntry).values(
+                budget_id=budget,
+                award_id=award,
+                application_id=app_id,
+                kind="commit",
+                amount=AMOUNT,
+                event_seq=0,
+                at=NOW,
+            )
+        )
+        committed = connection.execute(
+            update(ProgramBudget)
+            .where(ProgramBudget.id == budget, ProgramBudget.committed + AMOUNT <= ProgramBudget.total)
+            .values(committed=ProgramBudget.committed + AMOUNT)
+        )
+        if committed.rowcount != 1:
+            transaction.rollback()
+            return False
+        return True
+
+
+def overcommitted(engine) -> int:
+    """Won committed beyond a budget, or committed totals that disagree with awards or ledger."""
+    worst = 0
+    with engine.connect() as connection:
+        for budget in connection.execute(select(ProgramBudget)).mappings():
+            awarded = connection.execute(
+                select(func.coalesce(func.sum(Award.amount - Award.released), 0)).where(
+                    Award.budget_id == budget["id"]
+                )
+            ).scalar_one()
+            ledger = connection.execute(
+                select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+                    LedgerEntry.budget_id == budget["id"], LedgerEntry.kind == "commit"
+                )
+            ).scalar_one()
+            worst += max(budget["committed"] - budget["total"], 0) + abs(awarded - budget["committed"])
+            worst += abs(ledger - budget["committed"])
+    return int(worst)
+
+
+def measure(name: str, engine, approvals: int, threads: int) -> dict:
+    with tempfile.TemporaryDirectory() as rules_dir:
+        workflow, officer, fire_apps, base_apps, base_budget = prepare(engine, approvals, Path(rules_dir))
+        fire_seconds, fired = pressed(lambda a: workflow.fire(a, "approve", officer), fire_apps, threads)
+        base_seconds, based = pressed(lambda a: baseline_approval(engine, base_budget, a), base_apps, threads)
+    approved = sum(1 for r in fired if r.ok)
+    refused = {r.refusal.code for r in fired if not r.ok}
+    with engine.connect() as connection:
+        states = connection.execute(select(func.count()).where(Application.state == "active")).scalar_one()
+    result = {
+        "fire_per_s": round(approvals / fire_seconds, 1),
+        "baseline_per_s": round(approvals / base_seconds, 1),
+        "ratio": round(base_seconds / fire_seconds, 3),
+        "approved": approved,
+        "baseline_approved": sum(based),
+        "overcommitted": overcommitted(engine),
+    }
+    assert approved == states == approvals // 2, (approved, states)
+    assert refused <= {"budget_exceeded"}, refused
+    print(
+        f"{name}: {approvals} approvals, {threads} threads: fire {result['fire_per_s']}/s, "
+        f"plain SQL {result['baseline_per_s']}/s, ratio {result['ratio']}; approved {approved} "
+        f"(baseline {result['baseline_approved']}), overcommitted {result['overcommitted']}"
+    )
+    return result
+
+
+def main() -> None:
+    approvals = int(sys.argv[1]) if len(sys.argv) > 1 else 400
+    threads = int(sys.argv[2]) if len(sys.argv) > 2 else 8
+    results = {}
+    with tempfile.TemporaryDirectory() as directory:
+        sqlite = make_engine(f"sqlite:///{directory}/bench.sqlite3")
+        upgrade(sqlite)
+        results["sqlite"] = measure("sqlite", sqlite, approvals, threads)
+        sqlite.dispose()
+    name = f"bench_money_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001 - no PostgreSQL here: report SQLite only
+        print(f"postgres: skipped ({error.__class__.__name__})")
+    else:
+        postgres = make_engine(POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", pool_size=threads)
+        upgrade(postgres)
+        results["postgres"] = measure("postgres", postgres, approvals, threads)
+        postgres.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+    summary = {
+        "bench": "money",
+        "approvals": approvals,
+        "threads": threads,
+        "ratio": min(r["ratio"] for r in results.values()),
+        "overcommitted": sum(r["overcommitted"] for r in results.values()),
+        **{f"{db}_ratio": r["ratio"] for db, r in results.items()},
+        **{f"{db}_fire_per_s": r["fire_per_s"] for db, r in results.items()},
+        **{f"{db}_baseline_per_s": r["baseline_per_s"] for db, r in results.items()},
+    }
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""40 approvals of 5,000,000원 at once against 80,000,000원: exactly 16 win, 24 are told why.
+
+Run with threads sharing one engine and with separate processes each holding its own engine, on
+SQLite and on PostgreSQL. The conditional UPDATE is what makes this hold; a read-then-write would not.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+
+from sqlalchemy import func, select
+
+from tests.money.helpers import RULES, assert_invariants, submitted
+from workflow.models import Award, ProgramBudget
+
+APPROVALS = 40
+PROCESSES = 4
+
+
+def _check(workflow, results) -> None:
+    approved = [r for r in results if r.ok]
+    refused = [r for r in results if not r.ok]
+    assert len(approved) == 16 and len(refused) == 24, [r.reason("en") for r in refused]
+    for result in refused:
+        assert result.refusal.code == "budget_exceeded", result.reason("en")
+        assert result.reason("en") == "Not enough budget: remaining budget 0원, requested 5,000,000원."
+    with workflow.db.connect() as connection:
+        committed = connection.execute(
+            select(ProgramBudget.committed).where(ProgramBudget.program_key == "tiny-grant")
+        ).scalar_one()
+        assert committed == 80_000_000
+        assert connection.execute(select(func.count()).select_from(Award)).scalar_one() == 16
+        assert_invariants(connection)
+
+
+def test_forty_threads(money, staff):
+    apps = [submitted(money, staff) for _ in range(APPROVALS)]
+    barrier = threading.Barrier(APPROVALS)
+    results = []
+
+    def approve(app_id):
+        barrier.wait()
+        results.append(money.fire(app_id, "approve", staff.officer))
+
+    threads = [threading.Thread(target=approve, args=(app_id,)) for app_id in apps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    _check(money, results)
+
+
+def _approve_in_process(url: str, officer_id: int, apps: list[int], barrier, queue) -> None:
+    """One worker process: its own engine and registry, approving its share as fast as it can."""
+    from datetime import UTC, datetime
+
+    from tests.conftest import make_workflow
+    from workflow.actors import load_actor
+    from workflow.db import make_engine
+
+    engine = make_engine(url)
+    workflow = make_workflow(engine, lambda: datetime(2026, 5, 4, 1, 0, tzinfo=UTC), RULES)
+    with engine.connect() as connection:
+        officer = load_actor(connection, officer_id)
+    barrier.wait()
+    for app_id in apps:
+        result = workflow.fire(app_id, "approve", officer)
+        queue.put((result.ok, result.refusal.code if result.refusal else None, result.reason("en")))
+    engine.dispose()
+
+
+def test_forty_approvals_from_separate_processes(money, staff, db_engine):
+    apps = [submitted(money, staff) for _ in range(APPROVALS)]
+    url = db_engine.url.render_as_string(hide_password=False)
+    context = multiprocessing.get_context("spawn")
+    barrier, queue = context.Barrier(PROCESSES), context.Queue()
+    workers = [
+        context.Process(
+            target=_approve_in_process, args=(url, staff.officer.id, apps[i::PROCESSES], barrier, queue)
+        )
+        for i in range(PROCESSES)
+    ]
+    for worker in workers:
+        worker.start()
+    outcomes = [queue.get(timeout=120) for _ in apps]
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+
+    class Outcome:  # the FireResult fields _check reads, rebuilt from what the workers sent
+        def __init__(self, ok, code, text):
+            self.ok, self.text = ok, text
+            self.refusal = type("Refusal", (), {"code": code})() if code else None
+
+        def reason(self, _lang):
+            return self.text
+
+    _check(money, [Outcome(*outcome) for outcome in outcomes])
