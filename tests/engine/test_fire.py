@@ -257,3 +257,35 @@ def test_decision_outcome_chooses_the_transition(workflow, people, store):
     assert decided.ok and decided.state == "changes_requested"
     wrong_state = workflow.decide(app_id, "selection", "select", people.officer)
     assert wrong_state.refusal.code == "not_from_state_changed"
+
+
+def test_a_cycle_of_automatic_transitions_stops(db_engine, clock, people, tmp_path):
+    from tests.conftest import make_workflow
+    from workflow.engine.core import MAX_AUTOMATIC_STEPS
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "loop.yaml").write_text(
+        """key: loop
+version: "1"
+kind: event
+title: {ko: 순환, en: Loop}
+roles: [applicant]
+states:
+  draft: {initial: true}
+  ping: {}
+  pong: {}
+  done: {final: true}
+transitions:
+  - {trigger: start, from: draft, to: ping, roles: [applicant]}
+  - {trigger: to_pong, from: ping, to: pong, roles: [system], auto: true, guard: "true", guard_message: {ko: 예, en: go}}
+  - {trigger: to_ping, from: pong, to: ping, roles: [system], auto: true, guard: "true", guard_message: {ko: 예, en: go}}
+  - {trigger: finish, from: [ping, pong], to: done, roles: [applicant]}
+""",
+        encoding="utf-8",
+    )
+    workflow = make_workflow(db_engine, clock, rules)
+    app_id = workflow.create("loop", people.applicant).application_id
+    result = workflow.fire(app_id, "start", people.applicant)
+    assert result.ok and len(result.automatic) == MAX_AUTOMATIC_STEPS
+    assert result.event_seq == 2 + MAX_AUTOMATIC_STEPS

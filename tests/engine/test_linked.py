@@ -7,7 +7,9 @@ from sqlalchemy import or_, select
 from workflow.models import Application, ApplicationLink, HistoryEvent
 
 REPORT = {
-    "company_name": "MedBridge Korea", "business_no": "220-81-12345", "contact_email": "sam@medbridge.example",
+    "company_name": "MedBridge Korea",
+    "business_no": "220-81-12345",
+    "contact_email": "sam@medbridge.example",
     "service": "Remote monitoring of heart-failure patients with a wearable ECG patch.",
     "regulation": "Medical Service Act art. 34",
 }
@@ -20,15 +22,27 @@ def test_escalating_a_difficulty_opens_a_linked_exception_request(workflow, peop
     assert result.ok and result.state == "escalated"
     with workflow.db.connect() as connection:
         link = connection.execute(select(ApplicationLink)).mappings().one()
-        opened = connection.execute(select(Application).where(Application.id == link["target_id"])).mappings().one()
-        first = connection.execute(
-            select(HistoryEvent).where(HistoryEvent.application_id == opened["id"])
-        ).mappings().one()
-        both_ways = connection.execute(select(ApplicationLink).where(
-            or_(ApplicationLink.source_id == opened["id"], ApplicationLink.target_id == opened["id"]))).all()
+        opened = (
+            connection.execute(select(Application).where(Application.id == link["target_id"]))
+            .mappings()
+            .one()
+        )
+        first = (
+            connection.execute(select(HistoryEvent).where(HistoryEvent.application_id == opened["id"]))
+            .mappings()
+            .one()
+        )
+        both_ways = connection.execute(
+            select(ApplicationLink).where(
+                or_(ApplicationLink.source_id == opened["id"], ApplicationLink.target_id == opened["id"])
+            )
+        ).all()
     assert link["source_id"] == report and len(both_ways) == 1
     assert (opened["program_key"], opened["state"], opened["applicant_id"]) == (
-        "regulation-exception", "draft", people.applicant.id)
+        "regulation-exception",
+        "draft",
+        people.applicant.id,
+    )
     assert {k: opened["data"][k] for k in REPORT} == REPORT, "the report's fields are carried over"
     assert first["trigger"] == "create" and first["reason"] == f"#{report} regulatory-difficulty"
     assert first["actor_name"] == people.officer.name

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from workflow.definitions.graph import check_graph
+from workflow.definitions.graph import check_automatic_cycles, check_graph
 from workflow.definitions.source import Problem, SourceMap
 from workflow.effects import effect_kinds, expressions_of, parse_effect
 from workflow.fields import FIELD_TYPES, TYPED_OPTIONS
@@ -356,6 +356,7 @@ class Checker:
 
     def check_graph(self) -> None:
         check_graph(self)
+        check_automatic_cycles(self)
 
 
 def check(raw: dict, source_map: SourceMap, file: str, text: str, template_exists) -> list[Problem]:

@@ -61,3 +61,19 @@ def check_graph(checker) -> None:
             "mark the end states final: true and connect them",
             key=True,
         )
+
+
+def check_automatic_cycles(checker) -> None:
+    """Unguarded automatic transitions that lead back to where they started would never stop."""
+    automatic = [t for t in checker.transitions if t.get("auto") and not t.get("guard")]
+    graph = edges(checker.states, automatic)
+    for index, transition in enumerate(checker.transitions):
+        if transition in automatic and any(
+            source in reach(graph, transition.get("to")) for source in _as_list(transition.get("from"))
+        ):
+            checker.add(
+                ("transitions", index, "auto"),
+                "unguarded automatic transitions form a cycle",
+                "give one of them a guard, or make one manual",
+            )
+            return

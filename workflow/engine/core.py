@@ -88,9 +88,21 @@ def fire_in(
 
 
 def _apply(
-    workflow, connection, program, application, transition, actor, held, reason, data, context, now
+    workflow,
+    connection,
+    program,
+    application,
+    transition,
+    actor,
+    held,
+    reason,
+    data,
+    context,
+    now,
+    follow_automatic: bool = True,
 ) -> Move:
-    """Write the move, its effects, event, timers and notices; then the automatic steps it enables."""
+    """Write the move, its effects, event, timers and notices; then the automatic steps it enables
+    (a chain of them is followed by `_run_automatic`, at most MAX_AUTOMATIC_STEPS long)."""
     data = dict(data)
     pure = [(kind, params) for kind, params in transition.effects if kind.changes_data]
     effect_context = EffectContext(
@@ -146,7 +158,8 @@ def _apply(
         [],
         outbox_ids,
     )
-    _run_automatic(workflow, connection, program, move, now)
+    if follow_automatic:
+        _run_automatic(workflow, connection, program, move, now)
     return move
 
 
@@ -177,12 +190,11 @@ def _run_automatic(workflow, connection, program, move: Move, now) -> None:
             application["data"],
             context,
             now,
+            follow_automatic=False,
         )
         move.automatic.append(chosen.trigger)
-        move.automatic.extend(step.automatic)
         move.outbox_ids.extend(step.outbox_ids)
         move.state, move.row_version, move.event_seq = step.state, step.row_version, step.event_seq
-        return
 
 
 def run_automatic_in(workflow, connection, application_id: int, now) -> Move | None:
