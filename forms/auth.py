@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
-from forms import BaseForm
+from forms import BaseForm, choices
 from workflow.fields import EMAIL
 from workflow.services.accounts import MIN_PASSWORD
 
@@ -20,7 +20,9 @@ class LoginForm(BaseForm):
 class SignupForm(BaseForm):
     kind = RadioField(
         _l("I apply as"),
-        choices=[("company", _l("A company")), ("individual", _l("An individual (founder, researcher)"))],
+        choices=choices(
+            [("company", _l("A company")), ("individual", _l("An individual (founder, researcher)"))]
+        ),
         default="company",
         validators=[DataRequired(_l("Choose one."))],
     )

@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, DateInput, ListWidget
 
-from forms import BaseForm
+from forms import BaseForm, choices
 from workflow.definitions.schema import FieldSpec
 from workflow.fields import FieldError, clean_value, is_empty
 
@@ -85,13 +85,13 @@ WIDGETS: dict[str, Factory] = {
     "money": lambda s, lang, strict: StringField(**_kw(s, lang, strict, **_number_hint(s))),
     "date": lambda s, lang, strict: StringField(widget=DateInput(), **_kw(s, lang, strict)),
     "choice": lambda s, lang, strict: SelectField(
-        choices=[("", "—")] + _choices(s, lang), validate_choice=False, **_kw(s, lang, strict)
+        choices=choices([("", "—")] + _choices(s, lang)), validate_choice=False, **_kw(s, lang, strict)
     ),
     "multi_choice": lambda s, lang, strict: MultiCheckboxField(
-        choices=_choices(s, lang), validate_choice=False, **_kw(s, lang, strict)
+        choices=choices(_choices(s, lang)), validate_choice=False, **_kw(s, lang, strict)
     ),
     "boolean": lambda s, lang, strict: RadioField(
-        choices=_yes_no(lang), validate_choice=False, **_kw(s, lang, strict)
+        choices=choices(_yes_no(lang)), validate_choice=False, **_kw(s, lang, strict)
     ),
     "email": lambda s, lang, strict: EmailField(**_kw(s, lang, strict, autocomplete="email")),
     "phone": lambda s, lang, strict: TelField(**_kw(s, lang, strict, autocomplete="tel")),
@@ -113,7 +113,9 @@ def display_value(spec: FieldSpec, value):
     return value
 
 
-def build_form(specs: list[FieldSpec], lang: str, stored: dict, formdata=None, strict: bool = False):
+def build_form(
+    specs: list[FieldSpec], lang: str, stored: dict, formdata=None, strict: bool = False, meta=None
+):
     """A form instance for these fields, filled from `formdata` (a POST) or else the stored values."""
 
     class RuleForm(BaseForm):
@@ -122,7 +124,7 @@ def build_form(specs: list[FieldSpec], lang: str, stored: dict, formdata=None, s
     for spec in specs:
         setattr(RuleForm, spec.name, WIDGETS[spec.type](spec, lang, strict))
     initial = {s.name: display_value(s, stored.get(s.name)) for s in specs if s.type != "file"}
-    form = RuleForm(formdata=formdata, data=initial)
+    form = RuleForm(formdata=formdata, data=initial, meta=meta or {})
     form.specs = {s.name: s for s in specs}
     for spec in specs:
         if spec.type == "file":

@@ -6,17 +6,22 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from forms import BaseForm
+from forms import BaseForm, choices
 
 
 class ConflictForm(BaseForm):
     declaration = RadioField(
         _l("Conflict of interest"),
-        choices=[
-            ("none", _l("I have no conflict of interest with this applicant")),
-            ("exclusion", _l("Exclusion: I am related to the applicant (e.g. same organisation, family)")),
-            ("recusal", _l("Recusal: I withdraw because my impartiality could be doubted")),
-        ],
+        choices=choices(
+            [
+                ("none", _l("I have no conflict of interest with this applicant")),
+                (
+                    "exclusion",
+                    _l("Exclusion: I am related to the applicant (e.g. same organisation, family)"),
+                ),
+                ("recusal", _l("Recusal: I withdraw because my impartiality could be doubted")),
+            ]
+        ),
         validators=[InputRequired(_l("Choose one."))],
     )
     reason = TextAreaField(

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
-from forms import BaseForm
+from forms import BaseForm, choices
 from workflow.roles import ROLES
 from workflow.services import admin as admin_service
 from workflow.web.auth import current_actor, db, roles_required, workflow
@@ -25,10 +25,14 @@ class RoleForm(BaseForm):
 def _role_form(formdata=None) -> RoleForm:
     form = RoleForm(formdata=formdata)
     lang = current_lang()
-    form.role.choices = [(name, ROLES[name].label(lang)) for name in admin_service.ASSIGNABLE]
-    form.program_key.choices = [("", _("All programs (global)"))] + [
-        (key, program.spec.title.get(lang)) for key, program in sorted(workflow().registry.current.items())
-    ]
+    form.role.choices = choices((name, ROLES[name].label(lang)) for name in admin_service.ASSIGNABLE)
+    form.program_key.choices = choices(
+        [("", _("All programs (global)"))]
+        + [
+            (key, program.spec.title.get(lang))
+            for key, program in sorted(workflow().registry.current.items())
+        ]
+    )
     return form
 
 

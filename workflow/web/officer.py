@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from forms import choices
 from forms.review import AssignForm
 from workflow.engine.actions import available_actions
 from workflow.services import reviews
@@ -68,7 +69,9 @@ def application(application_id: int):
         actions = available_actions(workflow(), connection, row, current_actor())
         candidates, excluded = reviewer_candidates(connection, row, program.key)
     form = AssignForm()
-    form.reviewer_id.choices = [(c["id"], f"{c['name']} · {c['organisation'] or '-'}") for c in candidates]
+    form.reviewer_id.choices = choices(
+        (c["id"], f"{c['name']} · {c['organisation'] or '-'}") for c in candidates
+    )
     may_assign = bool(program.spec.review and current_actor().staff_roles(program.key) & set(OFFICER_ROLES))
     return render_template(
         "officer/application.html",
@@ -88,7 +91,7 @@ def assign(application_id: int):
     with db().connect() as connection:
         candidates, _excluded = reviewer_candidates(connection, row, program.key)
     form = AssignForm()
-    form.reviewer_id.choices = [(c["id"], c["name"]) for c in candidates]
+    form.reviewer_id.choices = choices((c["id"], c["name"]) for c in candidates)
     if not form.validate_on_submit():
         flash(_("Choose a reviewer from the list (reviewers with a conflict are not offered)."), "error")
     else:

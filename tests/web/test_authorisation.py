@@ -1,0 +1,195 @@
+"""Every route × every role × own / other object → the expected status.
+
+The matrix must list every endpoint of the app: adding a route without deciding who may use it
+fails `test_every_route_is_in_the_matrix`. Codes: 200, 302 (a redirect that is not the sign-in page),
+"L" (sent to sign in), 400, 403, 404, 409.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import insert, select
+
+from tests.factories import submitted_startup
+from tests.web.conftest import csrf_of, login
+from workflow.models import Application, Letter, OutboxMessage, UserRole
+from workflow.services import reviews
+
+ROLES = (
+    "anon applicant other officer other_officer finance auditor admin reviewer1 reviewer2 reviewer3".split()
+)
+
+
+def row(codes: str) -> dict:
+    """'L 200 404 ...' in ROLES order."""
+    values = codes.split()
+    assert len(values) == len(ROLES), codes
+    return {role: (value if value == "L" else int(value)) for role, value in zip(ROLES, values, strict=True)}
+
+
+ALL_200 = row("200 200 200 200 200 200 200 200 200 200 200")
+ALL_302 = row("302 302 302 302 302 302 302 302 302 302 302")
+SIGNED_IN_200 = row("L 200 200 200 200 200 200 200 200 200 200")
+SIGNED_IN_302 = row("L 302 302 302 302 302 302 302 302 302 302")
+ADMIN_ONLY = row("L 403 403 403 403 403 403 200 403 403 403")
+ADMIN_POST = row("L 403 403 403 403 403 403 302 403 403 403")
+AUDIT = row("L 403 403 403 403 403 200 200 403 403 403")
+REVIEWERS = "L 403 403 403 403 403 403 403"
+
+# endpoint: (method, url template, expected by role)
+MATRIX = {
+    "static": ("GET", "/static/css/site.css", ALL_200),
+    "pages.health": ("GET", "/healthz", ALL_200),
+    "pages.home": ("GET", "/", ALL_200),
+    "pages.accessibility": ("GET", "/accessibility", ALL_200),
+    "account.login": ("GET", "/login", ALL_200),
+    "account.signup": ("GET", "/signup", ALL_200),
+    "account.forgot": ("GET", "/password/forgot", ALL_200),
+    "account.reset": ("GET", "/password/reset/not-a-token", ALL_200),
+    "account.logout": ("POST", "/logout", ALL_302),
+    "account.language": ("POST", "/language", ALL_302),
+    "applicant.programs": ("GET", "/programs", ALL_200),
+    "applicant.program": ("GET", "/programs/startup-support", ALL_200),
+    "applicant.apply": ("POST", "/programs/startup-support/apply", SIGNED_IN_302),
+    "applicant.dashboard": ("GET", "/my", SIGNED_IN_200),
+    # own application (the applicant's, in pitch review) vs another applicant's
+    "applicant.status": ("GET", "/applications/{a}", row("L 200 404 200 404 200 200 200 200 404 404")),
+    "applicant.download": (
+        "GET",
+        "/applications/{a}/files/{file}",
+        row("L 200 404 200 404 200 200 200 200 404 404"),
+    ),
+    "applicant.letter": (
+        "GET",
+        "/applications/{a}/letters/{letter}",
+        row("L 200 404 200 404 200 200 200 404 404 404"),
+    ),
+    # the applicant's draft: only the owner edits; staff who may see it are sent to the status page
+    "applicant.edit": ("GET", "/applications/{d}/form", row("L 200 404 302 404 302 302 302 404 404 404")),
+    "applicant.autosave": (
+        "POST",
+        "/applications/{d}/autosave",
+        row("L 200 404 409 404 409 409 409 404 404 404"),
+    ),
+    "actions.fire": ("POST", "/applications/{a}/fire", row("L 302 404 302 404 302 302 302 302 404 404")),
+    "review.inbox": ("GET", "/review/", row(f"{REVIEWERS} 200 200 200")),
+    "review.declare": ("GET", "/review/{a}/declare", row(f"{REVIEWERS} 302 200 404")),
+    "review.score": ("GET", "/review/{a}", row(f"{REVIEWERS} 200 302 404")),
+    "officer.index": ("GET", "/officer/", row("L 403 403 200 200 200 403 200 403 403 403")),
+    "officer.board": (
+        "GET",
+        "/officer/programs/startup-support",
+        row("L 403 403 200 404 200 403 200 403 403 403"),
+    ),
+    "officer.application": (
+        "GET",
+        "/officer/applications/{a}",
+        row("L 403 403 200 404 200 403 200 403 403 403"),
+    ),
+    "officer.assign": (
+        "POST",
+        "/officer/applications/{a}/assign",
+        row("L 403 403 302 404 403 403 302 403 403 403"),
+    ),
+    "auditor.index": ("GET", "/auditor/", AUDIT),
+    "auditor.board": ("GET", "/auditor/programs/startup-support", AUDIT),
+    "auditor.application": ("GET", "/auditor/applications/{a}", AUDIT),
+    "admin.users": ("GET", "/admin/", ADMIN_ONLY),
+    "admin.user": ("GET", "/admin/users/{user}", ADMIN_ONLY),
+    "admin.rules": ("GET", "/admin/rules", ADMIN_ONLY),
+    "admin.grant": ("POST", "/admin/users/{user}/roles", ADMIN_POST),
+    "admin.revoke": ("POST", "/admin/users/{officer}/roles/{assignment}/remove", ADMIN_POST),
+    "admin.active": ("POST", "/admin/users/{user}/active", ADMIN_POST),
+}
+POST_DATA = {
+    "account.language": {"lang": "en", "next": "/"},
+    "actions.fire": {"trigger": "select"},
+    "admin.grant": {"role": "officer", "program_key": "startup-support"},
+    "admin.active": {"active": "1"},
+    "applicant.autosave": {"company_name": "테스트"},
+}
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(MATRIX) == set(), "add these routes to the authorisation matrix"
+    assert set(MATRIX) - endpoints == set(), "these routes no longer exist"
+
+
+@pytest.fixture
+def objects(app, web_people, store):
+    workflow = app.extensions["workflow"]
+    people = web_people
+    a = submitted_startup(workflow, people, store)
+    assert workflow.fire(a, "pass_screening", people.officer).ok
+    for reviewer in (people.reviewer1, people.reviewer2):
+        assert reviews.assign(workflow, a, reviewer.id, people.officer).ok
+    assert reviews.declare(workflow, a, people.reviewer1, "none").ok
+    d = workflow.create("startup-support", people.applicant, {}).application_id
+    with workflow.db.begin() as connection:
+        outbox_id = connection.execute(
+            select(OutboxMessage.id).where(OutboxMessage.application_id == a)
+        ).scalar()
+        letter = connection.execute(
+            insert(Letter)
+            .values(
+                outbox_id=outbox_id,
+                user_id=people.applicant.id,
+                application_id=a,
+                document_no="TEST-1",
+                lang="ko",
+                subject="접수 안내",
+                filename="letter.pdf",
+                sha256="0" * 64,
+                size=8,
+                content=b"%PDF-1.4",
+            )
+            .returning(Letter.id)
+        ).scalar_one()
+        assignment = (
+            connection.execute(select(UserRole.id).where(UserRole.user_id == people.officer.id))
+            .scalars()
+            .first()
+        )
+        data = connection.execute(select(Application.data).where(Application.id == a)).scalar_one()
+    return {
+        "a": a,
+        "d": d,
+        "file": data["business_plan"]["id"],
+        "letter": letter,
+        "user": people.applicant.id,
+        "officer": people.officer.id,
+        "assignment": assignment,
+    }
+
+
+def _status(client, method: str, url: str, data: dict):
+    if method == "GET":
+        response = client.get(url)
+    else:
+        token = csrf_of(client.get("/").text)
+        if "autosave" in url:
+            form = client.get(url.replace("autosave", "form"))
+            if form.status_code == 200:
+                token = csrf_of(form.text)
+        response = client.post(url, data={**data, "csrf_token": token})
+    response.close()  # file responses hold the file open until closed
+    if response.status_code == 302 and "/login" in response.headers["Location"]:
+        return "L"
+    return response.status_code
+
+
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_route_access(app, web_people, objects, endpoint):
+    method, template, expected = MATRIX[endpoint]
+    url = template.format(**objects)
+    data = dict(POST_DATA.get(endpoint, {}))
+    if endpoint == "applicant.autosave":
+        data["row_version"] = ""
+    actual = {}
+    for role in ROLES:
+        client = app.test_client()
+        if role != "anon":
+            login(client, getattr(web_people, role))
+        actual[role] = _status(client, method, url, data)
+    assert actual == expected
