@@ -20,9 +20,8 @@ from workflow.definitions.registry import DefinitionRegistry
 from workflow.effects import EffectRefused
 from workflow.engine import records
 from workflow.engine.access import effective_roles
-from workflow.engine.core import Move, fire_in, run_automatic_in
+from workflow.engine.core import Move, clean_given, fire_in, run_automatic_in
 from workflow.engine.results import FireResult, Refused
-from workflow.fields import clean_values
 from workflow.messages import Message
 from workflow.models import Application, ApplicationLink
 
@@ -79,6 +78,16 @@ class Workflow:
                 hook(result.outbox_ids)
         return result
 
+    def load(self, connection, application_id: int, expected_version: int | None = None):
+        """The application row and its pinned definition, refusing an unknown id or a stale version."""
+        application = records.read_application(connection, application_id)
+        if application is None:
+            raise Refused(Message("unknown_application"))
+        program = self.program_of(connection, application)
+        if expected_version is not None and expected_version != application["row_version"]:
+            raise Refused(records.refusal_for_conflict(connection, application_id))
+        return application, program
+
     def program_of(self, connection, application: dict):
         program = self.registry.get(
             connection,
@@ -130,10 +139,7 @@ class Workflow:
         application_id, expected_version = _id_and_version(application, expected_version)
 
         def work(connection):
-            current = records.read_application(connection, application_id)
-            if current is None:
-                raise Refused(Message("unknown_application"))
-            program = self.program_of(connection, current)
+            _current, program = self.load(connection, application_id)
             spec = program.spec.decisions.get(decision)
             chosen = next((o for o in spec.outcomes if o.value == outcome), None) if spec else None
             if chosen is None:
@@ -187,22 +193,11 @@ class Workflow:
         application_id, expected_version = _id_and_version(application, expected_version)
 
         def work(connection):
-            current = records.read_application(connection, application_id)
-            if current is None:
-                raise Refused(Message("unknown_application"))
-            program = self.program_of(connection, current)
-            if expected_version is not None and expected_version != current["row_version"]:
-                raise Refused(records.refusal_for_conflict(connection, application_id))
+            current, program = self.load(connection, application_id, expected_version)
             roles = program.stage_roles(current["state"])
             if not effective_roles(connection, program.key, current, actor, roles):
                 raise Refused(Message("not_editable"))
-            editable = program.editable_fields(current["state"])
-            unknown = sorted(set(data) - set(editable))
-            if unknown:
-                raise Refused(Message("unknown_field", {"field": unknown[0]}))
-            cleaned, errors = clean_values(editable, data)
-            if errors:
-                raise Refused(Message("invalid_data", {"detail": ", ".join(errors)}), errors)
+            cleaned = clean_given(program.editable_fields(current["state"]), data)
             merged = {**(current["data"] or {}), **cleaned}
             claimed = connection.execute(
                 Application.__table__.update()
@@ -235,10 +230,7 @@ class Workflow:
                 raise Refused(Message("admin_only"))
             if not (reason or "").strip():
                 raise Refused(Message("reason_required"))
-            current = records.read_application(connection, application_id)
-            if current is None:
-                raise Refused(Message("unknown_application"))
-            program = self.program_of(connection, current)
+            current, program = self.load(connection, application_id)
             if to_state not in program.spec.states:
                 raise Refused(Message("unknown_state", {"state": to_state}))
             return _result(
@@ -296,13 +288,7 @@ class Workflow:
         if problem is not None:
             raise Refused(Message("definition_refused", {"detail": problem.message}))
         if validate:
-            editable = program.editable_fields(program.initial)
-            unknown = sorted(set(data) - set(editable))
-            if unknown:
-                raise Refused(Message("unknown_field", {"field": unknown[0]}))
-            data, errors = clean_values(editable, data)
-            if errors:
-                raise Refused(Message("invalid_data", {"detail": ", ".join(errors)}), errors)
+            data = clean_given(program.editable_fields(program.initial), data)
         new_id = connection.execute(
             insert(Application)
             .values(

@@ -47,12 +47,7 @@ def fire_in(
     expected_version: int | None,
     now,
 ) -> Move:
-    application = records.read_application(connection, application_id)
-    if application is None:
-        raise Refused(Message("unknown_application"))
-    program = workflow.program_of(connection, application)
-    if expected_version is not None and expected_version != application["row_version"]:
-        raise Refused(records.refusal_for_conflict(connection, application_id))
+    application, program = workflow.load(connection, application_id, expected_version)
     if trigger not in program.triggers:
         raise Refused(Message("unknown_trigger", {"trigger": trigger}))
     state = application["state"]
@@ -251,17 +246,24 @@ def _merge_data(program, application, candidates, held, given: dict) -> dict:
         editable.update(program.editable_fields(application["state"]))
     for transition in candidates:
         editable.update({f.name: f for f in transition.spec.fields})
+    data.update(clean_given(editable, given))
+    return data
+
+
+def clean_given(editable: dict, given: dict) -> dict:
+    """The stored form of the given values, or a refusal naming each field's problem in both languages."""
     unknown = sorted(set(given) - set(editable))
     if unknown:
         raise Refused(Message("unknown_field", {"field": unknown[0]}))
     cleaned, errors = clean_values(editable, given)
     if errors:
+        labels = {name: editable[name].label for name in errors}
         detail = {
-            lang: "; ".join(f"{name}: {m.text(lang)}" for name, m in errors.items()) for lang in ("ko", "en")
+            lang: "; ".join(f"{labels[name].get(lang)}: {m.text(lang)}" for name, m in errors.items())
+            for lang in ("ko", "en")
         }
         raise Refused(Message("invalid_data", {"detail": detail}), errors)
-    data.update(cleaned)
-    return data
+    return cleaned
 
 
 def _require_stage(program, stage_name: str, data: dict) -> None:

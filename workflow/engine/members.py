@@ -9,7 +9,6 @@ from __future__ import annotations
 from sqlalchemy import insert, select
 
 from workflow.actors import Actor
-from workflow.engine import records
 from workflow.engine.results import FireResult, Refused
 from workflow.messages import Message
 from workflow.models import ApplicationMember, User
@@ -22,10 +21,7 @@ def add_member(
     """The owner (or program staff) links another user to the application in a relationship role."""
 
     def work(connection):
-        current = records.read_application(connection, application_id)
-        if current is None:
-            raise Refused(Message("unknown_application"))
-        program = workflow.program_of(connection, current)
+        current, program = workflow.load(connection, application_id)
         if relation not in program.spec.roles or ROLES[relation].held_by != "member":
             raise Refused(Message("unknown_role", {"role": relation}))
         is_owner = current["applicant_id"] == actor.id

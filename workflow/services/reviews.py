@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import insert, select, update
 
 from workflow.actors import Actor
-from workflow.engine import FireResult, Refused, records
+from workflow.engine import FireResult, Refused
 from workflow.messages import Message
 from workflow.models import ReviewAssignment
 
@@ -17,10 +17,7 @@ COI_CHOICES = ("none", "exclusion", "recusal")
 
 def assign(workflow, application_id: int, reviewer_id: int, officer: Actor) -> FireResult:
     def work(connection):
-        application = records.read_application(connection, application_id)
-        if application is None:
-            raise Refused(Message("unknown_application"))
-        program = workflow.program_of(connection, application)
+        application, program = workflow.load(connection, application_id)
         if not officer.staff_roles(program.key) & {"officer", "lead_officer", "admin"}:
             raise Refused(Message("not_your_application"))
         exists = connection.execute(
@@ -77,10 +74,7 @@ def submit(
     """Record a conflict-free reviewer's scores on the rubric (each 0..max), once; then automatic steps."""
 
     def work(connection):
-        application = records.read_application(connection, application_id)
-        if application is None:
-            raise Refused(Message("unknown_application"))
-        program = workflow.program_of(connection, application)
+        application, program = workflow.load(connection, application_id)
         if program.spec.review is None or not program.spec.states[application["state"]].review:
             raise Refused(Message("not_from_state", {"trigger": "review", "state": application["state"]}))
         errors = {}
