@@ -109,6 +109,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "지원금 정보가 동시에 변경되었습니다. 다시 시도하세요.",
         "en": "The award changed at the same time; please try again.",
     },
+    "no_money_action": {
+        "ko": "지금 단계에서 기록할 수 있는 지급 또는 환수가 없습니다.",
+        "en": "No payment or recovery can be recorded at this step.",
+    },
+    "rate_exists": {
+        "ko": "{day} {currency} 환율은 이미 기록되어 있습니다.",
+        "en": "A {currency} rate for {day} is already recorded.",
+    },
     "matching_government_share": {
         "ko": "정부지원금 {award}은(는) 총사업비 {total}의 {share}로, 상한 {limit}을 넘습니다.",
         "en": "The grant of {award} is {share} of the total cost {total}, above the limit of {limit}.",

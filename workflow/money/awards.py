@@ -1,0 +1,154 @@
+"""The award effect: commit against the budget (conditional UPDATE), tranches, co-funding limits."""
+
+from __future__ import annotations
+
+from decimal import ROUND_FLOOR, Decimal
+
+from sqlalchemy import insert, select, update
+
+from workflow.effects import EffectContext, EffectRefused
+from workflow.fx import rate_on, seoul_day, to_cents, to_krw
+from workflow.messages import Message, format_krw
+from workflow.models import Award, ProgramBudget, Tranche
+from workflow.money.ledger import award_year, budget_id, ledger_row
+
+
+def award(context: EffectContext, params) -> None:
+    """Commit the award against the budget; refused (naming the numbers) if the budget is short."""
+    connection, program = context.connection, context.program
+    fx = _foreign(context, params) if params.currency != "KRW" else None
+    amount = fx[2] if fx else context.amount(params.amount)
+    if params.matching is not None:
+        _check_matching(context, params.matching, amount)
+    year = award_year(program, context.now)
+    budget = budget_id(connection, program.key, year)
+    if budget is None:
+        raise EffectRefused(Message("no_budget_year", {"key": program.key, "year": year}))
+    row = {
+        "application_id": context.application["id"],
+        "budget_id": budget,
+        "amount": amount,
+        "paid": 0,
+        "released": 0,
+        "recovered": 0,
+        "interest": 0,
+        "fx_currency": params.currency if fx else None,
+        "fx_amount_cents": fx[0] if fx else None,
+        "fx_rate_e4": fx[1] if fx else None,
+        "created_at": context.now,
+    }
+    row["id"] = connection.execute(insert(Award).values(**row).returning(Award.id)).scalar_one()
+    parts = _split(context, params, amount, fx)
+    connection.execute(
+        insert(Tranche),
+        [
+            {
+                "award_id": row["id"],
+                "seq": seq,
+                "amount": krw,
+                "fx_amount_cents": cents,
+                "release_on": spec.release_on,
+                "release_if": spec.release_if,
+                "status": "scheduled" if spec.release_on else "due",
+            }
+            for seq, (spec, (krw, cents)) in enumerate(zip(params.tranches, parts, strict=True), start=1)
+        ],
+    )
+    ledger_row(context, row, "commit", amount, row["fx_amount_cents"])
+    committed = connection.execute(
+        update(ProgramBudget)
+        .where(ProgramBudget.id == budget, ProgramBudget.committed + amount <= ProgramBudget.total)
+        .values(committed=ProgramBudget.committed + amount)
+    )
+    if committed.rowcount != 1:
+        total, used = connection.execute(
+            select(ProgramBudget.total, ProgramBudget.committed).where(ProgramBudget.id == budget)
+        ).one()
+        raise EffectRefused(
+            Message(
+                "budget_exceeded", {"remaining": format_krw(total - used), "requested": format_krw(amount)}
+            )
+        )
+
+
+def _foreign(context: EffectContext, params) -> tuple[int, int, int]:
+    """(hundredths in the award currency, rate recorded for today, booked KRW)."""
+    value = context.evaluate(params.amount)
+    cents = to_cents(value)
+    if cents is None:
+        raise EffectRefused(Message("amount_invalid", {"detail": f"{params.amount} = {value!r}"}))
+    day = seoul_day(context.now)
+    rate = rate_on(context.connection, params.currency, day)
+    if rate is None:
+        raise EffectRefused(Message("no_rate", {"currency": params.currency, "day": day.isoformat()}))
+    return cents, rate, to_krw(cents, rate)
+
+
+def _check_matching(context: EffectContext, matching, amount: int) -> None:
+    cash = _whole(context, matching.cash)
+    total = amount + cash + _whole(context, matching.in_kind)
+    limit = Decimal(str(matching.government_max))
+    if amount > limit * total:
+        raise EffectRefused(
+            Message(
+                "matching_government_share",
+                {
+                    "award": format_krw(amount),
+                    "total": format_krw(total),
+                    "share": _percent(Decimal(amount) / total),
+                    "limit": _percent(limit),
+                },
+            )
+        )
+    minimum = Decimal(str(matching.cash_min))
+    if cash < minimum * total:
+        raise EffectRefused(
+            Message(
+                "matching_cash_share",
+                {
+                    "cash": format_krw(cash),
+                    "total": format_krw(total),
+                    "share": _percent(Decimal(cash) / total),
+                    "limit": _percent(minimum),
+                },
+            )
+        )
+
+
+def _whole(context: EffectContext, source: str) -> int:
+    value = context.evaluate(source)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise EffectRefused(Message("amount_invalid", {"detail": f"{source} = {value!r}"}))
+    return value
+
+
+def _percent(share: Decimal) -> str:
+    return f"{share * 100:.1f}%"
+
+
+def _split(context: EffectContext, params, total: int, fx) -> list[tuple[int, int | None]]:
+    """(KRW, hundredths) per tranche: explicit amounts as given, shares floored, remainder to the last."""
+    whole = fx[0] if fx else total
+
+    def part(spec) -> int:
+        if spec.share is not None:
+            return int((Decimal(whole) * Decimal(str(spec.share))).to_integral_value(ROUND_FLOOR))
+        if fx:
+            cents = to_cents(context.evaluate(spec.amount))
+            if cents is None:
+                raise EffectRefused(Message("amount_invalid", {"detail": spec.amount}))
+            return cents
+        return context.amount(spec.amount)
+
+    parts = [part(spec) for spec in params.tranches]
+    parts[-1] += whole - sum(parts)
+    if min(parts) <= 0:
+        raise EffectRefused(
+            Message("amount_invalid", {"detail": f"tranches {parts} do not add up to {whole}"})
+        )
+    if not fx:
+        return [(p, None) for p in parts]
+    krw = [to_krw(p, fx[1]) for p in parts[:-1]]
+    return [*zip(krw, parts[:-1], strict=True), (total - sum(krw), parts[-1])]

@@ -1,0 +1,111 @@
+"""Budget rows and what every money effect shares: the ledger row, the award row, the summary."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, insert, select, update
+
+from workflow.effects import EffectContext, EffectRefused
+from workflow.fx import format_foreign, seoul_day
+from workflow.messages import Message, format_krw
+from workflow.models import Award, LedgerEntry, ProgramBudget
+
+
+# budgets -------------------------------------------------------------------------------------
+def ensure_budgets(connection, program) -> None:
+    """Create or update the program's budget rows: one per fiscal year (`budget.years`) or one."""
+    budget = program.spec.budget
+    if budget is None:
+        return
+    totals = budget.years or {program.fiscal_year: budget.total}
+    for year, total in totals.items():
+        found = connection.execute(
+            update(ProgramBudget)
+            .where(ProgramBudget.program_key == program.key, ProgramBudget.fiscal_year == year)
+            .values(total=total)
+        )
+        if found.rowcount == 0:
+            connection.execute(
+                insert(ProgramBudget).values(
+                    program_key=program.key,
+                    fiscal_year=year,
+                    currency=budget.currency,
+                    total=total,
+                    committed=0,
+                    paid=0,
+                    recovered=0,
+                    interest=0,
+                )
+            )
+
+
+def award_year(program, now) -> int:
+    """The fiscal year an award made at `now` is charged to (Korea's fiscal year is the calendar year)."""
+    budget = program.spec.budget
+    return seoul_day(now).year if budget is not None and budget.years else program.fiscal_year
+
+
+def budget_id(connection, program_key: str, fiscal_year: int) -> int | None:
+    """The budget row of a program's fiscal year, if there is one."""
+    return connection.execute(
+        select(ProgramBudget.id).where(
+            ProgramBudget.program_key == program_key, ProgramBudget.fiscal_year == fiscal_year
+        )
+    ).scalar()
+
+
+def ledger_row(
+    context: EffectContext, award: dict, kind: str, amount: int, fx_cents: int | None = None
+) -> None:
+    """Append one ledger row; written before the totals move, so the sum triggers can check them."""
+    context.connection.execute(
+        insert(LedgerEntry).values(
+            budget_id=award["budget_id"],
+            award_id=award["id"],
+            application_id=context.application["id"],
+            kind=kind,
+            amount=amount,
+            actor_id=context.actor.id,
+            event_seq=context.event_seq,
+            at=context.now,
+            fx_currency=award["fx_currency"] if fx_cents else None,
+            fx_amount_cents=fx_cents,
+            fx_rate_e4=award["fx_rate_e4"] if fx_cents else None,
+        )
+    )
+
+
+def award_of(context: EffectContext) -> dict:
+    """The application's award as it is now; refuses when there is none."""
+    row = (
+        context.connection.execute(select(Award).where(Award.application_id == context.application["id"]))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise EffectRefused(Message("no_award"))
+    return dict(row)
+
+
+def fresh_award(connection, award_id: int) -> dict:
+    """Re-read after a refused conditional UPDATE, so the refusal names the current numbers."""
+    return dict(connection.execute(select(Award).where(Award.id == award_id)).mappings().one())
+
+
+def money_summary(connection, application_id: int) -> dict:
+    """What rule expressions see as `money`: awarded (net of released), paid, recovered, interest."""
+    row = connection.execute(
+        select(
+            func.coalesce(func.sum(Award.amount - Award.released), 0),
+            func.coalesce(func.sum(Award.paid), 0),
+            func.coalesce(func.sum(Award.recovered), 0),
+            func.coalesce(func.sum(Award.interest), 0),
+        ).where(Award.application_id == application_id)
+    ).one()
+    return {"awarded": int(row[0]), "paid": int(row[1]), "recovered": int(row[2]), "interest": int(row[3])}
+
+
+def describe_award(award: dict) -> str:
+    """1,200,000원, or for a foreign-currency award USD 1,000.00 (1,385,200원)."""
+    if award.get("fx_currency"):
+        return f"{format_foreign(award['fx_amount_cents'], award['fx_currency'])} ({format_krw(award['amount'])})"
+    return format_krw(award["amount"])

@@ -1,0 +1,267 @@
+"""Finance read models (budgets, award schedules, ledger CSV) and the finance officer's operations.
+
+Reads take a connection. Disbursing a tranche and recording a recovery go through `fire` (so they
+are in the history, move the application and send the payment or recovery notice); recording an
+exchange rate is its own small transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from workflow.engine.results import FireResult
+from workflow.fx import SEOUL, format_foreign, format_rate, record_rate
+from workflow.messages import Message, format_krw
+from workflow.models import Application, Award, ExchangeRate, LedgerEntry, ProgramBudget, Tranche, User
+
+FINANCE_ROLES = frozenset({"finance", "admin"})
+KIND_LABELS = {
+    "commit": {"ko": "약정", "en": "Committed"},
+    "pay": {"ko": "지급", "en": "Paid"},
+    "release": {"ko": "약정 해제", "en": "Released"},
+    "recover": {"ko": "환수(원금)", "en": "Recovered (principal)"},
+    "interest": {"ko": "환수(이자)", "en": "Recovered (interest)"},
+}
+
+
+# read models ---------------------------------------------------------------------------------
+def budgets(connection, program_key: str | None = None) -> list[dict]:
+    """Per program and fiscal year: total, committed, paid, recovered, interest, available."""
+    query = select(ProgramBudget).order_by(ProgramBudget.program_key, ProgramBudget.fiscal_year)
+    if program_key is not None:
+        query = query.where(ProgramBudget.program_key == program_key)
+    counts = dict(connection.execute(select(Award.budget_id, func.count()).group_by(Award.budget_id)).all())
+    rows = []
+    for budget in connection.execute(query).mappings():
+        row = dict(budget)
+        row["available"] = budget["total"] - budget["committed"]
+        row["unpaid"] = budget["committed"] - budget["paid"]
+        row["awards"] = counts.get(budget["id"], 0)
+        rows.append(row)
+    return rows
+
+
+def program_awards(connection, program_key: str) -> list[dict]:
+    """Every award of a program with its application, what is paid and the next tranche."""
+    rows = (
+        connection.execute(
+            select(Award.__table__, Application.state, Application.data, ProgramBudget.fiscal_year)
+            .join(Application, Application.id == Award.application_id)
+            .join(ProgramBudget, ProgramBudget.id == Award.budget_id)
+            .where(ProgramBudget.program_key == program_key)
+            .order_by(Award.id)
+        )
+        .mappings()
+        .all()
+    )
+    next_due = _next_tranches(connection, [row["id"] for row in rows])
+    return [
+        {
+            **_award_dict(row),
+            "state": row["state"],
+            "company": (row["data"] or {}).get("company_name", ""),
+            "fiscal_year": row["fiscal_year"],
+            "next": next_due.get(row["id"]),
+        }
+        for row in rows
+    ]
+
+
+def _next_tranches(connection, award_ids: list[int]) -> dict[int, dict]:
+    found: dict[int, dict] = {}
+    if not award_ids:
+        return found
+    rows = connection.execute(
+        select(Tranche.award_id, Tranche.seq, Tranche.amount, Tranche.status)
+        .where(Tranche.award_id.in_(award_ids), Tranche.status.in_(("scheduled", "due")))
+        .order_by(Tranche.award_id, Tranche.seq)
+    ).mappings()
+    for tranche in rows:
+        found.setdefault(tranche["award_id"], dict(tranche))
+    return found
+
+
+def _award_dict(award) -> dict:
+    row = {c.name: award[c.name] for c in Award.__table__.columns}
+    row["net"] = row["amount"] - row["released"]
+    row["outstanding"] = row["paid"] - row["recovered"]
+    row["display"] = (
+        f"{format_foreign(row['fx_amount_cents'], row['fx_currency'])} ({format_krw(row['amount'])})"
+        if row["fx_currency"]
+        else format_krw(row["amount"])
+    )
+    row["rate"] = format_rate(row["fx_rate_e4"]) if row["fx_rate_e4"] else None
+    return row
+
+
+def _foreign(cents: int | None, currency: str | None) -> str | None:
+    return format_foreign(cents, currency) if cents and currency else None
+
+
+def award_schedule(connection, application_id: int) -> dict | None:
+    """One award: its tranches (due, paid when and by whom) and its ledger, for staff and applicant."""
+    award = connection.execute(select(Award).where(Award.application_id == application_id)).mappings().first()
+    if award is None:
+        return None
+    tranches = [
+        {**dict(t), "foreign": _foreign(t["fx_amount_cents"], award["fx_currency"])}
+        for t in connection.execute(
+            select(Tranche.__table__, User.name.label("paid_by_name"))
+            .outerjoin(User, User.id == Tranche.paid_by)
+            .where(Tranche.award_id == award["id"])
+            .order_by(Tranche.seq)
+        ).mappings()
+    ]
+    for tranche in tranches:
+        tranche["paid_by_id"], tranche["paid_by"] = tranche["paid_by"], tranche.pop("paid_by_name")
+    entries = [
+        {
+            **dict(e),
+            "kind_label": KIND_LABELS[e["kind"]],
+            "foreign": _foreign(e["fx_amount_cents"], e["fx_currency"]),
+            "actor": e["actor_name"] or "system",
+        }
+        for e in connection.execute(
+            select(LedgerEntry.__table__, User.name.label("actor_name"))
+            .outerjoin(User, User.id == LedgerEntry.actor_id)
+            .where(LedgerEntry.award_id == award["id"])
+            .order_by(LedgerEntry.id)
+        ).mappings()
+    ]
+    return {"award": _award_dict(award), "tranches": tranches, "ledger": entries}
+
+
+def ledger_csv(connection, program_key: str, lang: str = "ko") -> str:
+    """The program's ledger as CSV (UTF-8 with BOM so spreadsheet programs read the Korean)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    header = {
+        "ko": [
+            "번호",
+            "일시(KST)",
+            "회계연도",
+            "신청번호",
+            "구분",
+            "금액(원)",
+            "외화",
+            "외화금액",
+            "적용환율",
+            "처리자",
+            "이력순번",
+        ],
+        "en": [
+            "No.",
+            "Time (KST)",
+            "Fiscal year",
+            "Application",
+            "Kind",
+            "Amount (KRW)",
+            "Currency",
+            "Foreign amount",
+            "Rate",
+            "By",
+            "Event",
+        ],
+    }["en" if lang == "en" else "ko"]
+    writer.writerow(header)
+    rows = connection.execute(
+        select(LedgerEntry.__table__, ProgramBudget.fiscal_year, User.name.label("actor_name"))
+        .join(ProgramBudget, ProgramBudget.id == LedgerEntry.budget_id)
+        .outerjoin(User, User.id == LedgerEntry.actor_id)
+        .where(ProgramBudget.program_key == program_key)
+        .order_by(LedgerEntry.id)
+    ).mappings()
+    for e in rows:
+        writer.writerow(
+            [
+                e["id"],
+                e["at"].astimezone(SEOUL).strftime("%Y-%m-%d %H:%M"),
+                e["fiscal_year"],
+                e["application_id"],
+                KIND_LABELS[e["kind"]]["en" if lang == "en" else "ko"],
+                e["amount"],
+                e["fx_currency"] or "",
+                f"{Decimal(e['fx_amount_cents']) / 100:.2f}" if e["fx_amount_cents"] else "",
+                format_rate(e["fx_rate_e4"]).replace(",", "") if e["fx_rate_e4"] else "",
+                e["actor_name"] or "system",
+                e["event_seq"],
+            ]
+        )
+    return out.getvalue()
+
+
+def rates(connection, limit: int = 20) -> list[dict]:
+    """The latest recorded exchange rates, newest first."""
+    rows = connection.execute(
+        select(ExchangeRate).order_by(ExchangeRate.effective_on.desc(), ExchangeRate.currency).limit(limit)
+    ).mappings()
+    return [{**dict(r), "rate": format_rate(r["rate_e4"])} for r in rows]
+
+
+# operations ----------------------------------------------------------------------------------
+def money_action(workflow, connection, application_id: int, effect: str, actor) -> str | None:
+    """The trigger the actor may fire now whose effects include `effect` (pay_tranche or recover)."""
+    row = connection.execute(select(Application).where(Application.id == application_id)).mappings().first()
+    if row is None:
+        return None
+    program = workflow.program_of(connection, dict(row))
+    held = actor.staff_roles(program.key)
+    for transition in program.leaving(row["state"]):
+        if set(transition.spec.roles) & held and any(kind.name == effect for kind, _ in transition.effects):
+            return transition.trigger
+    return None
+
+
+def disburse(workflow, application_id: int, actor) -> FireResult:
+    """Pay the next due tranche through the program's payment transition from the current state."""
+    with workflow.db.connect() as connection:
+        trigger = money_action(workflow, connection, application_id, "pay_tranche", actor)
+    if trigger is None:
+        return _refused(application_id, "no_money_action")
+    return workflow.fire(application_id, trigger, actor)
+
+
+def record_recovery(workflow, application_id: int, actor, amount: int | None, reason: str | None = None):
+    """Record a recovery through the program's recovery transition; `amount` fills its money field."""
+    with workflow.db.connect() as connection:
+        trigger = money_action(workflow, connection, application_id, "recover", actor)
+        if trigger is None:
+            return _refused(application_id, "no_money_action")
+        row = connection.execute(select(Application).where(Application.id == application_id)).mappings().one()
+        program = workflow.program_of(connection, dict(row))
+    transition = next(t for t in program.candidates(trigger, row["state"]))
+    money_fields = [f.name for f in transition.spec.fields if f.type == "money"]
+    data = {money_fields[0]: amount} if money_fields and amount is not None else None
+    return workflow.fire(application_id, trigger, actor, data=data, reason=reason)
+
+
+def add_rate(
+    workflow, actor, currency: str, rate: str, effective_on: date, source: str | None
+) -> Message | None:
+    """Record an exchange rate (finance only); returns a refusal message or None."""
+    if not (actor.roles & FINANCE_ROLES or any(r & FINANCE_ROLES for r in actor.program_roles.values())):
+        return Message(
+            "role_not_allowed", {"trigger": "record_rate", "roles": {"ko": "재무", "en": "finance"}}
+        )
+    currency = currency.strip().upper()
+    if len(currency) != 3 or not currency.isalpha() or currency == "KRW":
+        return Message("amount_invalid", {"detail": currency})
+    try:
+        with workflow.db.begin() as connection:
+            record_rate(connection, currency, rate, effective_on, actor.id, source, workflow.clock())
+    except ValueError as error:
+        return Message("amount_invalid", {"detail": str(error)})
+    except IntegrityError:
+        return Message("rate_exists", {"currency": currency, "day": effective_on.isoformat()})
+    return None
+
+
+def _refused(application_id: int, code: str) -> FireResult:
+    return FireResult(ok=False, application_id=application_id, refusal=Message(code))
