@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask_babel import force_locale, gettext
 from wtforms import (
     EmailField,
     FileField,
@@ -70,7 +71,8 @@ def _choices(spec: FieldSpec, lang: str) -> list[tuple[str, str]]:
 
 
 def _yes_no(lang: str) -> list[tuple[str, str]]:
-    return [("true", "Yes" if lang == "en" else "예"), ("false", "No" if lang == "en" else "아니오")]
+    with force_locale(lang):
+        return [("true", gettext("Yes")), ("false", gettext("No"))]
 
 
 def _number_hint(spec: FieldSpec) -> dict:

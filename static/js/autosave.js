@@ -8,9 +8,11 @@
   var key = form.getAttribute("data-draft-key");
   var timer = null;
   var lang = document.documentElement.lang;
-  var texts = lang === "en"
-    ? { saving: "Saving…", failed: "Not saved yet — your entries are kept in this browser.", restored: "Entries you typed earlier were restored; they are saved now." }
-    : { saving: "저장 중…", failed: "아직 저장되지 않았습니다. 입력한 내용은 이 브라우저에 보관됩니다.", restored: "이전에 입력한 내용을 복원하여 저장했습니다." };
+  var texts = {
+    saving: statusEl.getAttribute("data-saving"),
+    failed: statusEl.getAttribute("data-failed"),
+    restored: statusEl.getAttribute("data-restored")
+  };
 
   function fields() {
     var data = new FormData(form);
