@@ -42,7 +42,7 @@
     var data = fields();
     keep(data);
     say(texts.saving);
-    fetch(form.getAttribute("data-autosave-url"), { method: "POST", body: data, credentials: "same-origin" })
+    fetch(form.getAttribute("data-autosave-url"), { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { return response.json().then(function (body) { return [response, body]; }); })
       .then(function (pair) {
         var body = pair[1];

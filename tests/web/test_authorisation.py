@@ -35,6 +35,8 @@ ADMIN_ONLY = row("L 403 403 403 403 403 403 200 403 403 403")
 ADMIN_POST = row("L 403 403 403 403 403 403 302 403 403 403")
 AUDIT = row("L 403 403 403 403 403 200 200 403 403 403")
 REVIEWERS = "L 403 403 403 403 403 403 403"
+FINANCE_READ = row("L 403 403 403 403 200 200 200 403 403 403")
+FINANCE_WRITE = row("L 403 403 403 403 302 403 302 403 403 403")
 
 # endpoint: (method, url template, expected by role)
 MATRIX = {
@@ -100,6 +102,14 @@ MATRIX = {
     "admin.grant": ("POST", "/admin/users/{user}/roles", ADMIN_POST),
     "admin.revoke": ("POST", "/admin/users/{officer}/roles/{assignment}/remove", ADMIN_POST),
     "admin.active": ("POST", "/admin/users/{user}/active", ADMIN_POST),
+    # finance (workflow/web/finance.py): finance, auditors and admins read; finance and admins pay
+    "finance.index": ("GET", "/finance/", FINANCE_READ),
+    "finance.rates": ("GET", "/finance/rates", FINANCE_READ),
+    "finance.program": ("GET", "/finance/programs/startup-support", FINANCE_READ),
+    "finance.ledger_csv": ("GET", "/finance/programs/startup-support/ledger.csv", FINANCE_READ),
+    "finance.award": ("GET", "/finance/awards/{a}", row("L 403 403 403 403 404 404 404 403 403 403")),
+    "finance.pay": ("POST", "/finance/awards/{a}/pay", FINANCE_WRITE),
+    "finance.recover": ("POST", "/finance/awards/{a}/recover", FINANCE_WRITE),
 }
 POST_DATA = {
     "account.language": {"lang": "en", "next": "/"},
@@ -107,6 +117,7 @@ POST_DATA = {
     "admin.grant": {"role": "officer", "program_key": "startup-support"},
     "admin.active": {"active": "1"},
     "applicant.autosave": {"company_name": "테스트"},
+    "finance.recover": {"amount": "1000"},
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import render_template, request
+from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -68,6 +68,9 @@ def init_app(app) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error):
+        if request.accept_mimetypes.best == "application/json":  # autosave: the page keeps the input
+            message = _("Your session expired. Sign in again; your entries stay on this page.")
+            return jsonify(ok=False, message=message), 400
         return error_page(
             400, _("The form expired or was sent from elsewhere. Reload the page and try again.")
         )
