@@ -141,7 +141,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "단계 대응표가 올바르지 않습니다: {detail}",
         "en": "The state mapping is not valid: {detail}",
     },
-    "unknown_role": {"ko": "'{role}' 역할은 이 사업에 없습니다.", "en": "'{role}' is not a role of this program."},
+    "unknown_role": {
+        "ko": "'{role}' 역할은 이 사업에 없습니다.",
+        "en": "'{role}' is not a role of this program.",
+    },
     "unknown_user": {
         "ko": "'{email}' 사용자를 찾을 수 없습니다 (신청인 본인은 추가할 수 없습니다).",
         "en": "No user '{email}' (the owner cannot be added).",
