@@ -46,8 +46,12 @@ def trigger_label(program, trigger: str) -> str:
     """What a history event's trigger means, in the reader's language."""
     lang = current_lang()
     for transition in program.transitions:
-        if transition.trigger == trigger and transition.spec.label is not None:
+        if transition.trigger != trigger:
+            continue
+        if transition.spec.label is not None:
             return transition.spec.label.get(lang)
+        if transition.spec.auto or set(transition.spec.roles) == {"system"}:
+            return _("Automatic step")
     fixed = {
         "create": _("Application started"),
         "admin_move": _("Moved by an administrator"),
@@ -55,7 +59,7 @@ def trigger_label(program, trigger: str) -> str:
     }
     if trigger in fixed:
         return fixed[trigger]
-    return _("Automatic step: %(trigger)s", trigger=trigger)
+    return trigger.replace("_", " ")
 
 
 def file_store() -> FileStore:
