@@ -1,0 +1,52 @@
+"""In Chromium: the finance officer pays tranche 1 from the award page; the applicant then sees the
+payment on their status page (the new step, the payment in the history) and the payment letter."""
+
+from __future__ import annotations
+
+import re
+
+from tests.e2e.conftest import Camera
+from tests.factories import AGREEMENT, reviewed_startup
+from tests.web.conftest import PASSWORD
+from workflow.services.files import FileStore
+
+
+def _login(page, base, email):
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name=re.compile("^(로그인|Sign in)$")).click()
+    page.wait_for_load_state()
+
+
+def test_finance_pays_tranche_one_and_the_applicant_sees_it(live_app, new_page, tmp_path):
+    app, people, base = live_app
+    workflow = app.extensions["workflow"]
+    app_id = reviewed_startup(workflow, people, FileStore(tmp_path / "files"))
+    assert workflow.fire(app_id, "select", people.officer).ok
+    assert workflow.fire(app_id, "sign_agreement", people.applicant, data=AGREEMENT).ok
+
+    camera = Camera("finance")
+    page = new_page()
+    _login(page, base, "finance@test.kr")
+    page.goto(f"{base}/finance/")
+    camera.shot(page, "budgets")
+    page.get_by_role("link", name="디지털헬스케어 창업지원").first.click()
+    page.wait_for_url(re.compile("/finance/programs/startup-support"))
+    camera.shot(page, "program")
+    page.get_by_role("link", name=f"#{app_id}").click()
+    page.wait_for_url(re.compile(f"/finance/awards/{app_id}"))
+    camera.shot(page, "award-before")
+    page.get_by_role("button", name="다음 분할금 지급").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("분할금을 지급했습니다.").is_visible()
+    assert page.get_by_role("cell", name="2026-05-04 10:00 KST").first.is_visible()
+    camera.shot(page, "award-paid")
+
+    applicant = new_page()
+    _login(applicant, base, "applicant@test.kr")
+    applicant.goto(f"{base}/applications/{app_id}")
+    camera.shot(applicant, "applicant-status")
+    assert applicant.get_by_text("수행 중").first.is_visible()  # the step after tranche 1 is paid
+    assert applicant.get_by_text("1차 지급").first.is_visible()  # in the history, paid by finance
+    assert applicant.get_by_role("link", name=re.compile("지원금 지급 안내")).is_visible()  # the letter
