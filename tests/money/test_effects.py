@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from tests.money.helpers import assert_invariants, submitted
 from workflow import fx
@@ -188,3 +188,20 @@ def test_matching_limits_name_the_shares(money, staff, clock):
     refused = money.fire(little_cash, "approve", staff.officer)
     assert refused.refusal.code == "matching_cash_share"
     assert "7.1%" in refused.reason("en") and "10.0%" in refused.reason("ko")
+
+
+def test_a_payment_above_the_award_is_refused_even_if_a_tranche_is_wrong(money, staff):
+    """Defence in depth: a tranche row corrupted by hand still cannot pay more than the award."""
+    app_id = submitted(money, staff, requested=10_000_000)
+    assert money.fire(app_id, "approve", staff.officer).ok
+    assert money.fire(app_id, "pay", staff.finance).ok
+    with money.db.begin() as connection:
+        connection.execute(text("UPDATE tranches SET amount = amount + 1 WHERE seq = 2"))
+    assert money.fire(app_id, "accept_report", staff.officer).ok
+    assert money.save_draft(app_id, staff.applicant, {"spent_to_date": 1}).ok
+    refused = money.fire(app_id, "pay", staff.finance)
+    assert refused.refusal.code == "payment_above_award"
+    assert refused.reason("en") == (
+        "Payment above the award: award 10,000,000원, paid 5,000,000원, requested 5,000,001원."
+    )
+    assert _award(money, app_id)["paid"] == 5_000_000

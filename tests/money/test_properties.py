@@ -1,7 +1,8 @@
 """Random interleavings of award, pay, release, recover and cancel keep every money invariant.
 
-Each example runs on a fresh copy of the migrated SQLite database; after every step the
-invariants are read back from the database (limits, and ledger sums == budget and award totals).
+Each example runs on a fresh copy of the migrated SQLite database (or an emptied PostgreSQL one);
+after every step the invariants are read back from the database (limits, and ledger sums == budget
+and award totals).
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 import shutil
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from tests.conftest import Clock, make_workflow
+from tests.conftest import Clock, _postgres_engine, make_workflow
 from tests.money.helpers import RULES, assert_invariants, make_staff, submitted
 from workflow.db import make_engine
 from workflow.models import Application
@@ -32,16 +34,29 @@ OPERATIONS = (
 STEP = st.tuples(st.sampled_from(OPERATIONS), st.integers(0, 7), st.integers(1, 30))
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(steps=st.lists(STEP, min_size=5, max_size=40))
+SETTINGS = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+STEPS = st.lists(STEP, min_size=15, max_size=50)
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(steps=STEPS)
 def test_random_interleavings_keep_every_invariant(sqlite_template, tmp_path_factory, steps):
     path = tmp_path_factory.mktemp("money") / "money.sqlite3"
     shutil.copy(sqlite_template, path)
-    engine = make_engine(f"sqlite:///{path}")
+    _run(make_engine(f"sqlite:///{path}"), steps)
+
+
+@pytest.mark.postgres
+@settings(max_examples=20, **SETTINGS)
+@given(steps=STEPS)
+def test_random_interleavings_keep_every_invariant_on_postgres(postgres_url, steps):
+    _run(_postgres_engine(postgres_url), steps)  # every table emptied first
+
+
+def _run(engine, steps) -> None:
     try:
         clock = Clock(START)
         workflow = make_workflow(engine, clock, RULES)
