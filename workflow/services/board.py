@@ -38,16 +38,25 @@ def board(connection, program_key: str, state: str | None = None, q: str = "", p
     if state:
         conditions.append(Application.state == state)
     q = (q or "").strip()
+    ids = select(Application.id).where(*conditions)
     if q:
         pattern = f"%{q.lower()}%"
         matches = [func.lower(company_column()).like(pattern), func.lower(User.name).like(pattern)]
         if q.lstrip("#").isdigit():
             matches.append(Application.id == int(q.lstrip("#")))
-        conditions.append(or_(*matches))
-    base = select(Application.id).join(User, User.id == Application.applicant_id).where(*conditions)
-    total = connection.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+        ids = ids.join(User, User.id == Application.applicant_id).where(or_(*matches))
+        total = connection.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
+    else:
+        # the tabs' counts already hold the total: no second scan of the program's rows
+        total = counts.get(state, 0) if state else sum(counts.values())
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(1, page), pages)
+    # page through ids only (an index scan), then read the JSON of those 50 rows alone
+    page_ids = list(
+        connection.execute(
+            ids.order_by(Application.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+        ).scalars()
+    )
     rows = connection.execute(
         select(
             Application.id,
@@ -60,10 +69,8 @@ def board(connection, program_key: str, state: str | None = None, q: str = "", p
             User.organisation.label("organisation"),
         )
         .join(User, User.id == Application.applicant_id)
-        .where(*conditions)
+        .where(Application.id.in_(page_ids))
         .order_by(Application.id.desc())
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
     )
     return Board(counts, [dict(r._mapping) for r in rows], total, page, pages)
 

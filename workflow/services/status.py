@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 
 from workflow.engine import records
 from workflow.models import Application, HistoryEvent, Letter, ReviewAssignment, Timer, User
@@ -46,9 +46,10 @@ def load_application(workflow, connection, application_id: int) -> tuple[dict, o
 
 
 def application_view(
-    workflow, connection, application_id: int, with_reviews: bool = False
+    workflow, connection, application_id: int, with_reviews: bool = False, loaded: tuple | None = None
 ) -> ApplicationView:
-    row, program = load_application(workflow, connection, application_id)
+    """Everything a page shows about one application; `loaded` is (row, program) if already read."""
+    row, program = loaded or load_application(workflow, connection, application_id)
     applicant = connection.execute(
         select(User.id, User.name, User.email, User.organisation).where(User.id == row["applicant_id"])
     ).first()
@@ -81,9 +82,7 @@ def application_view(
 
 
 def letters_of(connection, application_id: int, user_id: int | None = None) -> list[dict]:
-    """Official letters the notices relay stored for this application (none if that table is absent)."""
-    if not inspect(connection).has_table("letters"):
-        return []
+    """Official letters the notices relay stored for this application."""
     query = select(
         Letter.id, Letter.user_id, Letter.document_no, Letter.subject, Letter.filename, Letter.created_at
     ).where(Letter.application_id == application_id)

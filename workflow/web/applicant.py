@@ -79,7 +79,7 @@ def status(application_id: int):
     row, compiled = visible_application(application_id)
     actor = current_actor()
     with db().connect() as connection:
-        view = application_view(workflow(), connection, application_id)
+        view = application_view(workflow(), connection, application_id, loaded=(row, compiled))
         actions = available_actions(workflow(), connection, row, actor)
         editable = _may_edit(connection, row, compiled)
         if audience_for(row, compiled) != "staff":
