@@ -17,8 +17,9 @@ from sqlalchemy.exc import IntegrityError
 
 from workflow.engine.results import FireResult
 from workflow.fx import SEOUL, format_foreign, format_rate, record_rate
-from workflow.messages import Message, format_krw
+from workflow.messages import Message
 from workflow.models import Application, Award, ExchangeRate, LedgerEntry, ProgramBudget, Tranche, User
+from workflow.money import describe_award
 
 FINANCE_ROLES = frozenset({"finance", "admin"})
 KIND_LABELS = {
@@ -91,11 +92,7 @@ def _award_dict(award) -> dict:
     row = {c.name: award[c.name] for c in Award.__table__.columns}
     row["net"] = row["amount"] - row["released"]
     row["outstanding"] = row["paid"] - row["recovered"]
-    row["display"] = (
-        f"{format_foreign(row['fx_amount_cents'], row['fx_currency'])} ({format_krw(row['amount'])})"
-        if row["fx_currency"]
-        else format_krw(row["amount"])
-    )
+    row["display"] = describe_award(row)
     row["rate"] = format_rate(row["fx_rate_e4"]) if row["fx_rate_e4"] else None
     return row
 
