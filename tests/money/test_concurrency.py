@@ -12,7 +12,7 @@ import threading
 from sqlalchemy import func, select
 
 from tests.money.helpers import RULES, assert_invariants, submitted
-from workflow.models import Award, ProgramBudget
+from workflow.models import Application, Award, ProgramBudget
 
 APPROVALS = 40
 PROCESSES = 4
@@ -97,3 +97,38 @@ def test_forty_approvals_from_separate_processes(money, staff, db_engine):
             return self.text
 
     _check(money, [Outcome(*outcome) for outcome in outcomes])
+
+
+def test_payments_cancellations_and_double_clicks_at_once(money, staff):
+    """Eight awards paid, eight cancelled and one tranche pressed ten times, all at the same moment."""
+    apps = [submitted(money, staff, requested=4_000_000) for _ in range(17)]
+    for app_id in apps:
+        assert money.fire(app_id, "approve", staff.officer).ok
+    jobs = [(a, "pay", staff.finance) for a in apps[:8]] + [
+        (a, "terminate", staff.officer) for a in apps[8:16]
+    ]
+    jobs += [(apps[16], "pay", staff.finance)] * 10
+    barrier = threading.Barrier(len(jobs))
+    results = []
+
+    def press(app_id, trigger, actor):
+        barrier.wait()
+        results.append((app_id, money.fire(app_id, trigger, actor, expected_version=versions[app_id])))
+
+    with money.db.connect() as connection:
+        versions = dict(connection.execute(select(Application.id, Application.row_version)).all())
+    threads = [threading.Thread(target=press, args=job) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(result.ok for app_id, result in results if app_id != apps[16])
+    assert sum(result.ok for app_id, result in results if app_id == apps[16]) == 1
+    with money.db.connect() as connection:
+        budget = (
+            connection.execute(select(ProgramBudget).where(ProgramBudget.program_key == "tiny-grant"))
+            .mappings()
+            .one()
+        )
+        assert (budget["committed"], budget["paid"]) == (9 * 4_000_000, 9 * 2_000_000)
+        assert_invariants(connection)
