@@ -98,9 +98,7 @@ def _dispose_apps():
     yield
     while _APPS:
         app = _APPS.pop()
-        relay = app.extensions["notices"]._relay
-        if relay is not None and relay._redis is not None:
-            relay._redis.close()
+        app.extensions["notices"].close()
         app.extensions["workflow"].db.dispose()
 
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import insert, or_, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 
 from workflow.engine.results import Refused
 from workflow.models import (
@@ -31,9 +32,9 @@ from workflow.models import (
     OutboxMessage,
 )
 from workflow.notices import compose
-from workflow.notices.mail import PermanentMailError, TransientMailError, make_mailer, message_id
+from workflow.notices.mail import PermanentMailError, TransientMailError, message_id
 from workflow.notices.recipients import resolve
-from workflow.notices.render import NoticeFacts, RenderError
+from workflow.notices.render import EVERYTHING, NoticeFacts, RenderError
 
 
 class PermanentNoticeError(Exception):
@@ -65,63 +66,65 @@ def deliver(service, outbox_id: int) -> Outcome:
     if isinstance(claim, Outcome):
         return claim
     attempts = claim
+    accepted: list[int] = []
     try:
         emails, problems = _prepare(service, outbox_id)
-        problems += _send_all(service, outbox_id, emails)
+        problems += _send_all(service, outbox_id, emails, accepted)
     except PermanentNoticeError as error:
-        return _finish(service, outbox_id, token, "failed", str(error))
+        return _finish(service, outbox_id, token, "failed", str(error), accepted=accepted)
     except (TransientMailError, OSError, OperationalError) as error:
         if attempts >= service.settings.max_attempts:
-            return _finish(service, outbox_id, token, "failed", f"gave up after {attempts} attempts: {error}")
-        return _finish(service, outbox_id, token, "retry", str(error), attempts)
+            detail = f"gave up after {attempts} attempts: {error}"
+            return _finish(service, outbox_id, token, "failed", detail, accepted=accepted)
+        return _finish(service, outbox_id, token, "retry", str(error), attempts, accepted)
     if problems:
-        return _finish(service, outbox_id, token, "failed", "; ".join(problems))
-    return _finish(service, outbox_id, token, "sent", "")
+        return _finish(service, outbox_id, token, "failed", "; ".join(problems), accepted=accepted)
+    return _finish(service, outbox_id, token, "sent", "", accepted=accepted)
+
+
+def insert_ignoring_duplicates(connection, model, values: dict) -> int:
+    """INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL); the number of rows inserted."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return connection.execute(dialect.insert(model).values(**values).on_conflict_do_nothing()).rowcount
 
 
 def _claim(service, outbox_id: int, token: str) -> int | Outcome:
     now = service.clock()
+    lease = {"lease_token": token, "lease_until": now + timedelta(seconds=service.settings.lease_seconds)}
     with service.db.begin() as connection:
-        row = connection.execute(
-            select(OutboxMessage.status, OutboxMessage.attempts).where(OutboxMessage.id == outbox_id)
-        ).first()
-        if row is None:
-            return Outcome(outbox_id, "skipped", "no such notice")
-        if row.status in ("sent", "failed"):
-            return Outcome(outbox_id, "skipped", f"already {row.status}")
-        exists = connection.execute(
-            select(NoticeRun.outbox_id).where(NoticeRun.outbox_id == outbox_id)
-        ).scalar()
-        if exists is None:
-            try:
-                with connection.begin_nested():
-                    connection.execute(insert(NoticeRun).values(outbox_id=outbox_id, updated_at=now))
-            except IntegrityError:
-                pass  # another run created it a moment ago; the lease below decides
-        claimed = connection.execute(
-            update(NoticeRun)
-            .where(
-                NoticeRun.outbox_id == outbox_id,
-                or_(NoticeRun.lease_until.is_(None), NoticeRun.lease_until < now),
-            )
-            .values(
-                lease_token=token,
-                lease_until=now + timedelta(seconds=service.settings.lease_seconds),
-                updated_at=now,
-            )
+        claimed = insert_ignoring_duplicates(
+            connection, NoticeRun, {"outbox_id": outbox_id, "updated_at": now, **lease}
         )
-        if claimed.rowcount != 1:
+        if not claimed:
+            claimed = connection.execute(
+                update(NoticeRun)
+                .where(
+                    NoticeRun.outbox_id == outbox_id,
+                    or_(NoticeRun.lease_until.is_(None), NoticeRun.lease_until < now),
+                )
+                .values(updated_at=now, **lease)
+            ).rowcount
+        if not claimed:
             return Outcome(outbox_id, "busy", "another run holds the lease")
-        connection.execute(
+        attempts = connection.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == outbox_id)
+            .where(OutboxMessage.id == outbox_id, OutboxMessage.status.in_(("pending", "queued")))
             .values(attempts=OutboxMessage.attempts + 1)
-        )
-    return row.attempts + 1
+            .returning(OutboxMessage.attempts)
+        ).scalar()
+        if attempts is None:
+            connection.execute(
+                update(NoticeRun)
+                .where(NoticeRun.outbox_id == outbox_id)
+                .values(lease_token=None, lease_until=None)
+            )
+            return Outcome(outbox_id, "skipped", "already sent or failed, or no such notice")
+    return attempts
 
 
 def _prepare(service, outbox_id: int) -> tuple[list[Email], list[str]]:
-    """Render for every recipient, store in-app notices and letters; return the e-mails still to send."""
+    """Render for every recipient, store in-app notices and letters, and record each e-mail as
+    `sending` before anything leaves; return the e-mails still to send."""
     with service.db.begin() as connection:
         outbox = dict(
             connection.execute(select(OutboxMessage).where(OutboxMessage.id == outbox_id)).mappings().one()
@@ -134,30 +137,37 @@ def _prepare(service, outbox_id: int) -> tuple[list[Email], list[str]]:
         recipients, unheld = resolve(connection, application, list(outbox["recipients"]))
         if not recipients:
             raise PermanentNoticeError(f"no recipient: nobody holds {', '.join(unheld) or 'the roles'}")
-        facts = NoticeFacts.load(connection, application, program, outbox)
+        # a letter's own text (templates/letters/) may use any fact: read them all for letters
+        needs = EVERYTHING if "pdf" in outbox["channels"] else service.renderer.needs(outbox["template"])
+        facts = NoticeFacts.load(connection, application, program, outbox, needs)
         statutory = bool((outbox["payload"] or {}).get("statutory"))
         channels = set(outbox["channels"])
-        opted_out = _opted_out(connection, [r.user_id for r in recipients], outbox["template"])
+        opted_out = set()
+        if "email" in channels and not statutory:
+            opted_out = _opted_out(connection, [r.user_id for r in recipients], outbox["template"])
         rendered = []
         for recipient in recipients:
             try:
                 rendered.append((recipient, service.renderer.render(facts, recipient)))
             except RenderError as error:
                 raise PermanentNoticeError(str(error)) from None
+        done = _delivery_states(connection, outbox_id)
         emails, problems = [], []
         for recipient, message in rendered:
-            wants_email = "email" in channels and (statutory or recipient.user_id not in opted_out)
-            letter = None
-            if "pdf" in channels:
-                letter = _store_letter(service, connection, facts, recipient, message)
+            wants_email = "email" in channels and recipient.user_id not in opted_out
+            letter = (
+                _store_letter(service, connection, facts, recipient, message) if "pdf" in channels else None
+            )
             if "inbox" in channels or not wants_email:
                 _store_notification(connection, outbox, recipient, message, statutory, wants_email)
-            if not wants_email:
+            if not wants_email or done.get(recipient.user_id) in ("sent", "failed"):
                 continue
             if not recipient.has_address:
                 problems.append(f"no e-mail address for user {recipient.user_id} ({recipient.name})")
-                _record_delivery(connection, service, outbox_id, recipient, "failed", "no e-mail address")
+                _insert_delivery(connection, service, outbox_id, recipient, "failed", "no e-mail address")
                 continue
+            if recipient.user_id not in done:
+                _insert_delivery(connection, service, outbox_id, recipient, "sending", None)
             emails.append(
                 Email(
                     recipient.user_id,
@@ -184,27 +194,32 @@ def _opted_out(connection, user_ids: list[int], kind: str) -> set[int]:
     )
 
 
+def _delivery_states(connection, outbox_id: int) -> dict[int, str]:
+    rows = connection.execute(
+        select(NoticeDelivery.user_id, NoticeDelivery.status).where(
+            NoticeDelivery.outbox_id == outbox_id, NoticeDelivery.channel == "email"
+        )
+    )
+    return {row.user_id: row.status for row in rows}
+
+
 def _store_notification(connection, outbox, recipient, message, statutory: bool, emailed: bool) -> None:
-    exists = connection.execute(
-        select(Notification.id).where(
-            Notification.outbox_id == outbox["id"], Notification.user_id == recipient.user_id
-        )
-    ).scalar()
-    if exists is None:
-        connection.execute(
-            insert(Notification).values(
-                outbox_id=outbox["id"],
-                user_id=recipient.user_id,
-                application_id=outbox["application_id"],
-                kind=outbox["template"],
-                lang=message.lang,
-                subject=message.subject,
-                body=message.text,
-                statutory=statutory,
-                emailed=emailed,
-                created_at=outbox["created_at"],
-            )
-        )
+    insert_ignoring_duplicates(
+        connection,
+        Notification,
+        {
+            "outbox_id": outbox["id"],
+            "user_id": recipient.user_id,
+            "application_id": outbox["application_id"],
+            "kind": outbox["template"],
+            "lang": message.lang,
+            "subject": message.subject,
+            "body": message.text,
+            "statutory": statutory,
+            "emailed": emailed,
+            "created_at": outbox["created_at"],
+        },
+    )
 
 
 def _store_letter(service, connection, facts, recipient, message) -> tuple[str, bytes]:
@@ -221,98 +236,69 @@ def _store_letter(service, connection, facts, recipient, message) -> tuple[str, 
     return letter["filename"], letter["content"]
 
 
-def _record_delivery(connection, service, outbox_id, recipient, status, error=None) -> None:
-    domain = service.mail_domain
-    found = connection.execute(
-        select(NoticeDelivery.id).where(
-            NoticeDelivery.outbox_id == outbox_id,
-            NoticeDelivery.user_id == recipient.user_id,
-            NoticeDelivery.channel == "email",
+def _insert_delivery(connection, service, outbox_id, recipient, status: str, error: str | None) -> None:
+    connection.execute(
+        insert(NoticeDelivery).values(
+            outbox_id=outbox_id,
+            user_id=recipient.user_id,
+            channel="email",
+            address=recipient.email[:254],
+            message_id=message_id(outbox_id, recipient.user_id, service.mail_domain),
+            status=status,
+            error=error,
+            created_at=service.clock(),
         )
-    ).scalar()
-    values = {"status": status, "error": error, "address": recipient.email[:254]}
-    if found is None:
-        connection.execute(
-            insert(NoticeDelivery).values(
-                outbox_id=outbox_id,
-                user_id=recipient.user_id,
-                channel="email",
-                message_id=message_id(outbox_id, recipient.user_id, domain),
-                created_at=service.clock(),
-                **values,
-            )
-        )
-    else:
-        connection.execute(update(NoticeDelivery).where(NoticeDelivery.id == found).values(**values))
+    )
 
 
-def _send_all(service, outbox_id: int, emails: list[Email]) -> list[str]:
+def _send_all(service, outbox_id: int, emails: list[Email], accepted: list[int]) -> list[str]:
+    """Send each e-mail; record `sent` at once for all but the last accepted one, which the finishing
+    transaction records (one commit less per notice; the duplicate window stays one message wide)."""
     problems = []
-    with make_mailer(service.settings) as mailer:
-        for email in emails:
-            problem = _send_one(service, mailer, outbox_id, email)
-            if problem:
-                problems.append(problem)
+    mailer = service.mailer()
+    for email in emails:
+        msg_id = message_id(outbox_id, email.user_id, service.mail_domain)
+        try:
+            mailer.send(compose.email(service, email, msg_id), email.address)
+        except PermanentMailError as error:
+            _mark(service, outbox_id, [email.user_id], "failed", str(error))
+            problems.append(str(error))
+            continue
+        # --- the duplicate window: accepted by the server, not yet recorded ---
+        if accepted:
+            _mark(service, outbox_id, accepted, "sent", None)
+            accepted.clear()
+        accepted.append(email.user_id)
     return problems
 
 
-def _send_one(service, mailer, outbox_id: int, email: Email) -> str | None:
-    msg_id = message_id(outbox_id, email.user_id, service.mail_domain)
-    with service.db.begin() as connection:
-        status = connection.execute(
-            select(NoticeDelivery.status).where(
-                NoticeDelivery.outbox_id == outbox_id,
-                NoticeDelivery.user_id == email.user_id,
-                NoticeDelivery.channel == "email",
-            )
-        ).scalar()
-        if status in ("sent", "failed", "skipped"):
-            return None
-        if status is None:
-            connection.execute(
-                insert(NoticeDelivery).values(
-                    outbox_id=outbox_id,
-                    user_id=email.user_id,
-                    channel="email",
-                    address=email.address,
-                    message_id=msg_id,
-                    status="sending",
-                    created_at=service.clock(),
-                )
-            )
-    message = compose.email(service, email, msg_id)
-    try:
-        mailer.send(message, email.address)
-    except PermanentMailError as error:
-        _mark(service, outbox_id, email.user_id, "failed", str(error))
-        return str(error)
-    except TransientMailError as error:
-        _mark(service, outbox_id, email.user_id, "sending", str(error))
-        raise
-    # --- the duplicate window: accepted by the server, not yet recorded ---
-    _mark(service, outbox_id, email.user_id, "sent", None)
-    return None
-
-
-def _mark(service, outbox_id: int, user_id: int, status: str, error: str | None) -> None:
+def _delivery_update(outbox_id: int, user_ids: list[int], status: str, error: str | None, now):
     values = {"status": status, "error": error}
     if status == "sent":
-        values["sent_at"] = service.clock()
-    with service.db.begin() as connection:
-        connection.execute(
-            update(NoticeDelivery)
-            .where(
-                NoticeDelivery.outbox_id == outbox_id,
-                NoticeDelivery.user_id == user_id,
-                NoticeDelivery.channel == "email",
-            )
-            .values(**values)
+        values["sent_at"] = now
+    return (
+        update(NoticeDelivery)
+        .where(
+            NoticeDelivery.outbox_id == outbox_id,
+            NoticeDelivery.user_id.in_(user_ids),
+            NoticeDelivery.channel == "email",
         )
+        .values(**values)
+    )
 
 
-def _finish(service, outbox_id: int, token: str, status: str, detail: str, attempts: int = 0) -> Outcome:
+def _mark(service, outbox_id: int, user_ids: list[int], status: str, error: str | None) -> None:
+    with service.db.begin() as connection:
+        connection.execute(_delivery_update(outbox_id, user_ids, status, error, service.clock()))
+
+
+def _finish(
+    service, outbox_id: int, token: str, status: str, detail: str, attempts: int = 0, accepted=()
+) -> Outcome:
     now = service.clock()
     with service.db.begin() as connection:
+        if accepted:
+            connection.execute(_delivery_update(outbox_id, list(accepted), "sent", None, now))
         values: dict = {"last_error": detail[:2000] or None}
         if status == "sent":
             values.update(status="sent", sent_at=now, last_error=None)

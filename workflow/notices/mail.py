@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import smtplib
 import ssl
+import time
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -66,9 +67,13 @@ def build_message(
 class SmtpMailer:
     """One connection per job; STARTTLS or implicit TLS and login as configured."""
 
+    IDLE_SECONDS = 20  # servers drop idle connections; start a fresh one rather than find out
+
     def __init__(self, settings: NoticeSettings):
         self.settings = settings
         self.client: smtplib.SMTP | None = None
+        self.last_used = 0.0
+        self.used = False
 
     def __enter__(self) -> SmtpMailer:
         return self
@@ -94,10 +99,21 @@ class SmtpMailer:
         return client
 
     def send(self, message: EmailMessage, to_address: str) -> None:
+        """Send over the kept connection (opened on first use); one reconnect if the server dropped it."""
+        if self.client is not None and time.monotonic() - self.last_used > self.IDLE_SECONDS:
+            self.close()
         if self.client is None:
             self.client = self._connect()
+            self.used = False
         try:
-            refused = self.client.send_message(message, to_addrs=[to_address])
+            try:
+                refused = self.client.send_message(message, to_addrs=[to_address])
+            except smtplib.SMTPServerDisconnected:
+                if not self.used:
+                    raise
+                self._drop()  # a kept connection the server had closed: MAIL FROM never got through
+                self.client = self._connect()
+                refused = self.client.send_message(message, to_addrs=[to_address])
         except smtplib.SMTPRecipientsRefused as error:
             code, reason = next(iter(error.recipients.values()))
             self._drop()
@@ -108,6 +124,7 @@ class SmtpMailer:
         except (TimeoutError, OSError, smtplib.SMTPException) as error:
             self._drop()
             raise TransientMailError(f"SMTP connection lost: {error}") from None
+        self.used, self.last_used = True, time.monotonic()
         if refused:
             raise PermanentMailError(f"{to_address} refused: {refused}")
 

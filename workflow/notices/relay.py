@@ -56,6 +56,11 @@ class Relay:
             self._redis = Redis.from_url(self.settings.redis_url, socket_connect_timeout=2, socket_timeout=10)
         return self._redis
 
+    def close(self) -> None:
+        redis, self._redis = self._redis, None
+        if redis is not None:
+            redis.close()
+
     def queue(self) -> Queue:
         return Queue(self.settings.queue_name, connection=self.redis(), serializer=JSONSerializer)
 

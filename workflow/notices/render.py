@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, meta, select_autoescape
 from sqlalchemy import select
 
 from workflow.messages import format_krw
@@ -14,6 +14,8 @@ from workflow.models import Award, Timer, Tranche
 from workflow.notices.recipients import Recipient
 
 SEOUL = ZoneInfo("Asia/Seoul")
+MONEY_VARIABLES = frozenset({"award_amount", "paid_amount"})
+EVERYTHING = frozenset({"award_amount", "paid_amount", "due"})
 LETTER_LABELS = {
     "ko": {
         "award": "지원금",
@@ -67,18 +69,21 @@ class NoticeFacts:
     due: object
 
     @classmethod
-    def load(cls, connection, application: dict, program, outbox: dict) -> NoticeFacts:
-        award = (
-            connection.execute(
-                select(Award.id, Award.amount, Award.paid, Award.recovered).where(
-                    Award.application_id == application["id"]
+    def load(cls, connection, application: dict, program, outbox: dict, needs: frozenset) -> NoticeFacts:
+        """Read only what the templates use (`needs`: their variable names) and the letter's table."""
+        award, tranches, due = None, [], None
+        letter_table = "pdf" in outbox["channels"]
+        if letter_table or needs & MONEY_VARIABLES:
+            award = (
+                connection.execute(
+                    select(Award.id, Award.amount, Award.paid, Award.recovered).where(
+                        Award.application_id == application["id"]
+                    )
                 )
+                .mappings()
+                .first()
             )
-            .mappings()
-            .first()
-        )
-        tranches = []
-        if award is not None:
+        if award is not None and letter_table:
             tranches = [
                 dict(row)
                 for row in connection.execute(
@@ -87,17 +92,18 @@ class NoticeFacts:
                     .order_by(Tranche.seq)
                 ).mappings()
             ]
-        due = connection.execute(
-            select(Timer.due_at)
-            .where(
-                Timer.application_id == application["id"],
-                Timer.state == application["state"],
-                Timer.kind == "deadline",
-                Timer.status == "pending",
-            )
-            .order_by(Timer.due_at)
-            .limit(1)
-        ).scalar()
+        if "due" in needs:
+            due = connection.execute(
+                select(Timer.due_at)
+                .where(
+                    Timer.application_id == application["id"],
+                    Timer.state == application["state"],
+                    Timer.kind == "deadline",
+                    Timer.status == "pending",
+                )
+                .order_by(Timer.due_at)
+                .limit(1)
+            ).scalar()
         return cls(
             application=application,
             program=program,
@@ -113,6 +119,7 @@ class Renderer:
 
     def __init__(self, directory: str | Path, base_url: str):
         self.base_url = base_url
+        self._needs: dict[str, frozenset] = {}
         self.text_env = Environment(
             loader=FileSystemLoader(str(directory)),
             undefined=StrictUndefined,
@@ -124,6 +131,19 @@ class Renderer:
             undefined=StrictUndefined,
             autoescape=select_autoescape(["html"]),
         )
+
+    def needs(self, template: str) -> frozenset:
+        """The variables a notice's templates use (both languages), so only those facts are read."""
+        if template not in self._needs:
+            names: set[str] = set()
+            try:
+                for lang in ("ko", "en"):
+                    source, _, _ = self.text_env.loader.get_source(self.text_env, f"{template}.{lang}.txt")
+                    names |= meta.find_undeclared_variables(self.text_env.parse(source))
+            except TemplateError:
+                names = set(EVERYTHING)  # rendering will report the problem
+            self._needs[template] = frozenset(names)
+        return self._needs[template]
 
     def context(self, facts: NoticeFacts, recipient: Recipient) -> dict:
         lang = recipient.lang

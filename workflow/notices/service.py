@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from workflow.engine import records
-from workflow.notices.mail import sender_domain
+from workflow.notices.mail import make_mailer, sender_domain
 from workflow.notices.render import Renderer
 from workflow.notices.settings import NoticeSettings
 
@@ -27,6 +29,7 @@ class NoticeService:
         )
         self.mail_domain = sender_domain(settings)
         self._relay = None
+        self._local = threading.local()
 
     @property
     def db(self):
@@ -37,6 +40,22 @@ class NoticeService:
 
     def read_application(self, connection, application_id: int) -> dict:
         return records.read_application(connection, application_id)
+
+    def mailer(self):
+        """This thread's mailer; an SMTP connection is kept between jobs (never shared across a fork)."""
+        kept = getattr(self._local, "mailer", None)
+        if kept is None or kept[0] != os.getpid():
+            kept = self._local.mailer = (os.getpid(), make_mailer(self.settings))
+        return kept[1]
+
+    def close(self) -> None:
+        """Close this thread's kept SMTP connection and the Redis client (tests, shutdown)."""
+        kept = getattr(self._local, "mailer", None)
+        if kept is not None:
+            self._local.mailer = None
+            kept[1].close()
+        if self._relay is not None:
+            self._relay.close()
 
     @property
     def relay(self):
