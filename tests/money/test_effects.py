@@ -6,7 +6,8 @@ from datetime import date
 
 from sqlalchemy import select, text
 
-from tests.money.helpers import assert_invariants, submitted
+from tests.conftest import make_workflow
+from tests.money.helpers import RULES, assert_invariants, submitted
 from workflow import fx
 from workflow.models import Award, LedgerEntry, ProgramBudget, Tranche
 
@@ -205,3 +206,24 @@ def test_a_payment_above_the_award_is_refused_even_if_a_tranche_is_wrong(money, 
         "Payment above the award: award 10,000,000원, paid 5,000,000원, requested 5,000,001원."
     )
     assert _award(money, app_id)["paid"] == 5_000_000
+
+
+def test_a_new_version_may_raise_the_budget_but_not_cut_below_commitments(
+    money, staff, db_engine, clock, tmp_path
+):
+    assert money.fire(submitted(money, staff, requested=20_000_000), "approve", staff.officer).ok
+    source = (RULES / "tiny-grant.yaml").read_text()
+    for total, expected in ((90_000_000, None), (10_000_000, "below the 20,000,000원 already committed")):
+        folder = tmp_path / str(total)
+        folder.mkdir()
+        (folder / "tiny-grant.yaml").write_text(
+            source.replace('version: "2026.1"', f'version: "{total}"').replace(
+                "total: 80000000", f"total: {total}"
+            )
+        )
+        registry = make_workflow(db_engine, clock, folder).registry
+        problems = registry.publish_all(db_engine)
+        assert [p.message for p in problems if expected and expected in p.message] == (
+            [f"budget 2026 of {total:,}원 is below the 20,000,000원 already committed"] if expected else []
+        )
+    assert _budget(money, "tiny-grant")["total"] == 90_000_000

@@ -132,6 +132,9 @@ class DefinitionRegistry:
                     f"{program.key} {program.version} is published and {in_use} application(s) use it, but the file changed",
                     "keep that version's content and give the changed file a new version",
                 )
+        short = ensure_budgets(connection, program)  # before the snapshot: a refused budget stores nothing
+        if short:
+            return Problem(program.file, 1, 1, short, "a budget cannot go below what is already committed")
         connection.execute(
             insert(DefinitionSnapshot).values(
                 sha256=program.sha256,
@@ -141,11 +144,7 @@ class DefinitionRegistry:
                 source=program.source,
             )
         )
-        self._ensure_budget(connection, program)
         return None
-
-    def _ensure_budget(self, connection, program: CompiledProgram) -> None:
-        ensure_budgets(connection, program)
 
     def publish_all(self, engine) -> list[Problem]:
         """Check every loaded program against the stored snapshots; refuse changed published ones."""

@@ -11,31 +11,46 @@ from workflow.models import Award, LedgerEntry, ProgramBudget
 
 
 # budgets -------------------------------------------------------------------------------------
-def ensure_budgets(connection, program) -> None:
-    """Create or update the program's budget rows: one per fiscal year (`budget.years`) or one."""
+def ensure_budgets(connection, program) -> str | None:
+    """Create or update the program's budget rows: one per fiscal year (`budget.years`) or one.
+
+    Returns why not, if a new total is below what that year has already committed.
+    """
     budget = program.spec.budget
     if budget is None:
-        return
+        return None
     totals = budget.years or {program.fiscal_year: budget.total}
-    for year, total in totals.items():
-        found = connection.execute(
-            update(ProgramBudget)
-            .where(ProgramBudget.program_key == program.key, ProgramBudget.fiscal_year == year)
-            .values(total=total)
-        )
-        if found.rowcount == 0:
-            connection.execute(
-                insert(ProgramBudget).values(
-                    program_key=program.key,
-                    fiscal_year=year,
-                    currency=budget.currency,
-                    total=total,
-                    committed=0,
-                    paid=0,
-                    recovered=0,
-                    interest=0,
-                )
+    committed = dict(
+        connection.execute(
+            select(ProgramBudget.fiscal_year, ProgramBudget.committed).where(
+                ProgramBudget.program_key == program.key, ProgramBudget.fiscal_year.in_(list(totals))
             )
+        ).all()
+    )
+    for year, total in totals.items():
+        if committed.get(year, 0) > total:
+            return f"budget {year} of {format_krw(total)} is below the {format_krw(committed[year])} already committed"
+    for year, total in totals.items():
+        if year in committed:
+            connection.execute(
+                update(ProgramBudget)
+                .where(ProgramBudget.program_key == program.key, ProgramBudget.fiscal_year == year)
+                .values(total=total)
+            )
+            continue
+        connection.execute(
+            insert(ProgramBudget).values(
+                program_key=program.key,
+                fiscal_year=year,
+                currency=budget.currency,
+                total=total,
+                committed=0,
+                paid=0,
+                recovered=0,
+                interest=0,
+            )
+        )
+    return None
 
 
 def award_year(program, now) -> int:
