@@ -103,7 +103,8 @@ def test_four_journeys(live_app, new_page, tmp_path):
     officer_camera.shot(officer, "board")
     officer.get_by_role("link", name=f"#{app_id}").click()
     officer_camera.shot(officer, "application-screening")
-    officer.get_by_role("button", name="서면 통과").click()
+    officer.get_by_label("통과", exact=True).check()  # the screening decision's outcome
+    officer.get_by_role("button", name="결정 기록").click()
     officer.wait_for_load_state()
     officer.select_option("#reviewer_id", value=str(people.reviewer1.id))
     officer.get_by_role("button", name="배정").click()
@@ -141,7 +142,10 @@ def test_four_journeys(live_app, new_page, tmp_path):
     # (3) the officer selects ----------------------------------------------------------------
     officer.goto(f"{base}/officer/applications/{app_id}")
     officer_camera.shot(officer, "application-selection")
-    officer.get_by_role("button", name="선정", exact=True).click()
+    officer.get_by_label("선정", exact=True).check()
+    officer.fill("#reason-selection", "평가 평균 84.7점으로 선정 기준을 충족합니다.")
+    officer_camera.shot(officer, "decision-chosen")
+    officer.get_by_role("button", name="결정 기록").click()
     officer.wait_for_load_state()
     assert "선정 · 협약 대기" in officer.content()
     officer_camera.shot(officer, "selected")

@@ -74,6 +74,7 @@ MATRIX = {
         row("L 200 404 409 404 409 409 409 404 404 404"),
     ),
     "actions.fire": ("POST", "/applications/{a}/fire", row("L 302 404 302 404 302 302 302 302 404 404")),
+    "actions.decide": ("POST", "/applications/{a}/decide", row("L 302 404 302 404 302 302 302 302 404 404")),
     "review.inbox": ("GET", "/review/", row(f"{REVIEWERS} 200 200 200")),
     "review.declare": ("GET", "/review/{a}/declare", row(f"{REVIEWERS} 302 200 404")),
     "review.score": ("GET", "/review/{a}", row(f"{REVIEWERS} 200 302 404")),
@@ -88,6 +89,7 @@ MATRIX = {
         "/officer/applications/{a}",
         row("L 403 403 200 404 200 403 200 403 403 403"),
     ),
+    "officer.move": ("POST", "/officer/applications/{a}/move", ADMIN_POST),
     "officer.assign": (
         "POST",
         "/officer/applications/{a}/assign",
@@ -114,6 +116,8 @@ MATRIX = {
 POST_DATA = {
     "account.language": {"lang": "en", "next": "/"},
     "actions.fire": {"trigger": "select"},
+    "actions.decide": {"decision": "selection", "outcome": "select"},
+    "officer.move": {"to_state": "screening", "reason": "정정"},
     "admin.grant": {"role": "officer", "program_key": "startup-support"},
     "admin.active": {"active": "1"},
     "applicant.autosave": {"company_name": "테스트"},

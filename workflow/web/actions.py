@@ -66,6 +66,39 @@ def fire(application_id: int):
     return redirect(back)
 
 
+@bp.post("/applications/<int:application_id>/decide")
+@login_required
+def decide(application_id: int):
+    """Record a determination: the chosen outcome picks the transition, fired with every check."""
+    row, program = visible_application(application_id)
+    name = request.form.get("decision", "")
+    if name not in program.spec.decisions:
+        abort(400)
+    back = safe_next(request.form.get("next") or url_for("applicant.status", application_id=application_id))
+    outcome = request.form.get("outcome", "")
+    result = workflow().decide(
+        application_id,
+        name,
+        outcome,
+        current_actor(),
+        reason=request.form.get("reason"),
+        expected_version=request.form.get("row_version", type=int),
+    )
+    if result.ok:
+        session.pop("kept", None)
+        flash(
+            _(
+                "Decision recorded. The application is now at “%(state)s”.",
+                state=state_label(program, result.state, "staff"),
+            ),
+            "success",
+        )
+    else:
+        _keep(application_id, f"decision:{name}")
+        flash(message_text(result.refusal), "error")
+    return redirect(back)
+
+
 def _keep(application_id: int, trigger: str) -> None:
     """Keep what the user typed so the page can offer it again after a refusal."""
     session["kept"] = {

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from forms import choices
+from forms import BaseForm, choices
 from forms.review import AssignForm
 from workflow.engine.actions import available_actions
 from workflow.services import reviews
@@ -15,7 +15,7 @@ from workflow.services.board import board as load_board
 from workflow.services.board import reviewer_candidates
 from workflow.services.status import application_view
 from workflow.web.auth import current_actor, db, require_program_staff, roles_required, workflow
-from workflow.web.common import visible_application
+from workflow.web.common import state_label, visible_application
 from workflow.web.i18n import message_text
 from workflow.web.nav import register_nav
 
@@ -70,17 +70,54 @@ def application(application_id: int):
         candidates, excluded = reviewer_candidates(connection, row, program.key)
     form = AssignForm()
     form.reviewer_id.choices = choices(
-        (c["id"], f"{c['name']} · {c['organisation'] or '-'}") for c in candidates
+        (c["id"], f"{c['name']} · {c['organisation']}" if c["organisation"] else c["name"])
+        for c in candidates
     )
     may_assign = bool(program.spec.review and current_actor().staff_roles(program.key) & set(OFFICER_ROLES))
+    decisions = _decisions(program, row["state"], actions)
+    decided = {option.trigger for _name, _spec, outcomes in decisions for _outcome, option in outcomes}
     return render_template(
         "officer/application.html",
         view=view,
-        actions=actions,
+        actions=[a for a in actions if a.trigger not in decided],
+        decisions=decisions,
+        states=list(program.spec.states) if "admin" in current_actor().roles else [],
         form=form,
         excluded=excluded,
         may_assign=may_assign,
     )
+
+
+def _decisions(program, state: str, actions) -> list:
+    """The rule file's decisions in this state, each outcome paired with the engine's verdict for it."""
+    by_trigger = {a.trigger: a for a in actions}
+    found = []
+    for name, spec in program.spec.decisions.items():
+        if spec.state != state:
+            continue
+        outcomes = [(o, by_trigger[o.trigger]) for o in spec.outcomes if o.trigger in by_trigger]
+        if outcomes:
+            found.append((name, spec, outcomes))
+    return found
+
+
+@bp.post("/applications/<int:application_id>/move")
+@roles_required("admin")
+def move(application_id: int):
+    """The administrator's escape hatch: any state, with a mandatory reason, recorded in the history."""
+    _row, program = visible_application(application_id)
+    to_state = request.form.get("to_state", "")
+    if not BaseForm(request.form).validate() or to_state not in program.spec.states:
+        abort(400)
+    result = workflow().admin_move(application_id, to_state, current_actor(), request.form.get("reason"))
+    if result.ok:
+        flash(
+            _("The application was moved to “%(state)s”.", state=state_label(program, to_state, "staff")),
+            "success",
+        )
+    else:
+        flash(message_text(result.refusal), "error")
+    return redirect(url_for("officer.application", application_id=application_id))
 
 
 @bp.post("/applications/<int:application_id>/assign")
