@@ -52,7 +52,7 @@ def test_forty_threads(money, staff):
 
 
 def _approve_in_process(url: str, officer_id: int, apps: list[int], barrier, queue) -> None:
-    """One worker process: its own engine and registry, approving its share as fast as it can."""
+    """One worker process: its own engine and registry, one thread per approval, all pressed at once."""
     from datetime import UTC, datetime
 
     from tests.conftest import make_workflow
@@ -63,10 +63,19 @@ def _approve_in_process(url: str, officer_id: int, apps: list[int], barrier, que
     workflow = make_workflow(engine, lambda: datetime(2026, 5, 4, 1, 0, tzinfo=UTC), RULES)
     with engine.connect() as connection:
         officer = load_actor(connection, officer_id)
-    barrier.wait()
-    for app_id in apps:
+    ready = threading.Barrier(len(apps))
+
+    def approve(app_id):
+        ready.wait()
         result = workflow.fire(app_id, "approve", officer)
         queue.put((result.ok, result.refusal.code if result.refusal else None, result.reason("en")))
+
+    threads = [threading.Thread(target=approve, args=(app_id,)) for app_id in apps]
+    barrier.wait()  # every process is up: now all 40 threads go
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     engine.dispose()
 
 
