@@ -42,6 +42,13 @@ def test_finance_pays_tranche_one_and_the_applicant_sees_it(live_app, new_page, 
     assert page.get_by_text("분할금을 지급했습니다.").is_visible()
     assert page.get_by_role("cell", name="2026-05-04 10:00 KST").first.is_visible()
     camera.shot(page, "award-paid")
+    page.goto(f"{base}/finance/rates")
+    page.fill("#currency", "USD")
+    page.fill("#rate", "1385.20")
+    page.get_by_role("button", name="환율 기록").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("cell", name="1,385.20").is_visible()
+    camera.shot(page, "rates")
 
     applicant = new_page()
     _login(applicant, base, "applicant@test.kr")
