@@ -19,9 +19,9 @@ CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_t
 
 
 def make_app(engine, clock, tmp_path, **overrides):
-    app = create_app(
-        "test", {"DATABASE_URL": "sqlite://", "UPLOAD_DIR": str(tmp_path / "uploads"), **overrides}
-    )
+    settings = {"DATABASE_URL": "sqlite://", "UPLOAD_DIR": str(tmp_path / "uploads")}
+    settings["NOTICE_MAIL_DIR"] = str(tmp_path / "mail")
+    app = create_app("test", {**settings, **overrides})
     workflow = app.extensions["workflow"]
     workflow.db.dispose()
     workflow.db = engine

@@ -112,6 +112,13 @@ MATRIX = {
     "finance.award": ("GET", "/finance/awards/{a}", row("L 403 403 403 403 404 404 404 403 403 403")),
     "finance.pay": ("POST", "/finance/awards/{a}/pay", FINANCE_WRITE),
     "finance.recover": ("POST", "/finance/awards/{a}/recover", FINANCE_WRITE),
+    # notices (workflow/web/notices.py): everyone their own; officers and admins retry failed notices
+    "notices.inbox": ("GET", "/notices/", SIGNED_IN_200),
+    "notices.mark_read": ("POST", "/notices/read", SIGNED_IN_302),
+    "notices.save_preferences": ("POST", "/notices/preferences", SIGNED_IN_302),
+    "notices.mail": ("GET", "/notices/mail", SIGNED_IN_200),
+    "notices.failed": ("GET", "/notices/failed", row("L 403 403 200 200 403 403 200 403 403 403")),
+    "notices.retry": ("POST", "/notices/failed/retry", row("L 403 403 302 302 403 403 302 403 403 403")),
 }
 POST_DATA = {
     "account.language": {"lang": "en", "next": "/"},

@@ -24,6 +24,6 @@ def init_app(app) -> None:
 
 
 def _area_modules() -> list:
-    from workflow.web import actions, admin, applicant, auditor, finance, officer, review
+    from workflow.web import actions, admin, applicant, auditor, finance, notices, officer, review
 
-    return [applicant, actions, review, officer, auditor, admin, finance]
+    return [applicant, actions, review, officer, auditor, admin, finance, notices]

@@ -106,6 +106,8 @@ def forgot():
             user_id, token = made
             link = url_for("account.reset", token=token, _external=True)
             sender = current_app.extensions.get("password_reset_sender")
+            if sender is None and "notices" in current_app.extensions:
+                from workflow.web.reset_mail import send_reset_link as sender
             if sender is not None:
                 sender(user_id, link)
             else:
