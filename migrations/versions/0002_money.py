@@ -161,12 +161,28 @@ def downgrade() -> None:
     op.drop_column('tranches', 'fx_amount_cents')
     op.drop_column('tranches', 'release_if')
     if postgres:
-        # SQLite cannot drop a column a CHECK names without rebuilding a referenced table: there the
-        # added award and budget columns stay (with their defaults they are harmless to 0001 code)
         op.drop_constraint('ck_awards_fx_complete', 'awards', type_='check')
         op.drop_constraint('ck_awards_interest_nonnegative', 'awards', type_='check')
         op.drop_constraint('ck_program_budgets_interest_nonnegative', 'program_budgets', type_='check')
-        for column in ('fx_rate_e4', 'fx_amount_cents', 'fx_currency', 'interest'):
-            op.drop_column('awards', column)
-        op.drop_column('program_budgets', 'interest')
+    # on SQLite each CHECK rides on the column it was added with, so dropping that column (fx_rate_e4
+    # first: its CHECK names the other two) drops the CHECK; no table is rebuilt
+    for column in ('fx_rate_e4', 'fx_amount_cents', 'fx_currency', 'interest'):
+        op.execute(f"ALTER TABLE awards DROP COLUMN {column}")
+    op.execute("ALTER TABLE program_budgets DROP COLUMN interest")
+    # refused (CHECK) while interest rows exist: recovered interest cannot be silently forgotten
+    if not postgres:
+        for action in ("update", "delete"):
+            op.execute(f"DROP TRIGGER IF EXISTS ledger_no_{action}")
+    with op.batch_alter_table('ledger', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_ledger_kind_known'), type_='check')
+        batch_op.create_check_constraint(
+            batch_op.f('ck_ledger_kind_known'), "kind IN ('commit', 'pay', 'recover', 'release')"
+        )
+        batch_op.drop_column('fx_rate_e4')
+        batch_op.drop_column('fx_amount_cents')
+        batch_op.drop_column('fx_currency')
+    if not postgres:
+        for action in ("UPDATE", "DELETE"):
+            op.execute(f"""CREATE TRIGGER ledger_no_{action.lower()} BEFORE {action} ON ledger
+                           BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END""")
     op.drop_table('exchange_rates')
