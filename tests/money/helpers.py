@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select
 
 from workflow.actors import Actor, load_actor
 from workflow.models import Award, LedgerEntry, ProgramBudget, Tranche
+from workflow.services.finance import reconcile
 from workflow.services.users import create_user
 
 RULES = Path(__file__).parent / "rules"
@@ -52,7 +53,9 @@ def _sum(kind: str):
 
 
 def assert_invariants(connection) -> None:
-    """Every money invariant, read back from the database: limits, and ledger sums == totals."""
+    """Every money invariant, read back from the database: limits, and ledger sums == totals
+    (computed here independently, and by the auditor's `finance.reconcile`)."""
+    assert reconcile(connection) == []
     for budget in connection.execute(select(ProgramBudget)).mappings():
         assert 0 <= budget["recovered"] <= budget["paid"] <= budget["committed"] <= budget["total"], budget
         sums = connection.execute(

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tests.money.helpers import assert_invariants, submitted
+from workflow.services import finance
 
 BREAKING = {
     "committed above total": "UPDATE program_budgets SET committed = total + 1",
@@ -59,3 +60,26 @@ def test_postgres_refuses_a_ledger_row_without_its_totals_at_commit(money, paid_
                 " SELECT budget_id, id, application_id, 'pay', 1, 0, created_at FROM awards"
             )
         )
+
+
+def test_reconcile_finds_what_sqlite_cannot_refuse_at_once(money, paid_award):
+    """A hand-inserted ledger row: PostgreSQL refuses it at COMMIT; on SQLite the audit reports it."""
+    with money.db.connect() as connection:
+        assert finance.reconcile(connection) == []
+    insert_row = text(
+        "INSERT INTO ledger (budget_id, award_id, application_id, kind, amount, event_seq, at)"
+        " SELECT budget_id, id, application_id, 'pay', 7, 0, created_at FROM awards"
+    )
+    if money.db.dialect.name == "postgresql":
+        with pytest.raises(IntegrityError), money.db.begin() as connection:
+            connection.execute(insert_row)
+        expected = []
+    else:
+        with money.db.begin() as connection:
+            connection.execute(insert_row)
+        expected = [
+            "budget tiny-grant 2026: paid 5000000 ≠ ledger 5000007",
+            "award 1: paid 5000000 ≠ ledger 5000007",
+        ]
+    with money.db.connect() as connection:
+        assert finance.reconcile(connection) == expected
