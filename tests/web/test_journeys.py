@@ -173,6 +173,8 @@ def test_reviewer_declares_before_seeing_and_conflict_removes_assignment(app, we
     login(officer, web_people.officer)
     page = officer.get(f"/officer/applications/{app_id}")
     assert "이해충돌 신고" in page.text and "같은 기관 소속" in page.text
+    overview = officer.get("/officer/")
+    assert "이해충돌 신고 현황" in overview.text and "exclusion: 같은 기관 소속" in overview.text
 
 
 def test_officer_sees_exactly_the_allowed_actions_with_reasons(app, web_people, store):
@@ -238,6 +240,25 @@ def test_officer_assigns_only_conflict_free_reviewers(app, web_people, store):
         from workflow.engine.access import reviewer_status
 
         assert reviewer_status(connection, app_id, web_people.reviewer1.id) == "pending"
+
+
+def test_applicant_answers_a_change_request(app, client, web_people, store):
+    workflow = app.extensions["workflow"]
+    app_id = submitted_startup(workflow, web_people, store)
+    assert workflow.fire(app_id, "request_changes", web_people.officer, reason="자부담 증빙을 첨부하세요").ok
+    login(client, web_people.applicant)
+    status = client.get(f"/applications/{app_id}")
+    assert (
+        "보완 요청" in status.text
+        and "담당자 안내" in status.text
+        and "자부담 증빙을 첨부하세요" in status.text
+    )
+    assert "KST" in status.text  # the 10-day deadline, in Seoul time
+    page = client.get(f"/applications/{app_id}/form")
+    data = {"own_cash": "12000000", "csrf_token": csrf_of(page.text), "row_version": _version(page.text)}
+    response = client.post(f"/applications/{app_id}/form", data={**data, "action": "submit"})
+    assert response.status_code == 302
+    assert "접수 완료 · 검토 중" in client.get(f"/applications/{app_id}").text
 
 
 def test_board_filters_and_searches(app, web_people, store):

@@ -96,6 +96,27 @@ def inbox(connection, reviewer_id: int) -> list[dict]:
     return [dict(r._mapping) for r in rows]
 
 
+def declared_conflicts(connection, program_keys, limit: int = 20) -> list[dict]:
+    """Recent conflict declarations on the programs an officer runs: the assignment needs replacing."""
+    if not program_keys:
+        return []
+    rows = connection.execute(
+        select(
+            ReviewAssignment.application_id,
+            ReviewAssignment.coi_reason,
+            ReviewAssignment.assigned_at,
+            User.name.label("reviewer_name"),
+            Application.program_key,
+        )
+        .join(User, User.id == ReviewAssignment.reviewer_id)
+        .join(Application, Application.id == ReviewAssignment.application_id)
+        .where(ReviewAssignment.coi == "conflict", Application.program_key.in_(list(program_keys)))
+        .order_by(ReviewAssignment.id.desc())
+        .limit(limit)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
 def _norm(text: str | None) -> str:
     return "".join((text or "").lower().split()).replace("주식회사", "").replace("(주)", "")
 

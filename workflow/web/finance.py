@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import login_required
 from sqlalchemy import select
 
+from workflow.fx import seoul_day
 from workflow.models import Application
 from workflow.services import finance
 from workflow.web.auth import all_roles, current_actor, db, require_program_staff, roles_required, workflow
@@ -226,7 +227,7 @@ def rates():
         return redirect(url_for("finance.rates"))
     with db().connect() as connection:
         rows = finance.rates(connection)
-    return render_template("finance/rates.html", T=TEXT, rows=rows, today=workflow().clock().date())
+    return render_template("finance/rates.html", T=TEXT, rows=rows, today=seoul_day(workflow().clock()))
 
 
 def _add_rate() -> str | None:

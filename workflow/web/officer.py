@@ -12,7 +12,7 @@ from forms.review import AssignForm
 from workflow.engine.actions import available_actions
 from workflow.services import reviews
 from workflow.services.board import board as load_board
-from workflow.services.board import reviewer_candidates
+from workflow.services.board import declared_conflicts, reviewer_candidates
 from workflow.services.status import application_view
 from workflow.web.auth import current_actor, db, require_program_staff, roles_required, workflow
 from workflow.web.common import state_label, visible_application
@@ -35,7 +35,8 @@ def index():
     ]
     with db().connect() as connection:
         counts = {p.key: load_board(connection, p.key).counts for p in programs}
-    return render_template("officer/index.html", programs=programs, counts=counts)
+        conflicts = declared_conflicts(connection, [p.key for p in programs])
+    return render_template("officer/index.html", programs=programs, counts=counts, conflicts=conflicts)
 
 
 @bp.get("/programs/<key>")
