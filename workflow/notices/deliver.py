@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
 from workflow.engine.results import Refused
@@ -32,6 +31,7 @@ from workflow.models import (
     OutboxMessage,
 )
 from workflow.notices import compose
+from workflow.notices.dialect import insert_ignoring_duplicates
 from workflow.notices.mail import PermanentMailError, TransientMailError, message_id
 from workflow.notices.recipients import resolve
 from workflow.notices.render import EVERYTHING, NoticeFacts, RenderError
@@ -80,12 +80,6 @@ def deliver(service, outbox_id: int) -> Outcome:
     if problems:
         return _finish(service, outbox_id, token, "failed", "; ".join(problems), accepted=accepted)
     return _finish(service, outbox_id, token, "sent", "", accepted=accepted)
-
-
-def insert_ignoring_duplicates(connection, model, values: dict) -> int:
-    """INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL); the number of rows inserted."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return connection.execute(dialect.insert(model).values(**values).on_conflict_do_nothing()).rowcount
 
 
 def _claim(service, outbox_id: int, token: str) -> int | Outcome:

@@ -1,0 +1,168 @@
+"""What the notice pages read and change: a user's in-app notices, e-mail preferences per kind, the
+failed notices officers may retry, and the demo mail folder. Functions that change rows own their
+transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+
+from workflow.actors import Actor
+from workflow.models import Application, Letter, NoticeDelivery, NoticePreference, Notification, OutboxMessage
+from workflow.notices.dialect import insert_ignoring_duplicates
+from workflow.notices.mail import read_folder
+
+# kinds of notice are the message templates; labels for the preference page
+KIND_LABELS = {
+    "received": {"ko": "접수 안내", "en": "Application received"},
+    "changes_requested": {"ko": "보완 요청", "en": "Changes requested"},
+    "deadline_reminder": {"ko": "기한 안내", "en": "Deadline reminders"},
+    "decision": {"ko": "처리 결과", "en": "Decisions"},
+    "award": {"ko": "선정 및 교부 결정", "en": "Awards"},
+    "payment": {"ko": "지원금 지급", "en": "Payments"},
+    "recovery": {"ko": "지원금 환수", "en": "Recoveries"},
+    "lapsed": {"ko": "기한 경과로 인한 취소", "en": "Lapsed applications"},
+    "overdue_for_staff": {"ko": "처리 기한 경과(담당자)", "en": "Overdue steps (staff)"},
+    "status_changed": {"ko": "진행 단계 변경", "en": "Step changes"},
+}
+RETRY_ROLES = frozenset({"officer", "lead_officer"})
+
+
+def notice_kinds(registry) -> dict[str, bool]:
+    """Every template the loaded programs use → True if any notice using it is statutory."""
+    kinds: dict[str, bool] = {}
+    for program in registry.current.values():
+        for notice in program.spec.notices.values():
+            kinds[notice.template] = kinds.get(notice.template, False) or notice.statutory
+    return dict(sorted(kinds.items()))
+
+
+def inbox(connection, user_id: int, limit: int = 100) -> list[dict]:
+    """The user's notices, newest first, each with the letter that came with it (if any)."""
+    rows = [
+        dict(row)
+        for row in connection.execute(
+            select(Notification)
+            .where(Notification.user_id == user_id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        ).mappings()
+    ]
+    letters = dict(
+        connection.execute(
+            select(Letter.outbox_id, Letter.id).where(
+                Letter.user_id == user_id, Letter.outbox_id.in_([r["outbox_id"] for r in rows])
+            )
+        ).all()
+    )
+    for row in rows:
+        row["letter_id"] = letters.get(row["outbox_id"])
+    return rows
+
+
+def unread_count(connection, user_id: int) -> int:
+    return connection.execute(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    ).scalar_one()
+
+
+def mark_read(engine, user_id: int, notification_id: int | None, now) -> int:
+    """Mark one of the user's notices (or all of them) read; the number changed."""
+    query = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    if notification_id is not None:
+        query = query.where(Notification.id == notification_id)
+    with engine.begin() as connection:
+        return connection.execute(query.values(read_at=now)).rowcount
+
+
+def preferences(connection, registry, user_id: int) -> list[dict]:
+    """One row per kind: whether it also comes by e-mail (statutory kinds always do)."""
+    chosen = dict(
+        connection.execute(
+            select(NoticePreference.kind, NoticePreference.email).where(NoticePreference.user_id == user_id)
+        ).all()
+    )
+    return [
+        {
+            "kind": kind,
+            "label": KIND_LABELS.get(kind, {"ko": kind, "en": kind}),
+            "statutory": statutory,
+            "email": True if statutory else chosen.get(kind, True),
+        }
+        for kind, statutory in notice_kinds(registry).items()
+    ]
+
+
+def save_preferences(engine, registry, user_id: int, email_kinds: set[str]) -> None:
+    """Store the user's choice for every optional kind (statutory kinds are not stored: always e-mail)."""
+    with engine.begin() as connection:
+        for kind, statutory in notice_kinds(registry).items():
+            if statutory:
+                continue
+            wanted = kind in email_kinds
+            if not insert_ignoring_duplicates(
+                connection, NoticePreference, {"user_id": user_id, "kind": kind, "email": wanted}
+            ):
+                connection.execute(
+                    update(NoticePreference)
+                    .where(NoticePreference.user_id == user_id, NoticePreference.kind == kind)
+                    .values(email=wanted)
+                )
+
+
+def _scope(query, actor: Actor):
+    if "admin" in actor.roles:
+        return query
+    if actor.roles & RETRY_ROLES:  # officer for every program
+        return query
+    programs = [key for key, roles in actor.program_roles.items() if roles & RETRY_ROLES]
+    return query.where(Application.program_key.in_(programs))
+
+
+def failed_for(connection, actor: Actor) -> list[dict]:
+    """Failed notices of the programs the actor runs (admins: all), with what each recipient got."""
+    query = (
+        select(
+            OutboxMessage.id,
+            OutboxMessage.application_id,
+            OutboxMessage.notice,
+            OutboxMessage.recipients,
+            OutboxMessage.attempts,
+            OutboxMessage.last_error,
+            OutboxMessage.created_at,
+            Application.program_key,
+        )
+        .join(Application, Application.id == OutboxMessage.application_id)
+        .where(OutboxMessage.status == "failed")
+        .order_by(OutboxMessage.id.desc())
+        .limit(500)
+    )
+    rows = [dict(row) for row in connection.execute(_scope(query, actor)).mappings()]
+    sent = dict(
+        connection.execute(
+            select(NoticeDelivery.outbox_id, func.count())
+            .where(NoticeDelivery.outbox_id.in_([r["id"] for r in rows]), NoticeDelivery.status == "sent")
+            .group_by(NoticeDelivery.outbox_id)
+        ).all()
+    )
+    for row in rows:
+        row["emails_sent"] = sent.get(row["id"], 0)
+    return rows
+
+
+def retry_failed(service, actor: Actor, outbox_id: int | None) -> list[int]:
+    """Put back the failed notices (one, or all) of the actor's programs; ids outside them are ignored."""
+    with service.db.connect() as connection:
+        ids = [row["id"] for row in failed_for(connection, actor)]
+    if outbox_id is not None:
+        ids = [i for i in ids if i == outbox_id]
+    return service.relay.retry(ids) if ids else []
+
+
+def mail_folder(service, address: str | None, limit: int = 50) -> list[dict]:
+    """E-mails the folder sink wrote (no SMTP configured), to `address` or to anyone (None)."""
+    mails = read_folder(service.settings.mail_dir, limit=limit if address is None else 1000)
+    if address is not None:
+        mails = [mail for mail in mails if address.lower() in mail["to"].lower()][:limit]
+    return mails
