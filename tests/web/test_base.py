@@ -95,3 +95,27 @@ def test_error_pages_never_show_a_trace(app, client):
     response = client.get("/boom-for-test")
     assert response.status_code == 500
     assert "secret detail" not in response.text and "시스템 오류" in response.text
+
+
+def test_pages_need_no_inline_script_or_style(app, client, web_people, store):
+    """The CSP forbids inline script and style attributes: no page may rely on them."""
+    import re
+
+    from tests.factories import submitted_startup
+
+    app_id = submitted_startup(app.extensions["workflow"], web_people, store)
+    pages = [
+        (web_people.applicant, ["/", "/my", f"/applications/{app_id}", "/programs/startup-support"]),
+        (
+            web_people.officer,
+            ["/officer/", "/officer/programs/startup-support", f"/officer/applications/{app_id}"],
+        ),
+        (web_people.admin, ["/admin/", "/admin/rules", f"/admin/users/{web_people.officer.id}"]),
+    ]
+    for person, urls in pages:
+        browser = app.test_client()
+        login(browser, person)
+        for url in urls:
+            html = browser.get(url).text
+            assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
+            assert not re.search(r"\sstyle=\"", html) and " on" + "click=" not in html, url
