@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -139,31 +139,31 @@ def approve(workflow, officer, app_id: int):
     return workflow.fire(app_id, "approve", officer)
 
 
+BUDGETS = ProgramBudget.__table__
+BASE_AWARD = insert(Award.__table__).returning(Award.__table__.c.id)
+BASE_LEDGER = insert(LedgerEntry.__table__)
+BASE_COMMIT = (
+    update(BUDGETS)
+    .where(BUDGETS.c.id == bindparam("budget"), BUDGETS.c.committed + bindparam("amount") <= BUDGETS.c.total)
+    .values(committed=BUDGETS.c.committed + bindparam("amount"))
+)
+
+
 def baseline_approval(engine, budget: int, app_id: int) -> bool:
-    """The bare money writes of one approval: award, ledger row, conditional budget UPDATE."""
+    """The bare money writes of one approval, statements built once: award, ledger row, conditional
+    budget UPDATE (rowcount checked), one transaction."""
     with engine.connect() as connection, connection.begin() as transaction:
         award = connection.execute(
-            insert(Award)
-            .values(application_id=app_id, budget_id=budget, amount=AMOUNT, paid=0, released=0)
-            .values(recovered=0, interest=0, created_at=NOW)
-            .returning(Award.id)
+            BASE_AWARD,
+            {"application_id": app_id, "budget_id": budget, "amount": AMOUNT, "paid": 0, "released": 0}
+            | {"recovered": 0, "interest": 0, "created_at": NOW},
         ).scalar_one()
         connection.execute(
-            insert(LedgerEntry).values(
-                budget_id=budget,
-                award_id=award,
-                application_id=app_id,
-                kind="commit",
-                amount=AMOUNT,
-                event_seq=0,
-                at=NOW,
-            )
+            BASE_LEDGER,
+            {"budget_id": budget, "award_id": award, "application_id": app_id, "kind": "commit"}
+            | {"amount": AMOUNT, "event_seq": 0, "at": NOW},
         )
-        committed = connection.execute(
-            update(ProgramBudget)
-            .where(ProgramBudget.id == budget, ProgramBudget.committed + AMOUNT <= ProgramBudget.total)
-            .values(committed=ProgramBudget.committed + AMOUNT)
-        )
+        committed = connection.execute(BASE_COMMIT, {"budget": budget, "amount": AMOUNT})
         if committed.rowcount != 1:
             transaction.rollback()
             return False

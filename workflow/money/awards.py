@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from workflow.effects import EffectContext, EffectRefused
 from workflow.fx import rate_on, seoul_day, to_cents, to_krw
 from workflow.messages import Message, format_krw
-from workflow.models import Award, ProgramBudget, Tranche
-from workflow.money.ledger import award_year, budget_id, ledger_row
+from workflow.models import Tranche
+from workflow.money.ledger import AWARDS, BUDGETS, award_year, budget_id, ledger_row
+
+NEW_AWARD = insert(AWARDS).returning(AWARDS.c.id)
+NEW_TRANCHES = insert(Tranche.__table__)
+# the invariant is in the WHERE clause: a concurrent commit makes this match no row, never over-commit
+COMMIT = (
+    update(BUDGETS)
+    .where(BUDGETS.c.id == bindparam("budget"), BUDGETS.c.committed + bindparam("amount") <= BUDGETS.c.total)
+    .values(committed=BUDGETS.c.committed + bindparam("amount"))
+)
+BUDGET_LEFT = select(BUDGETS.c.total, BUDGETS.c.committed).where(BUDGETS.c.id == bindparam("budget"))
 
 
 def award(context: EffectContext, params) -> None:
@@ -37,10 +47,10 @@ def award(context: EffectContext, params) -> None:
         "fx_rate_e4": fx[1] if fx else None,
         "created_at": context.now,
     }
-    row["id"] = connection.execute(insert(Award).values(**row).returning(Award.id)).scalar_one()
+    row["id"] = connection.execute(NEW_AWARD, row).scalar_one()
     parts = _split(context, params, amount, fx)
     connection.execute(
-        insert(Tranche),
+        NEW_TRANCHES,
         [
             {
                 "award_id": row["id"],
@@ -55,15 +65,9 @@ def award(context: EffectContext, params) -> None:
         ],
     )
     ledger_row(context, row, "commit", amount, row["fx_amount_cents"])
-    committed = connection.execute(
-        update(ProgramBudget)
-        .where(ProgramBudget.id == budget, ProgramBudget.committed + amount <= ProgramBudget.total)
-        .values(committed=ProgramBudget.committed + amount)
-    )
+    committed = connection.execute(COMMIT, {"budget": budget, "amount": amount})
     if committed.rowcount != 1:
-        total, used = connection.execute(
-            select(ProgramBudget.total, ProgramBudget.committed).where(ProgramBudget.id == budget)
-        ).one()
+        total, used = connection.execute(BUDGET_LEFT, {"budget": budget}).one()
         raise EffectRefused(
             Message(
                 "budget_exceeded", {"remaining": format_krw(total - used), "requested": format_krw(amount)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from workflow.effects import EffectContext, EffectRefused
 from workflow.fx import format_foreign, seoul_day
@@ -59,13 +59,20 @@ def award_year(program, now) -> int:
     return seoul_day(now).year if budget is not None and budget.years else program.fiscal_year
 
 
+# statements on the hot path are built once (Core, on the tables): building them per call cost more
+# than running them
+BUDGETS, AWARDS, LEDGER = ProgramBudget.__table__, Award.__table__, LedgerEntry.__table__
+BUDGET_OF_YEAR = select(BUDGETS.c.id).where(
+    BUDGETS.c.program_key == bindparam("key"), BUDGETS.c.fiscal_year == bindparam("year")
+)
+APPEND = insert(LEDGER)
+AWARD_OF_APPLICATION = select(AWARDS).where(AWARDS.c.application_id == bindparam("application"))
+AWARD_BY_ID = select(AWARDS).where(AWARDS.c.id == bindparam("award"))
+
+
 def budget_id(connection, program_key: str, fiscal_year: int) -> int | None:
     """The budget row of a program's fiscal year, if there is one."""
-    return connection.execute(
-        select(ProgramBudget.id).where(
-            ProgramBudget.program_key == program_key, ProgramBudget.fiscal_year == fiscal_year
-        )
-    ).scalar()
+    return connection.execute(BUDGET_OF_YEAR, {"key": program_key, "year": fiscal_year}).scalar()
 
 
 def ledger_row(
@@ -73,26 +80,27 @@ def ledger_row(
 ) -> None:
     """Append one ledger row; written before the totals move, so the sum triggers can check them."""
     context.connection.execute(
-        insert(LedgerEntry).values(
-            budget_id=award["budget_id"],
-            award_id=award["id"],
-            application_id=context.application["id"],
-            kind=kind,
-            amount=amount,
-            actor_id=context.actor.id,
-            event_seq=context.event_seq,
-            at=context.now,
-            fx_currency=award["fx_currency"] if fx_cents else None,
-            fx_amount_cents=fx_cents,
-            fx_rate_e4=award["fx_rate_e4"] if fx_cents else None,
-        )
+        APPEND,
+        {
+            "budget_id": award["budget_id"],
+            "award_id": award["id"],
+            "application_id": context.application["id"],
+            "kind": kind,
+            "amount": amount,
+            "actor_id": context.actor.id,
+            "event_seq": context.event_seq,
+            "at": context.now,
+            "fx_currency": award["fx_currency"] if fx_cents else None,
+            "fx_amount_cents": fx_cents,
+            "fx_rate_e4": award["fx_rate_e4"] if fx_cents else None,
+        },
     )
 
 
 def award_of(context: EffectContext) -> dict:
     """The application's award as it is now; refuses when there is none."""
     row = (
-        context.connection.execute(select(Award).where(Award.application_id == context.application["id"]))
+        context.connection.execute(AWARD_OF_APPLICATION, {"application": context.application["id"]})
         .mappings()
         .first()
     )
@@ -103,7 +111,7 @@ def award_of(context: EffectContext) -> dict:
 
 def fresh_award(connection, award_id: int) -> dict:
     """Re-read after a refused conditional UPDATE, so the refusal names the current numbers."""
-    return dict(connection.execute(select(Award).where(Award.id == award_id)).mappings().one())
+    return dict(connection.execute(AWARD_BY_ID, {"award": award_id}).mappings().one())
 
 
 def money_summary(connection, application_id: int) -> dict:
