@@ -14,6 +14,7 @@ from workflow.definitions import diagram
 from workflow.engine.timers import tick as run_tick
 from workflow.engine.versions import migrate as run_migrate
 from workflow.history import verify_all
+from workflow.services.finance import reconcile
 
 
 def _workflow():
@@ -125,15 +126,19 @@ def audit_group():
     pass
 
 
-@audit_group.command("verify", help="Walk every history chain; name the first altered or missing event.")
+@audit_group.command(
+    "verify",
+    help="Walk every history chain (name the first altered or missing event) and reconcile the ledger.",
+)
 def audit_verify():
     with _workflow().db.connect() as connection:
-        faults = verify_all(connection)
+        faults = [str(fault) for fault in verify_all(connection)]
+        faults += [f"money: {problem}" for problem in reconcile(connection)]
     for fault in faults:
-        click.echo(str(fault))
+        click.echo(fault)
     if faults:
         sys.exit(1)
-    click.echo("every history chain verifies")
+    click.echo("every history chain verifies; the ledger matches every budget and award")
 
 
 @click.command("demo", help="Load demo users for every role and demo applications in several states.")
