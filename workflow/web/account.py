@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -137,6 +137,7 @@ def language():
     lang = form.lang.data if form.validate_on_submit() else None
     if lang in LANGUAGES:
         session["lang"] = lang
+        g.pop("lang", None)
         if current_user.is_authenticated:
             accounts.set_language(db(), int(current_user.id), lang)
     return redirect(safe_next(form.next.data))

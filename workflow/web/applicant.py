@@ -76,9 +76,9 @@ def dashboard():
 @bp.get("/applications/<int:application_id>")
 @login_required
 def status(application_id: int):
-    row, compiled = visible_application(application_id)
     actor = current_actor()
     with db().connect() as connection:
+        row, compiled = visible_application(application_id, connection)
         view = application_view(workflow(), connection, application_id, loaded=(row, compiled))
         actions = available_actions(workflow(), connection, row, actor)
         editable = _may_edit(connection, row, compiled)

@@ -49,6 +49,8 @@ def _load_user(user_id: str) -> WebUser | None:
                 User.id == int(user_id)
             )
         ).first()
+        if row is not None:
+            g.actor = load_actor(connection, row.id)  # one transaction per request for who is asking
     return WebUser(*row) if row else None
 
 

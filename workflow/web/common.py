@@ -15,13 +15,17 @@ from workflow.web.i18n import current_lang
 STAFF_VIEW = frozenset({"officer", "lead_officer", "finance", "auditor", "admin"})
 
 
-def visible_application(application_id: int) -> tuple[dict, object]:
-    """(row, program) if the signed-in user may see the application; 404 otherwise (no hint it exists)."""
+def visible_application(application_id: int, connection=None) -> tuple[dict, object]:
+    """(row, program) if the signed-in user may see the application; 404 otherwise (no hint it exists).
+
+    Pass the page's `connection` to read everything in one transaction."""
+    if connection is None:
+        with db().connect() as own:
+            return visible_application(application_id, own)
     actor = current_actor()
-    with db().connect() as connection:
-        loaded = load_application(workflow(), connection, application_id)
-        if loaded is None or actor is None or not can_see(connection, loaded[1], loaded[0], actor):
-            abort(404)
+    loaded = load_application(workflow(), connection, application_id)
+    if loaded is None or actor is None or not can_see(connection, loaded[1], loaded[0], actor):
+        abort(404)
     return loaded
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import request, session
+from flask import g, request, session
 from flask_babel import Babel
 from flask_login import current_user
 
@@ -20,7 +20,13 @@ babel = Babel()
 
 
 def current_lang() -> str:
-    """The reader's language: this session's choice, else the user's setting, else Korean."""
+    """The reader's language: this session's choice, else the user's setting, else Korean (once per request)."""
+    if "lang" not in g:
+        g.lang = _choose_lang()
+    return g.lang
+
+
+def _choose_lang() -> str:
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return chosen

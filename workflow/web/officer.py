@@ -55,8 +55,8 @@ def board(key: str):
     return render_template("officer/board.html", program=program, board=result, state=state, q=q)
 
 
-def _staff_application(application_id: int):
-    row, program = visible_application(application_id)
+def _staff_application(application_id: int, connection=None):
+    row, program = visible_application(application_id, connection)
     require_program_staff(program.key, *BOARD_ROLES)
     return row, program
 
@@ -64,9 +64,11 @@ def _staff_application(application_id: int):
 @bp.get("/applications/<int:application_id>")
 @roles_required(*BOARD_ROLES)
 def application(application_id: int):
-    row, program = _staff_application(application_id)
     with db().connect() as connection:
-        view = application_view(workflow(), connection, application_id, with_reviews=True)
+        row, program = _staff_application(application_id, connection)
+        view = application_view(
+            workflow(), connection, application_id, with_reviews=True, loaded=(row, program)
+        )
         actions = available_actions(workflow(), connection, row, current_actor())
         candidates, excluded = reviewer_candidates(connection, row, program.key)
     form = AssignForm()
