@@ -304,3 +304,27 @@ def test_applicant_reads_the_status_in_english_and_korean(app, client, web_peopl
     english = client.get(f"/applications/{app_id}")
     assert "Received · being screened" in english.text and "Where your application is" in english.text
     assert "45,000,000원" in english.text
+
+
+def test_stale_officer_action_says_what_changed_and_keeps_the_reason(app, web_people, store):
+    workflow = app.extensions["workflow"]
+    app_id = submitted_startup(workflow, web_people, store)
+    officer = app.test_client()
+    login(officer, web_people.officer)
+    page = officer.get(f"/officer/applications/{app_id}")
+    version = re.search(r'name="row_version" value="(\d+)"', page.text).group(1)
+    assert workflow.fire(app_id, "withdraw", web_people.applicant).ok  # meanwhile the applicant withdraws
+    response = officer.post(
+        f"/applications/{app_id}/decide",
+        data={
+            "decision": "screening",
+            "outcome": "changes",
+            "reason": "사업계획서 보완 필요",
+            "row_version": version,
+            "next": f"/officer/applications/{app_id}",
+            "csrf_token": csrf_of(page.text),
+        },
+        follow_redirects=True,
+    )
+    flash = re.search(r'class="flash flash-error">([^<]+)<', response.text).group(1)
+    assert "applicant" in flash and "withdraw" in flash and "KST" in flash  # who did what, and when
