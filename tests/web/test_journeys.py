@@ -328,3 +328,17 @@ def test_stale_officer_action_says_what_changed_and_keeps_the_reason(app, web_pe
     )
     flash = re.search(r'class="flash flash-error">([^<]+)<', response.text).group(1)
     assert "applicant" in flash and "withdraw" in flash and "KST" in flash  # who did what, and when
+
+
+def test_oversized_upload_is_refused_with_the_limit_and_fields_kept(app, client, web_people):
+    login(client, web_people.applicant)
+    app_id = _start(client)
+    page = client.get(f"/applications/{app_id}/form")
+    data = {
+        "company_name": "큰파일 주식회사",
+        "csrf_token": csrf_of(page.text),
+        "row_version": _version(page.text),
+    }
+    data["business_plan"] = (io.BytesIO(PDF + b"0" * (20 * 1024 * 1024)), "plan.pdf")
+    response = client.post(f"/applications/{app_id}/form", data=data, content_type="multipart/form-data")
+    assert "20MB 이하" in response.text and 'value="큰파일 주식회사"' in response.text
