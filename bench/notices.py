@@ -262,6 +262,7 @@ def bench_email(n: int) -> dict:
             with smtplib.SMTP("127.0.0.1", port) as client:
                 client.send_message(message)
         per_message = time.perf_counter() - start
+        two_workers = _two_workers(workflow, relay, template, n, url, port)
     finally:
         relay.redis().flushdb()
         relay.redis().close()
@@ -280,7 +281,52 @@ def bench_email(n: int) -> dict:
         "email_baseline_connect_each_per_s": round(n / per_message, 1),
         "email_ratio": round(one_connection / ours_seconds, 3),
         "email_ratio_vs_connect_each": round(per_message / ours_seconds, 3),
+        "email_per_s_2_workers": round(n / two_workers, 1),
+        "email_ratio_2_workers": round(one_connection / two_workers, 3),
     }
+
+
+def _two_workers(workflow, relay, template: dict, n: int, url: str, port: int) -> float:
+    """The same n notices through two `flask worker --no-fork` processes (started before the clock runs)."""
+    from workflow.models import OutboxMessage
+
+    with workflow.db.begin() as connection:
+        connection.execute(insert(OutboxMessage), [template] * n)
+        ids = list(
+            connection.execute(select(OutboxMessage.id).where(OutboxMessage.status == "pending")).scalars()
+        )
+    env = {
+        **os.environ,
+        "GRANTS_CONFIG": "dev",
+        "DATABASE_URL": url,
+        "REDIS_URL": REDIS_URL,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(port),
+        "RQ_LOG_LEVEL": "WARNING",
+    }
+    flask = str(Path(sys.executable).parent / "flask")
+    root = Path(__file__).resolve().parent.parent
+    workers = [
+        subprocess.Popen([flask, "--app", "wsgi", "worker", "--no-fork"], cwd=root, env=env) for _ in range(2)
+    ]
+    try:
+        time.sleep(3)  # both workers listening before the clock starts
+        start = time.perf_counter()
+        relay.enqueue(ids)
+        query = (
+            select(text("count(*)"))
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "sent")
+        )
+        while True:
+            with workflow.db.connect() as connection:
+                if connection.execute(query).scalar() == n:
+                    return time.perf_counter() - start
+            time.sleep(0.02)
+    finally:
+        for worker in workers:
+            worker.terminate()
+            worker.wait(20)
 
 
 def main() -> None:
@@ -294,7 +340,8 @@ def main() -> None:
     print(
         f"E-mails ({email['database']}): relay + rq worker + SMTP {email['email_per_s']}/s; smtplib loop "
         f"{email['email_baseline_per_s']}/s on one connection (ratio {email['email_ratio']}), "
-        f"{email['email_baseline_connect_each_per_s']}/s connecting each time (ratio {email['email_ratio_vs_connect_each']})"
+        f"{email['email_baseline_connect_each_per_s']}/s connecting each time (ratio {email['email_ratio_vs_connect_each']}); "
+        f"two worker processes {email['email_per_s_2_workers']}/s (ratio {email['email_ratio_2_workers']})"
     )
     print(json.dumps({"bench": "notices", **pdf, **email, "n_pdf": n_pdf, "n_mail": n_mail}))
 

@@ -122,3 +122,32 @@ def test_after_the_last_attempt_the_notice_is_failed_and_shown_for_retry(
     smtp.refuse_next = 0
     assert "1 notice(s)" in runner.invoke(args=["notices", "retry"]).output
     assert outbox(app)[0]["status"] == "sent" and len(smtp.messages) == 1
+
+
+def test_an_english_recipient_gets_an_english_letter(sqlite_db, tmp_path, clock, store, smtp):
+    from tests.notices.helpers import execute
+
+    app = _smtp_app(sqlite_db, tmp_path, clock, smtp)
+    people = people_on(app)
+    execute(
+        app,
+        "UPDATE users SET language = 'en', organisation = 'HealthOn Inc.' WHERE id = :id",
+        id=people.applicant.id,
+    )
+    workflow = app.extensions["workflow"]
+    app_id = reviewed_startup(workflow, people, store)
+    assert workflow.fire(app_id, "select", people.officer).ok
+    with workflow.db.connect() as connection:
+        content = connection.execute(select(Letter.content)).scalar_one()
+    path = tmp_path / "letter-en.pdf"
+    path.write_bytes(content)
+    text = " ".join(pdf_text(path).split())
+    for phrase in (
+        "To applicant, HealthOn Inc.",
+        "4 May 2026",
+        f"[Digital-healthcare startup support] Selected for funding (#{app_id})",
+        "a. Award: 45,000,000원",
+        "Director, Gangwon Digital Healthcare Innovation Cluster Agency",
+        "Page 1 of 1",
+    ):
+        assert phrase in text, phrase

@@ -79,7 +79,11 @@ def wait_until(app, condition, timeout: float, sweep: bool, what: str) -> None:
     while not condition():
         if time.monotonic() > deadline:
             counts = Counter(row["status"] for row in outbox(app))
-            raise AssertionError(f"timed out waiting for {what}: {counts}")
+            logs = {
+                path.name: path.read_text()[-1500:]
+                for path in Path(app.config["NOTICE_MAIL_DIR"]).parent.glob("*.log")
+            }
+            raise AssertionError(f"timed out waiting for {what}: {counts} {logs}")
         if relay is not None and time.monotonic() > next_sweep:
             relay.sweep()
             next_sweep = time.monotonic() + 2
@@ -159,13 +163,13 @@ def test_a_thousand_notices_through_faults_arrive_once_each(pg_db, tmp_path, sto
     env = _env(pg_db, smtp, tmp_path)
     first = start_worker(env, tmp_path, "first", "--no-fork")
     try:
-        wait_until(app, lambda: _sent(app) >= 250, 120, False, "a quarter to be sent")
+        wait_until(app, lambda: _sent(app) >= 250, 300, False, "a quarter to be sent")
     finally:
         kill(first)  # SIGKILL in the middle of the run
     relay.sweep(now=utcnow() + timedelta(minutes=10))  # abandoned job: back to the queue
     workers = [start_worker(env, tmp_path, f"w{n}", "--no-fork") for n in range(2)]
     try:
-        wait_until(app, lambda: _sent(app) == total + 1, 180, True, "every notice to be sent")
+        wait_until(app, lambda: _sent(app) == total + 1, 300, True, "every notice to be sent")
     finally:
         for worker in workers:
             kill(worker)

@@ -39,7 +39,10 @@ def letter_paragraphs(service, facts, message) -> list[str]:
 def letter(service, facts, recipient, message) -> dict:
     """The row for the `letters` table (content included)."""
     settings, lang = service.settings, message.lang
-    who = " ".join(part for part in (recipient.organisation, recipient.name) if part)
+    if lang == "en":
+        who = ", ".join(part for part in (recipient.name, recipient.organisation) if part)
+    else:
+        who = " ".join(part for part in (recipient.organisation, recipient.name) if part)
     number = document_no(service, facts, recipient)
     content = render_letter(
         LetterContent(

@@ -176,7 +176,9 @@ class _Writer:
         self.need(30 * mm)
         self.y -= 10 * mm
         self.pdf.setFont(BOLD, 14)
-        self.pdf.drawCentredString(PAGE_W / 2, self.y - 14, f"{self.content.agency} {self.content.signatory}")
+        c = self.content
+        signed = f"{c.signatory}, {c.agency}" if c.lang == "en" else f"{c.agency} {c.signatory}"
+        self.pdf.drawCentredString(PAGE_W / 2, self.y - 14, signed)
         self.y -= 20
 
 

@@ -52,7 +52,7 @@ class NoticeSettings:
             "en": "60 Hyeoksin-ro, Wonju, Gangwon State, Korea",
         }
     )
-    signatory: dict = field(default_factory=lambda: {"ko": "사업단장", "en": "Director, Cluster Agency"})
+    signatory: dict = field(default_factory=lambda: {"ko": "사업단장", "en": "Director"})
     document_prefix: str = "혁신사업단"
 
     @property
