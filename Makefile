@@ -34,6 +34,7 @@ format: install
 bench: install
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/notices.py
 
 translations: install
 	$(BIN)/pybabel -q extract -F workflow/translations/babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o workflow/translations/messages.pot .
