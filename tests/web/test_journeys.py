@@ -341,4 +341,5 @@ def test_oversized_upload_is_refused_with_the_limit_and_fields_kept(app, client,
     }
     data["business_plan"] = (io.BytesIO(PDF + b"0" * (20 * 1024 * 1024)), "plan.pdf")
     response = client.post(f"/applications/{app_id}/form", data=data, content_type="multipart/form-data")
+    response.request.environ["wsgi.input"].close()  # the test client spools a large body to a temp file
     assert "20MB 이하" in response.text and 'value="큰파일 주식회사"' in response.text

@@ -264,5 +264,5 @@ def letter(application_id: int, letter_id: int):
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
-    register_nav(app, "applicant.programs", _l("Programs"), order=10)
+    register_nav(app, "applicant.programs", _l("Programs"), order=10, public=True)
     register_nav(app, "applicant.dashboard", _l("My applications"), roles=("applicant",), order=20)

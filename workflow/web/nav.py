@@ -16,20 +16,23 @@ class NavEntry:
     label: object  # a lazy_gettext string, translated when rendered
     roles: frozenset[str]  # empty: every signed-in user; {"applicant"}: users without staff roles too
     order: int = 50
+    public: bool = False  # shown to visitors who are not signed in as well
 
 
-def register_nav(app, endpoint: str, label, roles=(), order: int = 50) -> None:
-    """Add a menu entry shown to users holding any of `roles` (none given: every signed-in user)."""
-    app.extensions.setdefault("nav", []).append(NavEntry(endpoint, label, frozenset(roles), order))
+def register_nav(app, endpoint: str, label, roles=(), order: int = 50, public: bool = False) -> None:
+    """Add a menu entry shown to users holding any of `roles` (none given: every signed-in user;
+    `public`: visitors too)."""
+    app.extensions.setdefault("nav", []).append(NavEntry(endpoint, label, frozenset(roles), order, public))
 
 
 def nav_items() -> list[dict]:
-    if not current_user.is_authenticated:
-        return []
-    roles = set(all_roles(current_actor())) or {"applicant"}
+    signed_in = current_user.is_authenticated
+    roles = (set(all_roles(current_actor())) or {"applicant"}) if signed_in else set()
     items = []
     for entry in sorted(current_app.extensions.get("nav", []), key=lambda e: e.order):
-        if entry.roles and not entry.roles & roles:
+        if not signed_in and not entry.public:
+            continue
+        if signed_in and entry.roles and not entry.roles & roles:
             continue
         if entry.endpoint not in current_app.view_functions:
             continue
