@@ -99,47 +99,58 @@ def test_gunicorn_and_worker_deliver_the_submission_email(pg_db, tmp_path, smtp,
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "BASE_URL": f"http://127.0.0.1:{port}",
     }
+    web_log = open(tmp_path / "web.log", "w")  # noqa: SIM115 - closed below
     web = subprocess.Popen(
         [GUNICORN, "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
         cwd=PROJECT_ROOT,
         env=env,
+        stdout=web_log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     worker = start_worker(env, tmp_path, "worker")
     try:
-        browser = Browser(f"http://127.0.0.1:{port}")
-        for _ in range(150):
-            try:
-                browser.get("/healthz")
-                break
-            except OSError:
-                time.sleep(0.2)
-        _, page = browser.get("/login")
-        browser.post(
-            "/login", {"email": "applicant@test.kr", "password": PASSWORD, "csrf_token": csrf_of(page)}
-        )
-        _, page = browser.get("/programs/startup-support")
-        url, _ = browser.post("/programs/startup-support/apply", {"csrf_token": csrf_of(page)})
-        app_id = int(re.search(r"/applications/(\d+)/form", url).group(1))
-        _, page = browser.get(f"/applications/{app_id}/form")
-        version = re.search(r'name="row_version" value="(\d+)"', page).group(1)
-        fields = {**FORM_VALUES, "csrf_token": csrf_of(page), "row_version": version, "action": "submit"}
-        url, page = browser.post(
-            f"/applications/{app_id}/form", fields, {"business_plan": ("plan.pdf", PDF, "application/pdf")}
-        )
-        assert url.endswith(f"/applications/{app_id}"), page[:2000]
-
-        deadline = time.monotonic() + 60
-        while not smtp.messages:
-            assert time.monotonic() < deadline, (tmp_path / "worker.log").read_text()
-            time.sleep(0.2)
+        _submit_and_wait(port, smtp)
+    except (AssertionError, OSError) as error:
+        logs = "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in tmp_path.glob("*.log"))
+        raise AssertionError(f"{error}\n{logs}") from error
     finally:
         kill(worker)
         web.terminate()
         web.wait(20)
+        web_log.close()
     [(rcpt, message)] = smtp.messages
+    app_id = outbox(app)[0]["application_id"]
     assert rcpt == ["applicant@test.kr"]
     assert f"(#{app_id})" in str(message["Subject"]) and "접수" in str(message["Subject"])
     assert f"http://127.0.0.1:{port}/applications/{app_id}" in message.get_body(("plain",)).get_content()
     [row] = outbox(app)
     assert row["status"] == "sent" and row["attempts"] == 1
+
+
+def _submit_and_wait(port: int, smtp) -> None:
+    """Sign in, start an application, fill and submit it with its PDF; wait for the e-mail."""
+    browser = Browser(f"http://127.0.0.1:{port}")
+    for _ in range(150):
+        try:
+            browser.get("/healthz")
+            break
+        except OSError:
+            time.sleep(0.2)
+    _, page = browser.get("/login")
+    browser.post("/login", {"email": "applicant@test.kr", "password": PASSWORD, "csrf_token": csrf_of(page)})
+    _, page = browser.get("/programs/startup-support")
+    url, _ = browser.post("/programs/startup-support/apply", {"csrf_token": csrf_of(page)})
+    app_id = int(re.search(r"/applications/(\d+)/form", url).group(1))
+    _, page = browser.get(f"/applications/{app_id}/form")
+    version = re.search(r'name="row_version" value="(\d+)"', page).group(1)
+    fields = {**FORM_VALUES, "csrf_token": csrf_of(page), "row_version": version, "action": "submit"}
+    url, page = browser.post(
+        f"/applications/{app_id}/form", fields, {"business_plan": ("plan.pdf", PDF, "application/pdf")}
+    )
+    assert url.endswith(f"/applications/{app_id}"), page[:2000]
+
+    deadline = time.monotonic() + 60
+    while not smtp.messages:
+        assert time.monotonic() < deadline, "no e-mail within 60 s"
+        time.sleep(0.2)

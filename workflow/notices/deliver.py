@@ -41,6 +41,9 @@ class PermanentNoticeError(Exception):
     """Retrying cannot help (template error, nobody to send to): the notice is failed at once."""
 
 
+INSERT_DELIVERY = insert(NoticeDelivery)
+
+
 @dataclass(frozen=True)
 class Outcome:
     outbox_id: int
@@ -232,16 +235,17 @@ def _store_letter(service, connection, facts, recipient, message) -> tuple[str, 
 
 def _insert_delivery(connection, service, outbox_id, recipient, status: str, error: str | None) -> None:
     connection.execute(
-        insert(NoticeDelivery).values(
-            outbox_id=outbox_id,
-            user_id=recipient.user_id,
-            channel="email",
-            address=recipient.email[:254],
-            message_id=message_id(outbox_id, recipient.user_id, service.mail_domain),
-            status=status,
-            error=error,
-            created_at=service.clock(),
-        )
+        INSERT_DELIVERY,
+        {
+            "outbox_id": outbox_id,
+            "user_id": recipient.user_id,
+            "channel": "email",
+            "address": recipient.email[:254],
+            "message_id": message_id(outbox_id, recipient.user_id, service.mail_domain),
+            "status": status,
+            "error": error,
+            "created_at": service.clock(),
+        },
     )
 
 

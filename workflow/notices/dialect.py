@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy.dialects import postgresql, sqlite
+
+
+@cache
+def _insert_ignoring(dialect_name: str, model):
+    # built once per table: building the statement costs more than running it
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return dialect.insert(model).on_conflict_do_nothing()
 
 
 def insert_ignoring_duplicates(connection, model, values: dict) -> int:
     """INSERT ... ON CONFLICT DO NOTHING; the number of rows inserted (0 if the row was there)."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return connection.execute(dialect.insert(model).values(**values).on_conflict_do_nothing()).rowcount
+    return connection.execute(_insert_ignoring(connection.dialect.name, model), values).rowcount
