@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import uuid
 from email import policy
 from email.parser import BytesParser
 
@@ -15,6 +16,9 @@ from tests.conftest import People, _postgres_engine, _sqlite_engine, service_mis
 from workflow.app import create_app
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/2"
+# A queue (and job-id prefix) of this test session's own: test sessions running at the same time on one
+# machine share database 2 without taking each other's jobs.
+QUEUE = f"notices-test-{uuid.uuid4().hex[:10]}"
 
 
 def free_port() -> int:
@@ -74,7 +78,7 @@ def smtp():
 
 @pytest.fixture
 def redis_db():
-    """Redis database 2, flushed; the only Redis database these tests touch."""
+    """Redis database 2 (the only one these tests touch), without this session's leftovers."""
     from redis import Redis
     from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -83,10 +87,16 @@ def redis_db():
         client.ping()
     except RedisConnectionError as error:
         service_missing("Redis", error)
-    client.flushdb()
+    _forget_queue(client)
     yield client
-    client.flushdb()
+    _forget_queue(client)
     client.close()
+
+
+def _forget_queue(client) -> None:
+    """Delete this session's rq keys in database 2 (and nothing of anyone else's)."""
+    for key in client.scan_iter(match=f"*{QUEUE}*", count=1000):
+        client.delete(key)
 
 
 _APPS: list = []
@@ -108,6 +118,7 @@ def make_app(engine, tmp_path, clock=None, **config):
         "NOTICE_MAIL_DIR": str(tmp_path / "mail"),
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "NOTICE_RETRY_INTERVALS": [0],
+        "NOTICE_QUEUE": QUEUE,
         **config,
     }
     app = create_app("test", overrides)

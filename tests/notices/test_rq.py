@@ -13,10 +13,11 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from tests.factories import reviewed_startup, submitted_startup
-from tests.notices.conftest import REDIS_TEST_URL, free_port, make_app, people_on
+from tests.notices.conftest import QUEUE, REDIS_TEST_URL, free_port, make_app, people_on
 from tests.notices.helpers import deliveries, execute, outbox
 from workflow.config import PROJECT_ROOT
 from workflow.notices.deliver import deliver
+from workflow.notices.relay import job_id
 
 
 def _rq_app(db, tmp_path, clock, smtp, **config):
@@ -39,7 +40,7 @@ def test_each_row_is_queued_once_under_its_own_job_id(notice_db, tmp_path, clock
     submitted_startup(app.extensions["workflow"], people_on(app), store)
     [row] = outbox(app)
     assert row["status"] == "queued"
-    assert relay.queue().job_ids == [f"notice-{row['id']}"]
+    assert relay.queue().job_ids == [job_id(row["id"], QUEUE)]
     assert relay.enqueue([row["id"]]) == 0 and relay.sweep().enqueued == 0
     assert relay.queue().count == 1
 
@@ -101,7 +102,7 @@ def test_smtp_refusing_is_retried_by_rq_and_sends_one_email(
     [row] = outbox(app)
     assert (row["status"], row["attempts"]) == ("sent", 3)
     assert smtp.refused == 2 and len(smtp.messages) == 1
-    job = Job.fetch(f"notice-{row['id']}", connection=redis_db, serializer=JSONSerializer)
+    job = Job.fetch(job_id(row["id"], QUEUE), connection=redis_db, serializer=JSONSerializer)
     assert job.get_status() == "finished" and job.retries_left == 2
 
 
@@ -112,7 +113,7 @@ def test_a_retry_with_an_interval_waits_for_the_scheduler(sqlite_db, tmp_path, c
     _work(app)  # a burst worker leaves the scheduled retry alone
     [row] = outbox(app)
     assert (row["status"], row["attempts"]) == ("queued", 1)
-    job = Job.fetch(f"notice-{row['id']}", connection=redis_db, serializer=JSONSerializer)
+    job = Job.fetch(job_id(row["id"], QUEUE), connection=redis_db, serializer=JSONSerializer)
     assert job.get_status() == "scheduled"
     assert app.extensions["notices"].relay.sweep().enqueued == 0  # a scheduled job is live: not doubled
 
@@ -152,3 +153,19 @@ def test_a_finished_notice_is_never_worked_again(sqlite_db, tmp_path, clock, sto
     execute(app, "UPDATE outbox SET status = :s WHERE id = :id", s=already, id=row["id"])
     outcome = deliver(app.extensions["notices"], row["id"])
     assert outcome.status == "skipped" and len(smtp.messages) == 1
+
+
+def test_a_second_run_while_the_first_holds_the_lease_is_busy_and_counts_nothing(
+    sqlite_db, tmp_path, clock, store
+):
+    from workflow.notices.deliver import _claim
+
+    app = make_app(sqlite_db, tmp_path, clock)
+    service = app.extensions["notices"]
+    submitted_startup(app.extensions["workflow"], people_on(app), store)
+    [row] = outbox(app)
+    execute(app, "UPDATE outbox SET status = 'queued' WHERE id = :id", id=row["id"])
+    assert _claim(service, row["id"], "first") == 2
+    assert deliver(service, row["id"]).status == "busy"
+    assert outbox(app)[0]["attempts"] == 2  # the busy run's count was rolled back
+    assert deliver(service, 999_999).status == "skipped"

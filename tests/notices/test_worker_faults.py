@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from tests.factories import submitted_startup
-from tests.notices.conftest import REDIS_TEST_URL, make_app, people_on
+from tests.notices.conftest import QUEUE, REDIS_TEST_URL, make_app, people_on
 from tests.notices.helpers import outbox
 from workflow.config import PROJECT_ROOT
 from workflow.db import utcnow
@@ -35,6 +35,7 @@ def _env(engine, smtp, tmp_path) -> dict:
         "NOTICE_LEASE_SECONDS": "2",
         "NOTICE_MAIL_DIR": str(tmp_path / "mail"),
         "RQ_LOG_LEVEL": "WARNING",
+        "NOTICE_QUEUE": QUEUE,
     }
 
 

@@ -85,37 +85,40 @@ def deliver(service, outbox_id: int) -> Outcome:
     return _finish(service, outbox_id, token, "sent", "", accepted=accepted)
 
 
+class _Busy(Exception):
+    """Another run holds the lease: roll the attempt count back."""
+
+
 def _claim(service, outbox_id: int, token: str) -> int | Outcome:
+    """Count the attempt and take the lease, or nothing (the outbox row is locked first, always)."""
     now = service.clock()
     lease = {"lease_token": token, "lease_until": now + timedelta(seconds=service.settings.lease_seconds)}
-    with service.db.begin() as connection:
-        claimed = insert_ignoring_duplicates(
-            connection, NoticeRun, {"outbox_id": outbox_id, "updated_at": now, **lease}
-        )
-        if not claimed:
-            claimed = connection.execute(
-                update(NoticeRun)
-                .where(
-                    NoticeRun.outbox_id == outbox_id,
-                    or_(NoticeRun.lease_until.is_(None), NoticeRun.lease_until < now),
-                )
-                .values(updated_at=now, **lease)
-            ).rowcount
-        if not claimed:
-            return Outcome(outbox_id, "busy", "another run holds the lease")
-        attempts = connection.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == outbox_id, OutboxMessage.status.in_(("pending", "queued")))
-            .values(attempts=OutboxMessage.attempts + 1)
-            .returning(OutboxMessage.attempts)
-        ).scalar()
-        if attempts is None:
-            connection.execute(
-                update(NoticeRun)
-                .where(NoticeRun.outbox_id == outbox_id)
-                .values(lease_token=None, lease_until=None)
+    try:
+        with service.db.begin() as connection:
+            attempts = connection.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == outbox_id, OutboxMessage.status.in_(("pending", "queued")))
+                .values(attempts=OutboxMessage.attempts + 1)
+                .returning(OutboxMessage.attempts)
+            ).scalar()
+            if attempts is None:
+                return Outcome(outbox_id, "skipped", "already sent or failed, or no such notice")
+            claimed = insert_ignoring_duplicates(
+                connection, NoticeRun, {"outbox_id": outbox_id, "updated_at": now, **lease}
             )
-            return Outcome(outbox_id, "skipped", "already sent or failed, or no such notice")
+            if not claimed:
+                claimed = connection.execute(
+                    update(NoticeRun)
+                    .where(
+                        NoticeRun.outbox_id == outbox_id,
+                        or_(NoticeRun.lease_until.is_(None), NoticeRun.lease_until < now),
+                    )
+                    .values(updated_at=now, **lease)
+                ).rowcount
+            if not claimed:
+                raise _Busy
+    except _Busy:
+        return Outcome(outbox_id, "busy", "another run holds the lease")
     return attempts
 
 

@@ -1,6 +1,7 @@
 """From outbox rows to deliveries: enqueue to rq (or run in-process), sweep what was missed, retry failures.
 
-The rq job id is `notice-<outbox id>`: a row that already has a live job is never queued again.
+The rq job id is `notice-<outbox id>` (`<queue>-notice-<outbox id>` on another queue than `notices`):
+a row that already has a live job is never queued again.
 Redis being down only delays notices: the rows stay `pending` and the next sweep (`flask tick`)
 enqueues them. The database, not Redis, says whether a notice is done.
 """
@@ -25,8 +26,9 @@ LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFE
 JOB_FUNCTION = "workflow.notices.jobs.deliver_job"
 
 
-def job_id(outbox_id: int) -> str:
-    return f"notice-{outbox_id}"
+def job_id(outbox_id: int, queue_name: str = "notices") -> str:
+    prefix = "notice" if queue_name == "notices" else f"{queue_name}-notice"
+    return f"{prefix}-{outbox_id}"
 
 
 @dataclass
@@ -83,7 +85,9 @@ class Relay:
             return 0
         queue = self.queue()
         existing = Job.fetch_many(
-            [job_id(i) for i in outbox_ids], connection=self.redis(), serializer=JSONSerializer
+            [job_id(i, self.settings.queue_name) for i in outbox_ids],
+            connection=self.redis(),
+            serializer=JSONSerializer,
         )
         fresh = []
         for outbox_id, job in zip(outbox_ids, existing, strict=True):
@@ -94,7 +98,7 @@ class Relay:
             queue.enqueue(
                 JOB_FUNCTION,
                 outbox_id,
-                job_id=job_id(outbox_id),
+                job_id=job_id(outbox_id, self.settings.queue_name),
                 retry=self._retry(),
                 job_timeout=max(120, int(self.settings.smtp_timeout * 6)),
                 result_ttl=3600,

@@ -20,6 +20,7 @@ ENVIRONMENT = {
     "NOTICE_MAIL_DIR": str,
     "NOTICE_MAX_ATTEMPTS": int,
     "NOTICE_LEASE_SECONDS": int,
+    "NOTICE_QUEUE": str,
 }
 
 
@@ -85,7 +86,7 @@ class NoticeSettings:
         intervals = app.config.get("NOTICE_RETRY_INTERVALS")
         return cls(
             redis_url=app.config.get("REDIS_URL") or None,
-            queue_name=app.config.get("NOTICE_QUEUE", "notices"),
+            queue_name=values.get("NOTICE_QUEUE", "notices"),
             smtp_host=values.get("SMTP_HOST"),
             smtp_port=values.get("SMTP_PORT", 25),
             smtp_security=values.get("SMTP_SECURITY", "none").lower(),
