@@ -47,7 +47,9 @@ def test_production_cookie_is_secure(sqlite_engine, clock, tmp_path):
     from tests.web.conftest import make_app
 
     app = make_app(sqlite_engine, clock, tmp_path, SESSION_COOKIE_SECURE=True)
-    assert "Secure" in app.test_client().get("/login").headers["Set-Cookie"]
+    response = app.test_client().get("/login")
+    assert "Secure" in response.headers["Set-Cookie"]
+    assert "max-age=" in response.headers["Strict-Transport-Security"]
 
 
 def test_missing_csrf_is_a_friendly_400(client):
