@@ -2,8 +2,8 @@
 
 Pages: the applicant's status page and the officer's board of a program holding 10,000 applications.
 The baseline is a bare Flask app (no sign-in, no Babel, no CSRF, no security headers) whose routes run
-the same read queries (the same service functions) and render a trivial template; the ratio is the
-cost of the full web stack. Runs on SQLite and on PostgreSQL (BENCH_POSTGRES_URL, skipped if not
+the same read queries (the same service functions, through the same read engine) and render a trivial
+template; the ratio is the cost of the full web stack. Runs on SQLite and on PostgreSQL (BENCH_POSTGRES_URL, skipped if not
 reachable). Prints requests/s and p99; the last line is one JSON object.
 
     python bench/web.py [--seconds 8] [--connections 4] [--only sqlite|postgres]
@@ -49,20 +49,23 @@ def baseline():
     from workflow.app import create_app
     from workflow.services.board import board
     from workflow.services.status import application_view
+    from workflow.web.auth import read_db
 
     full = create_app("prod")
     workflow = full.extensions["workflow"]
+    with full.app_context():
+        reads = read_db()  # the same read path as the pages (no write lock on SQLite)
     app = Flask(__name__)
 
     @app.get("/status/<int:application_id>")
     def status(application_id: int):
-        with workflow.db.connect() as connection:
+        with reads.connect() as connection:
             view = application_view(workflow, connection, application_id)
         return render_template_string("<p>{{ v.state }} {{ v.events|length }}</p>", v=view)
 
     @app.get("/board/<key>")
     def board_page(key: str):
-        with workflow.db.connect() as connection:
+        with reads.connect() as connection:
             result = board(connection, key)
         return render_template_string("<p>{{ b.total }} {{ b.rows|length }}</p>", b=result)
 

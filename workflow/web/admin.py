@@ -10,7 +10,7 @@ from wtforms import SelectField
 from forms import BaseForm, choices
 from workflow.roles import ROLES
 from workflow.services import admin as admin_service
-from workflow.web.auth import current_actor, db, roles_required, workflow
+from workflow.web.auth import current_actor, db, read_db, roles_required, workflow
 from workflow.web.i18n import current_lang
 from workflow.web.nav import register_nav
 
@@ -51,7 +51,7 @@ def _errors() -> dict[str, str]:
 @roles_required("admin")
 def users():
     q = request.args.get("q", "")[:100]
-    with db().connect() as connection:
+    with read_db().connect() as connection:
         rows = admin_service.list_users(connection, q)
     return render_template("admin/users.html", users=rows, q=q, roles=ROLES)
 
@@ -59,7 +59,7 @@ def users():
 @bp.get("/users/<int:user_id>")
 @roles_required("admin")
 def user(user_id: int):
-    with db().connect() as connection:
+    with read_db().connect() as connection:
         found = admin_service.get_user(connection, user_id)
     if found is None:
         abort(404)
@@ -115,7 +115,7 @@ def active(user_id: int):
 @bp.get("/rules")
 @roles_required("admin")
 def rules():
-    with db().connect() as connection:
+    with read_db().connect() as connection:
         rows = admin_service.definitions(connection, workflow().registry)
     return render_template("admin/rules.html", rows=rows)
 

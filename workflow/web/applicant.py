@@ -26,7 +26,7 @@ from workflow.messages import Message
 from workflow.services.files import UploadRejected
 from workflow.services.programs import program_cards
 from workflow.services.status import application_view, letter_content, my_applications
-from workflow.web.auth import current_actor, db, workflow
+from workflow.web.auth import current_actor, read_db, workflow
 from workflow.web.common import audience_for, file_store, trigger_label, visible_application
 from workflow.web.i18n import current_lang, message_text
 from workflow.web.nav import register_nav
@@ -64,7 +64,7 @@ def apply(key: str):
 @bp.get("/my")
 @login_required
 def dashboard():
-    with db().connect() as connection:
+    with read_db().connect() as connection:
         rows = my_applications(connection, current_actor().id)
         for row in rows:
             compiled = workflow().program_of(connection, row)
@@ -77,7 +77,7 @@ def dashboard():
 @login_required
 def status(application_id: int):
     actor = current_actor()
-    with db().connect() as connection:
+    with read_db().connect() as connection:
         row, compiled = visible_application(application_id, connection)
         view = application_view(workflow(), connection, application_id, loaded=(row, compiled))
         actions = available_actions(workflow(), connection, row, actor)
@@ -111,7 +111,7 @@ def _stages(compiled, state: str) -> list:
 
 def _editable_or_redirect(application_id: int):
     row, compiled = visible_application(application_id)
-    with db().connect() as connection:
+    with read_db().connect() as connection:
         if not _may_edit(connection, row, compiled):
             return row, compiled, None
     specs = [f for stage in _stages(compiled, row["state"]) for f in stage.fields]
@@ -176,7 +176,7 @@ def edit(application_id: int):
                 flash(_("The valid entries were saved. Please correct the highlighted ones."), "error")
             else:
                 flash(_("Saved."), "success")
-    with db().connect() as connection:
+    with read_db().connect() as connection:
         actions = [
             a
             for a in available_actions(workflow(), connection, application_id, current_actor())
@@ -247,7 +247,7 @@ def download(application_id: int, file_id: str):
 @login_required
 def letter(application_id: int, letter_id: int):
     row, compiled = visible_application(application_id)
-    with db().connect() as connection:
+    with read_db().connect() as connection:
         found = letter_content(connection, letter_id)
     staff = audience_for(row, compiled) == "staff"
     if found is None or found["application_id"] != application_id:

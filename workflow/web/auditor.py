@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from workflow.services.board import board as load_board
 from workflow.services.status import application_view
-from workflow.web.auth import db, roles_required, workflow
+from workflow.web.auth import read_db, roles_required, workflow
 from workflow.web.common import visible_application
 from workflow.web.nav import register_nav
 
@@ -22,7 +22,7 @@ def index():
     if number.isdigit():
         return redirect(url_for("auditor.application", application_id=int(number)))
     programs = list(workflow().registry.current.values())
-    with db().connect() as connection:
+    with read_db().connect() as connection:
         counts = {p.key: load_board(connection, p.key).counts for p in programs}
     return render_template("audit/index.html", programs=programs, counts=counts)
 
@@ -36,7 +36,7 @@ def board(key: str):
     state = request.args.get("state") or None
     state = state if state in program.spec.states else None
     q = request.args.get("q", "")[:100]
-    with db().connect() as connection:
+    with read_db().connect() as connection:
         result = load_board(connection, key, state, q, request.args.get("page", 1, type=int))
     return render_template(
         "officer/board.html",
@@ -52,7 +52,7 @@ def board(key: str):
 @roles_required(*ROLES)
 def application(application_id: int):
     visible_application(application_id)
-    with db().connect() as connection:
+    with read_db().connect() as connection:
         view = application_view(workflow(), connection, application_id, with_reviews=True)
     return render_template("audit/application.html", view=view)
 

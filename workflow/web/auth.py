@@ -11,7 +11,7 @@ from functools import wraps
 
 from flask import abort, current_app, g
 from flask_login import LoginManager, UserMixin, current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import create_engine, event, select
 
 from workflow.actors import Actor, load_actor
 from workflow.models import User
@@ -43,7 +43,7 @@ class WebUser(UserMixin):
 def _load_user(user_id: str) -> WebUser | None:
     if not user_id.isdigit():
         return None
-    with db().connect() as connection:
+    with read_db().connect() as connection:
         row = connection.execute(
             select(User.id, User.email, User.name, User.organisation, User.language, User.active).where(
                 User.id == int(user_id)
@@ -55,8 +55,32 @@ def _load_user(user_id: str) -> WebUser | None:
 
 
 def db():
-    """The SQLAlchemy Engine behind the workflow (reads in views; writes go through services)."""
+    """The SQLAlchemy Engine behind the workflow (services write through it)."""
     return current_app.extensions["workflow"].db
+
+
+def read_db():
+    """The Engine for page reads. On a SQLite file, reads skip the engine's `BEGIN IMMEDIATE` (a write
+    lock that would make two workers' page views wait on each other); WAL readers never block."""
+    engine = db()
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return engine
+    readers = current_app.extensions.setdefault("web_read_engines", {})
+    key = str(engine.url)
+    if key not in readers:
+        readers[key] = _sqlite_reader(engine.url)
+    return readers[key]
+
+
+def _sqlite_reader(url):
+    reader = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(reader, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.execute("PRAGMA busy_timeout=30000")
+        dbapi_connection.execute("PRAGMA query_only=ON")  # this engine never writes
+
+    return reader
 
 
 def workflow():
@@ -68,7 +92,7 @@ def current_actor() -> Actor | None:
     if not current_user.is_authenticated:
         return None
     if "actor" not in g:
-        with db().connect() as connection:
+        with read_db().connect() as connection:
             g.actor = load_actor(connection, int(current_user.id))
     return g.actor
 

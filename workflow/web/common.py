@@ -9,7 +9,7 @@ from workflow.config import PROJECT_ROOT
 from workflow.engine.access import can_see
 from workflow.services.files import FileStore
 from workflow.services.status import load_application
-from workflow.web.auth import current_actor, db, workflow
+from workflow.web.auth import current_actor, read_db, workflow
 from workflow.web.i18n import current_lang
 
 STAFF_VIEW = frozenset({"officer", "lead_officer", "finance", "auditor", "admin"})
@@ -20,7 +20,7 @@ def visible_application(application_id: int, connection=None) -> tuple[dict, obj
 
     Pass the page's `connection` to read everything in one transaction."""
     if connection is None:
-        with db().connect() as own:
+        with read_db().connect() as own:
             return visible_application(application_id, own)
     actor = current_actor()
     loaded = load_application(workflow(), connection, application_id)

@@ -14,7 +14,7 @@ from workflow.services import reviews
 from workflow.services.board import board as load_board
 from workflow.services.board import declared_conflicts, reviewer_candidates
 from workflow.services.status import application_view
-from workflow.web.auth import current_actor, db, require_program_staff, roles_required, workflow
+from workflow.web.auth import current_actor, read_db, require_program_staff, roles_required, workflow
 from workflow.web.common import state_label, visible_application
 from workflow.web.i18n import message_text
 from workflow.web.nav import register_nav
@@ -33,7 +33,7 @@ def index():
         for key, p in sorted(workflow().registry.current.items())
         if actor.staff_roles(key) & set(BOARD_ROLES)
     ]
-    with db().connect() as connection:
+    with read_db().connect() as connection:
         counts = {p.key: load_board(connection, p.key).counts for p in programs}
         conflicts = declared_conflicts(connection, [p.key for p in programs])
     return render_template("officer/index.html", programs=programs, counts=counts, conflicts=conflicts)
@@ -50,7 +50,7 @@ def board(key: str):
     if state is not None and state not in program.spec.states:
         state = None
     q = request.args.get("q", "")[:100]
-    with db().connect() as connection:
+    with read_db().connect() as connection:
         result = load_board(connection, key, state, q, request.args.get("page", 1, type=int))
     return render_template("officer/board.html", program=program, board=result, state=state, q=q)
 
@@ -64,7 +64,7 @@ def _staff_application(application_id: int, connection=None):
 @bp.get("/applications/<int:application_id>")
 @roles_required(*BOARD_ROLES)
 def application(application_id: int):
-    with db().connect() as connection:
+    with read_db().connect() as connection:
         row, program = _staff_application(application_id, connection)
         view = application_view(
             workflow(), connection, application_id, with_reviews=True, loaded=(row, program)
@@ -128,7 +128,7 @@ def move(application_id: int):
 def assign(application_id: int):
     row, program = _staff_application(application_id)
     require_program_staff(program.key, *OFFICER_ROLES)
-    with db().connect() as connection:
+    with read_db().connect() as connection:
         candidates, _excluded = reviewer_candidates(connection, row, program.key)
     form = AssignForm()
     form.reviewer_id.choices = choices((c["id"], c["name"]) for c in candidates)

@@ -12,7 +12,7 @@ from workflow.models import ReviewAssignment
 from workflow.services import reviews
 from workflow.services.board import inbox as reviewer_inbox
 from workflow.services.status import application_view, load_application
-from workflow.web.auth import current_actor, db, roles_required, workflow
+from workflow.web.auth import current_actor, read_db, roles_required, workflow
 from workflow.web.i18n import current_lang, message_text
 from workflow.web.nav import register_nav
 
@@ -22,7 +22,7 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 @bp.get("/")
 @roles_required("reviewer")
 def inbox():
-    with db().connect() as connection:
+    with read_db().connect() as connection:
         rows = reviewer_inbox(connection, current_actor().id)
         for row in rows:
             row["program"] = workflow().program_of(connection, row)
@@ -32,7 +32,7 @@ def inbox():
 def _assignment(application_id: int):
     """(row, program, coi) for an application assigned to this reviewer; 404 if not assigned."""
     actor = current_actor()
-    with db().connect() as connection:
+    with read_db().connect() as connection:
         coi = reviewer_status(connection, application_id, actor.id)
         if coi is None:
             abort(404)
@@ -83,7 +83,7 @@ def score(application_id: int):
         return redirect(url_for("review.declare", application_id=application_id))
     if coi == "conflict" or program.spec.review is None:
         abort(404)
-    with db().connect() as connection:
+    with read_db().connect() as connection:
         view = application_view(workflow(), connection, application_id)
         mine = (
             connection.execute(
