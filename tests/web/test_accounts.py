@@ -125,3 +125,28 @@ def test_language_setting_is_saved_for_the_user(app, client, web_people):
             connection.execute(select(User.language).where(User.id == web_people.applicant.id)).scalar()
             == "en"
         )
+
+
+def test_rate_limit_counts_are_shared_through_redis():
+    """With REDIS_URL the counts live in Redis (database 3 is this suite's), shared by every worker."""
+    import redis
+
+    from tests.conftest import service_missing
+
+    url = "redis://127.0.0.1:6379/3"
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    except redis.exceptions.ConnectionError as error:
+        service_missing("Redis", error)
+    first, second = accounts.make_counter(url), accounts.make_counter(url)  # two gunicorn workers
+    assert isinstance(first, accounts.RedisCounter)
+    for _ in range(3):
+        first.hit("account:x", 60)
+    assert second.count("account:x", 60) == 3 and 0 < client.ttl("grants:login:account:x") <= 60
+    second.clear("account:x")
+    assert first.count("account:x", 60) == 0
+    client.flushdb()
+    client.close()
+    for counter in (first, second):
+        counter.client.close()
