@@ -32,7 +32,7 @@ def test_twenty_threads_approve_the_same_application(workflow, people, store):
     assert len(winners) == 1 and len(losers) == 19
     for loser in losers:
         assert loser.refusal.code in ("stale", "not_from_state_changed"), loser.reason("en")
-        assert "officer" in loser.reason("en") and "select" in loser.reason("en")
+        assert "officer did 'Select'" in loser.reason("en") and "'선정'" in loser.reason("ko")
     with workflow.db.connect() as connection:
         events_after = connection.execute(select(func.count()).select_from(HistoryEvent)).scalar()
         awards = connection.execute(select(func.count()).select_from(Award)).scalar()

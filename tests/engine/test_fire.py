@@ -58,7 +58,8 @@ def test_trigger_not_allowed_from_current_state_names_who_moved_it(workflow, peo
     before = counts(workflow, app_id)
     result = workflow.fire(app_id, "select", people.officer)
     assert_refused(result, "not_from_state_changed", before, workflow, app_id)
-    assert "applicant did 'submit' at 2026-05-04 10:00 KST" in result.reason("en")
+    assert "applicant did 'Submit' at 2026-05-04 10:00 KST" in result.reason("en")
+    assert "'제출'" in result.reason("ko") and "'선정'" in result.reason("ko")
 
 
 def test_role_that_may_not_fire(workflow, people, store):
@@ -114,7 +115,7 @@ def test_stale_row_version_tells_who_changed_it_and_when(workflow, people, store
     before = counts(workflow, app_id)
     result = workflow.fire(app_id, "withdraw", people.applicant, expected_version=seen_version)
     assert_refused(result, "stale", before, workflow, app_id)
-    assert "officer" in result.reason("en") and "request_changes" in result.reason("en")
+    assert "officer did 'Request changes'" in result.reason("en")
     assert "2026-05-04 10:00 KST" in result.reason("en")
 
 

@@ -327,7 +327,7 @@ def test_stale_officer_action_says_what_changed_and_keeps_the_reason(app, web_pe
         follow_redirects=True,
     )
     flash = re.search(r'class="flash flash-error">([^<]+)<', response.text).group(1)
-    assert "applicant" in flash and "withdraw" in flash and "KST" in flash  # who did what, and when
+    assert "applicant" in flash and "신청 취소" in flash and "KST" in flash  # who, which action, when
 
 
 def test_oversized_upload_is_refused_with_the_limit_and_fields_kept(app, client, web_people):

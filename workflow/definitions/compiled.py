@@ -106,6 +106,13 @@ class CompiledProgram:
     def triggers(self) -> frozenset[str]:
         return frozenset(t.trigger for t in self.transitions)
 
+    def trigger_label(self, trigger: str) -> dict[str, str]:
+        """What people call a trigger ({ko, en}): its button label, or the engine's name for its own steps."""
+        for transition in self.transitions:
+            if transition.trigger == trigger and transition.spec.label is not None:
+                return transition.spec.label.model_dump()
+        return ENGINE_STEPS.get(trigger) or {"ko": trigger, "en": trigger}
+
     @cached_property
     def _by_trigger_and_state(self) -> dict[tuple[str, str], list[CompiledTransition]]:
         index: dict[tuple[str, str], list[CompiledTransition]] = {}
@@ -171,6 +178,14 @@ class CompiledProgram:
         spec = self.spec.states[state]
         label = (spec.applicant_label if audience == "applicant" else None) or spec.label
         return label.get(lang) if label else state
+
+
+ENGINE_STEPS = {
+    "create": {"ko": "신청서 생성", "en": "created"},
+    "admin_move": {"ko": "관리자 단계 변경", "en": "administrator's move"},
+    "migrate": {"ko": "사업 버전 이전", "en": "moved to a new version"},
+    "add_co_applicant": {"ko": "공동신청인 추가", "en": "co-applicant added"},
+}
 
 
 def _allowed(index: int):

@@ -85,7 +85,7 @@ class Workflow:
             raise Refused(Message("unknown_application"))
         program = self.program_of(connection, application)
         if expected_version is not None and expected_version != application["row_version"]:
-            raise Refused(records.refusal_for_conflict(connection, application_id))
+            raise Refused(records.refusal_for_conflict(connection, program, application_id))
         return application, program
 
     def program_of(self, connection, application: dict):
@@ -210,7 +210,7 @@ class Workflow:
                 )
             )
             if claimed.rowcount != 1:
-                raise Refused(records.refusal_for_conflict(connection, application_id))
+                raise Refused(records.refusal_for_conflict(connection, program, application_id))
             return FireResult(
                 ok=True,
                 application_id=application_id,
@@ -275,7 +275,7 @@ class Workflow:
             now=now,
         )
         if event is None:
-            raise Refused(records.refusal_for_conflict(connection, current["id"]))
+            raise Refused(records.refusal_for_conflict(connection, program, current["id"]))
         if to_state != current["state"]:
             records.cancel_timers(connection, current["id"], now)
             records.start_timers(connection, program, current["id"], to_state, now)

@@ -56,9 +56,10 @@ def fire_in(
         raise Refused(
             records.refusal_for_conflict(
                 connection,
+                program,
                 application_id,
                 "not_from_state_changed",
-                trigger=trigger,
+                trigger=program.trigger_label(trigger),
                 state=_label(program, state),
             )
         )
@@ -131,7 +132,7 @@ def _apply(
             now=now,
         )
         if event is None:
-            raise Refused(records.refusal_for_conflict(connection, application["id"]))
+            raise Refused(records.refusal_for_conflict(connection, program, application["id"]))
         for kind, params in transition.effects:
             if not kind.changes_data:
                 kind.apply(effect_context, params)
@@ -287,7 +288,7 @@ def _role_refusal(connection, program, application, actor, trigger, wanted) -> M
     if not related:
         return Message("not_your_application")
     roles = {lang: role_labels(sorted(wanted - {"system"}), lang) for lang in ("ko", "en")}
-    return Message("role_not_allowed", {"trigger": trigger, "roles": roles})
+    return Message("role_not_allowed", {"trigger": program.trigger_label(trigger), "roles": roles})
 
 
 def _label(program, state: str) -> dict:

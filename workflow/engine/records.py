@@ -228,5 +228,8 @@ def write_notices(connection, program, application_id: int, event: dict, notices
     return ids
 
 
-def refusal_for_conflict(connection, application_id: int, code: str = "stale", **params) -> Message:
-    return Message(code, {**params, **last_change(connection, application_id)})
+def refusal_for_conflict(connection, program, application_id: int, code: str = "stale", **params) -> Message:
+    """'Already done by X at T': the last change, named by its button label in the reader's language."""
+    change = last_change(connection, application_id)
+    change["last"] = program.trigger_label(change["last"])
+    return Message(code, {**params, **change})
