@@ -1,8 +1,7 @@
 """Finance pages: budgets per program and fiscal year (with a chart), each award's schedule, paying a
 tranche and recording a recovery (both through fire), exchange rates, and the ledger as CSV.
 
-Labels come from the bilingual `TEXT` catalogue below (like the engine's refusal catalogue), so these
-pages need no entries in the shared gettext catalogue.
+Labels are English msgids in the gettext catalogue (workflow/translations).
 """
 
 from __future__ import annotations
@@ -10,10 +9,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 
 from workflow.fx import seoul_day
+from workflow.messages import format_krw
 from workflow.models import Application
 from workflow.services import finance
 from workflow.web.auth import all_roles, current_actor, db, require_program_staff, roles_required, workflow
@@ -25,68 +27,26 @@ READ_ROLES = ("finance", "auditor", "admin")
 WRITE_ROLES = ("finance", "admin")
 CHART_WIDTH = 600
 
-TEXT = {
-    "finance": {"ko": "재무", "en": "Finance"},
-    "budgets": {"ko": "사업별 예산 현황", "en": "Budgets by program"},
-    "program": {"ko": "사업", "en": "Program"},
-    "year": {"ko": "회계연도", "en": "Fiscal year"},
-    "total": {"ko": "예산", "en": "Budget"},
-    "committed": {"ko": "약정", "en": "Committed"},
-    "paid": {"ko": "지급", "en": "Paid"},
-    "unpaid": {"ko": "미지급 약정", "en": "Committed, unpaid"},
-    "recovered": {"ko": "환수(원금)", "en": "Recovered"},
-    "interest": {"ko": "환수 이자", "en": "Interest"},
-    "available": {"ko": "가용 예산", "en": "Available"},
-    "awards": {"ko": "지원 결정", "en": "Awards"},
-    "application": {"ko": "신청번호", "en": "Application"},
-    "company": {"ko": "기업명", "en": "Company"},
-    "state": {"ko": "진행 단계", "en": "Step"},
-    "award": {"ko": "지원금", "en": "Award"},
-    "next": {"ko": "다음 분할금", "en": "Next tranche"},
-    "none": {"ko": "없음", "en": "None"},
-    "csv": {"ko": "원장 CSV 내려받기", "en": "Download the ledger (CSV)"},
-    "chart": {"ko": "예산 집행 그래프", "en": "Budget chart"},
-    "schedule": {"ko": "분할 지급 일정", "en": "Tranche schedule"},
-    "seq": {"ko": "차수", "en": "Tranche"},
-    "amount": {"ko": "금액", "en": "Amount"},
-    "status": {"ko": "상태", "en": "Status"},
-    "condition": {"ko": "지급 조건", "en": "Condition"},
-    "paid_at": {"ko": "지급일시", "en": "Paid at"},
-    "paid_by": {"ko": "처리자", "en": "Paid by"},
-    "ledger": {"ko": "원장", "en": "Ledger"},
-    "time": {"ko": "일시", "en": "Time"},
-    "kind": {"ko": "구분", "en": "Kind"},
-    "by": {"ko": "처리자", "en": "By"},
-    "rate": {"ko": "적용 환율", "en": "Booked at"},
-    "pay": {"ko": "다음 분할금 지급", "en": "Pay the next tranche"},
-    "recover": {"ko": "환수 기록", "en": "Record a recovery"},
-    "recover_amount": {"ko": "환수 원금(원)", "en": "Principal recovered (KRW)"},
-    "reason": {"ko": "사유(선택)", "en": "Reason (optional)"},
-    "paid_ok": {"ko": "분할금을 지급했습니다.", "en": "The tranche was paid."},
-    "recovered_ok": {"ko": "환수를 기록했습니다.", "en": "The recovery was recorded."},
-    "rates": {"ko": "환율", "en": "Exchange rates"},
-    "currency": {"ko": "통화", "en": "Currency"},
-    "rate_value": {"ko": "환율(원/단위)", "en": "Rate (KRW per unit)"},
-    "effective_on": {"ko": "적용일", "en": "Effective on"},
-    "source": {"ko": "출처", "en": "Source"},
-    "record_rate": {"ko": "환율 기록", "en": "Record a rate"},
-    "rate_ok": {"ko": "환율을 기록했습니다.", "en": "The rate was recorded."},
-    "bad_input": {"ko": "입력값을 확인하세요.", "en": "Check what you entered."},
-    "scheduled": {"ko": "대기", "en": "Held"},
-    "due": {"ko": "지급 가능", "en": "Due"},
-    "cancelled": {"ko": "취소", "en": "Cancelled"},
-    "after": {"ko": "이후", "en": "after"},
+# Looked up by the stored status or ledger kind, so they are lazy and translated when rendered.
+TRANCHE_STATUS = {
+    "scheduled": _l("Held"),
+    "due": _l("Due"),
+    "paid": _l("Paid"),
+    "cancelled": _l("Cancelled"),
 }
+LEDGER_KINDS = {
+    "commit": _l("Committed"),
+    "pay": _l("Paid"),
+    "release": _l("Released"),
+    "recover": _l("Recovered (principal)"),
+    "interest": _l("Recovered (interest)"),
+}
+WON_SIGN = format_krw(0).removeprefix("0")  # the unit written after amounts, accepted in typed amounts
 
 
-class Label:
-    """A nav label chosen in the reader's language when rendered."""
-
-    def __init__(self, key: str):
-        self.key = key
-
-    def __str__(self) -> str:
-        return TEXT[self.key][current_lang()]
+@bp.context_processor
+def _labels() -> dict:
+    return {"tranche_status": TRANCHE_STATUS, "ledger_kinds": LEDGER_KINDS}
 
 
 def _programs(roles=READ_ROLES) -> list:
@@ -102,7 +62,7 @@ def index():
     programs = {p.key: p for p in _programs()}
     with db().connect() as connection:
         rows = [b for b in finance.budgets(connection) if b["program_key"] in programs]
-    return render_template("finance/index.html", T=TEXT, rows=rows, programs=programs)
+    return render_template("finance/index.html", rows=rows, programs=programs)
 
 
 @bp.get("/programs/<key>")
@@ -117,7 +77,6 @@ def program(key: str):
         awards = finance.program_awards(connection, key)
     return render_template(
         "finance/program.html",
-        T=TEXT,
         program=program,
         rows=rows,
         awards=awards,
@@ -179,7 +138,6 @@ def award(application_id: int):
         may_recover = finance.money_action(workflow(), connection, application_id, "recover", actor)
     return render_template(
         "finance/award.html",
-        T=TEXT,
         row=row,
         program=program,
         schedule=schedule,
@@ -193,7 +151,7 @@ def award(application_id: int):
 def pay(application_id: int):
     _award_program(application_id)
     result = finance.disburse(workflow(), application_id, current_actor())
-    _flash(result, "paid_ok")
+    _flash(result, _("The tranche was paid."))
     return redirect(url_for("finance.award", application_id=application_id))
 
 
@@ -204,11 +162,11 @@ def recover(application_id: int):
     amount = _won(request.form.get("amount", ""))
     reason = (request.form.get("reason") or "").strip()[:2000] or None
     if amount is None:
-        flash(TEXT["bad_input"][current_lang()], "error")
+        flash(_("Check what you entered."), "error")
     else:
         _flash(
             finance.record_recovery(workflow(), application_id, current_actor(), amount, reason),
-            "recovered_ok",
+            _("The recovery was recorded."),
         )
     return redirect(url_for("finance.award", application_id=application_id))
 
@@ -221,20 +179,20 @@ def rates():
     if request.method == "POST":
         refusal = _add_rate()
         if refusal is None:
-            flash(TEXT["rate_ok"][current_lang()], "success")
+            flash(_("The rate was recorded."), "success")
         else:
             flash(refusal, "error")
         return redirect(url_for("finance.rates"))
     with db().connect() as connection:
         rows = finance.rates(connection)
-    return render_template("finance/rates.html", T=TEXT, rows=rows, today=seoul_day(workflow().clock()))
+    return render_template("finance/rates.html", rows=rows, today=seoul_day(workflow().clock()))
 
 
 def _add_rate() -> str | None:
     try:
         day = date.fromisoformat(request.form.get("effective_on", ""))
     except ValueError:
-        return TEXT["bad_input"][current_lang()]
+        return _("Check what you entered.")
     refusal = finance.add_rate(
         workflow(),
         current_actor(),
@@ -247,17 +205,17 @@ def _add_rate() -> str | None:
 
 
 def _won(text: str) -> int | None:
-    digits = text.replace(",", "").replace("원", "").strip()
+    digits = text.replace(",", "").replace(WON_SIGN, "").strip()
     return int(digits) if digits.isdigit() and int(digits) > 0 else None
 
 
-def _flash(result, success_key: str) -> None:
+def _flash(result, success: str) -> None:
     if result.ok:
-        flash(TEXT[success_key][current_lang()], "success")
+        flash(success, "success")
     else:
         flash(message_text(result.refusal), "error")
 
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
-    register_nav(app, "finance.index", Label("finance"), roles=READ_ROLES, order=60)
+    register_nav(app, "finance.index", _l("Finance"), roles=READ_ROLES, order=60)
