@@ -45,6 +45,7 @@ PATH = [
     ("reject", "officer", "선정 기준 미달"),
 ]
 TRANSACTIONS_PER_APPLICATION = 1 + len(PATH)
+ROUNDS = 4
 
 
 class DatabaseTime:
@@ -254,15 +255,20 @@ def _event(connection, app_id, seq, from_state, to_state, trigger, prev, reason=
 
 def measure(name: str, engine, count: int, store) -> dict:
     upgrade(engine)
-    engine_seconds, _ = run_engine(engine, count, store)
-    cpu_sample = min(count, 400)
-    _, cpu = run_engine(engine, cpu_sample, store, cpu_only=True)  # a separate run: the probe costs time
+    run_engine(engine, 20, store)  # warm-up: statements compiled, the definition published
     with engine.connect() as connection:
         sha = connection.execute(text("SELECT sha256 FROM definition_snapshots LIMIT 1")).scalar_one()
         applicant = connection.execute(text("SELECT min(id) FROM users")).scalar_one()
         if engine.dialect.name == "postgresql":
             connection.execute(text("ANALYZE"))
-    baseline_seconds = run_baseline(engine, count, sha, applicant)
+    engine_seconds = baseline_seconds = 0.0
+    per_round = max(count // ROUNDS, 1)
+    for _ in range(ROUNDS):  # interleaved, so both sides see the same table sizes and machine load
+        engine_seconds += run_engine(engine, per_round, store)[0]
+        baseline_seconds += run_baseline(engine, per_round, sha, applicant)
+    count = per_round * ROUNDS
+    cpu_sample = min(count, 400)
+    _, cpu = run_engine(engine, cpu_sample, store, cpu_only=True)  # a separate run: the probe costs time
     transitions = count * TRANSACTIONS_PER_APPLICATION
     result = {
         "engine_per_s": transitions / engine_seconds,
