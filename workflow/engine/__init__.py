@@ -263,9 +263,7 @@ class Workflow:
         event = records.write_move(
             connection,
             application=current,
-            program_key=program.key,
-            program_version=program.version,
-            definition_sha=program.sha256,
+            program=program,
             to_state=to_state,
             trigger=trigger,
             actor=actor,

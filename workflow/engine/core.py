@@ -120,9 +120,7 @@ def _apply(
         event = records.write_move(
             connection,
             application=application,
-            program_key=program.key,
-            program_version=program.version,
-            definition_sha=program.sha256,
+            program=program,
             to_state=transition.spec.to,
             trigger=transition.trigger,
             actor=actor,

@@ -94,9 +94,7 @@ def write_move(
     connection,
     *,
     application: dict,
-    program_key: str,
-    program_version: str,
-    definition_sha: str,
+    program,
     to_state: str,
     trigger: str,
     actor,
@@ -105,7 +103,10 @@ def write_move(
     data: dict,
     now: datetime,
 ) -> dict | None:
-    """Claim the row by its version and append one event; None if someone else changed it first."""
+    """Claim the row by its version and append one event; None if someone else changed it first.
+
+    The application ends up pinned to `program` (the same definition, or the new one of a migration)."""
+    program_key, program_version, definition_sha = program.key, program.version, program.sha256
     seq = application["history_seq"] + 1
     event = {
         "application_id": application["id"],

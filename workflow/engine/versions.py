@@ -61,9 +61,7 @@ def migrate(
             event = write_move(
                 connection,
                 application=current,
-                program_key=key,
-                program_version=to_version,
-                definition_sha=new.sha256,
+                program=new,
                 to_state=to_state,
                 trigger="migrate",
                 actor=actor,
