@@ -343,3 +343,15 @@ def test_oversized_upload_is_refused_with_the_limit_and_fields_kept(app, client,
     response = client.post(f"/applications/{app_id}/form", data=data, content_type="multipart/form-data")
     response.request.environ["wsgi.input"].close()  # the test client spools a large body to a temp file
     assert "20MB 이하" in response.text and 'value="큰파일 주식회사"' in response.text
+
+
+def test_applicant_sees_the_tranche_schedule_once_awarded(app, client, web_people, store):
+    workflow = app.extensions["workflow"]
+    app_id = reviewed_startup(workflow, web_people, store)
+    login(client, web_people.applicant)
+    assert "지급 내역" not in client.get(f"/applications/{app_id}").text  # no award yet
+    assert workflow.fire(app_id, "select", web_people.officer).ok
+    page = client.get(f"/applications/{app_id}").text
+    assert "지급 내역" in page and "22,500,000원" in page
+    assert "지급 가능" in page and "대기" in page
+    assert "중간보고 승인 이후" in page  # the second tranche waits for the interim report

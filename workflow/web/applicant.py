@@ -23,11 +23,12 @@ from forms.dynamic import build_form, cleaned_values
 from workflow.engine.access import effective_roles
 from workflow.engine.actions import available_actions
 from workflow.messages import Message
+from workflow.services import finance
 from workflow.services.files import UploadRejected
 from workflow.services.programs import program_cards
 from workflow.services.status import application_view, letter_content, my_applications
 from workflow.web.auth import current_actor, read_db, workflow
-from workflow.web.common import audience_for, file_store, trigger_label, visible_application
+from workflow.web.common import TRANCHE_STATUS, audience_for, file_store, trigger_label, visible_application
 from workflow.web.i18n import current_lang, message_text
 from workflow.web.nav import register_nav
 
@@ -82,6 +83,7 @@ def status(application_id: int):
         view = application_view(workflow(), connection, application_id, loaded=(row, compiled))
         actions = available_actions(workflow(), connection, row, actor)
         editable = _may_edit(connection, row, compiled)
+        schedule = finance.award_schedule(connection, application_id)
         if audience_for(row, compiled) != "staff":
             view.letters = [letter for letter in view.letters if letter["user_id"] == actor.id]
     return render_template(
@@ -92,6 +94,8 @@ def status(application_id: int):
         else actions,
         editable=editable,
         audience=audience_for(row, compiled),
+        schedule=schedule,
+        tranche_status=TRANCHE_STATUS,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from workflow.config import PROJECT_ROOT
 from workflow.engine.access import can_see
@@ -11,6 +12,13 @@ from workflow.services.files import FileStore
 from workflow.services.status import load_application
 from workflow.web.auth import current_actor, read_db, workflow
 from workflow.web.i18n import current_lang
+
+TRANCHE_STATUS = {  # shown on the finance pages and on the applicant's status page
+    "scheduled": _l("Held"),
+    "due": _l("Due"),
+    "paid": _l("Paid"),
+    "cancelled": _l("Cancelled"),
+}
 
 STAFF_VIEW = frozenset({"officer", "lead_officer", "finance", "auditor", "admin"})
 

@@ -19,6 +19,7 @@ from workflow.messages import format_krw
 from workflow.models import Application
 from workflow.services import finance
 from workflow.web.auth import all_roles, current_actor, db, require_program_staff, roles_required, workflow
+from workflow.web.common import TRANCHE_STATUS
 from workflow.web.i18n import current_lang, message_text
 from workflow.web.nav import register_nav
 
@@ -28,12 +29,6 @@ WRITE_ROLES = ("finance", "admin")
 CHART_WIDTH = 600
 
 # Looked up by the stored status or ledger kind, so they are lazy and translated when rendered.
-TRANCHE_STATUS = {
-    "scheduled": _l("Held"),
-    "due": _l("Due"),
-    "paid": _l("Paid"),
-    "cancelled": _l("Cancelled"),
-}
 LEDGER_KINDS = {
     "commit": _l("Committed"),
     "pay": _l("Paid"),
