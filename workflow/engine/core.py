@@ -171,7 +171,9 @@ def _run_automatic(workflow, connection, program, move: Move, now) -> None:
             allowed = _passing(automatic, context)
         except Refused:
             return  # no automatic step applies yet; it is tried again after the next change
-        chosen = next(t for t in automatic if t.index in allowed)
+        first = next(t for t in automatic if t.index in allowed)
+        to_state = program.move(move.state, first.trigger, allowed)  # the shared machine decides, as in fire
+        chosen = next(t for t in automatic if t.index in allowed and t.spec.to == to_state)
         step = _apply(
             workflow,
             connection,
