@@ -11,19 +11,6 @@ from workflow.models import Application, Letter, NoticeDelivery, NoticePreferenc
 from workflow.notices.dialect import insert_ignoring_duplicates
 from workflow.notices.mail import read_folder
 
-# kinds of notice are the message templates; labels for the preference page
-KIND_LABELS = {
-    "received": {"ko": "접수 안내", "en": "Application received"},
-    "changes_requested": {"ko": "보완 요청", "en": "Changes requested"},
-    "deadline_reminder": {"ko": "기한 안내", "en": "Deadline reminders"},
-    "decision": {"ko": "처리 결과", "en": "Decisions"},
-    "award": {"ko": "선정 및 교부 결정", "en": "Awards"},
-    "payment": {"ko": "지원금 지급", "en": "Payments"},
-    "recovery": {"ko": "지원금 환수", "en": "Recoveries"},
-    "lapsed": {"ko": "기한 경과로 인한 취소", "en": "Lapsed applications"},
-    "overdue_for_staff": {"ko": "처리 기한 경과(담당자)", "en": "Overdue steps (staff)"},
-    "status_changed": {"ko": "진행 단계 변경", "en": "Step changes"},
-}
 RETRY_ROLES = frozenset({"officer", "lead_officer"})
 
 
@@ -86,7 +73,6 @@ def preferences(connection, registry, user_id: int) -> list[dict]:
     return [
         {
             "kind": kind,
-            "label": KIND_LABELS.get(kind, {"ko": kind, "en": kind}),
             "statutory": statutory,
             "email": True if statutory else chosen.get(kind, True),
         }

@@ -27,6 +27,21 @@ def _service():
     return current_app.extensions["notices"]
 
 
+# kinds of notice are the message templates (templates/notices/); their names on the preference page
+NOTICE_KINDS = {
+    "received": _l("Application received"),
+    "changes_requested": _l("Changes requested"),
+    "deadline_reminder": _l("Deadline reminders"),
+    "decision": _l("Decisions"),
+    "award": _l("Awards"),
+    "payment": _l("Payments"),
+    "recovery": _l("Recoveries"),
+    "lapsed": _l("Lapsed applications"),
+    "overdue_for_staff": _l("Overdue steps (staff)"),
+    "status_changed": _l("Step changes"),
+}
+
+
 @bp.get("/")
 @login_required
 def inbox():
@@ -35,6 +50,8 @@ def inbox():
     with db().connect() as connection:
         rows = notices.inbox(connection, actor.id)
         prefs = notices.preferences(connection, registry, actor.id)
+    for pref in prefs:
+        pref["label"] = NOTICE_KINDS.get(pref["kind"], pref["kind"])
     settings = _service().settings
     return render_template(
         "notices_ui/inbox.html", rows=rows, prefs=prefs, demo_mail=not settings.smtp_configured
