@@ -275,7 +275,8 @@ class Workflow:
         if event is None:
             raise Refused(records.refusal_for_conflict(connection, program, current["id"]))
         if to_state != current["state"]:
-            records.cancel_timers(connection, current["id"], now)
+            if current["state"] is not None:  # a new application has no timers yet
+                records.cancel_timers(connection, current["id"], now)
             records.start_timers(connection, program, current["id"], to_state, now)
         return Move(
             current["id"], current["state"], to_state, current["row_version"] + 1, event["seq"], [], []
