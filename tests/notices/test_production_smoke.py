@@ -111,6 +111,11 @@ def test_gunicorn_and_worker_deliver_the_submission_email(pg_db, tmp_path, smtp,
     worker = start_worker(env, tmp_path, "worker")
     try:
         _submit_and_wait(port, smtp)
+        # the worker records "sent" just after the SMTP server accepted: wait for that commit, not the e-mail
+        deadline = time.monotonic() + 30
+        while outbox(app)[0]["status"] != "sent":
+            assert time.monotonic() < deadline, f"not recorded as sent: {outbox(app)}"
+            time.sleep(0.2)
     except (AssertionError, OSError) as error:
         logs = "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in tmp_path.glob("*.log"))
         raise AssertionError(f"{error}\n{logs}") from error
