@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from rq import SimpleWorker
@@ -116,6 +117,25 @@ def test_a_retry_with_an_interval_waits_for_the_scheduler(sqlite_db, tmp_path, c
     job = Job.fetch(job_id(row["id"], QUEUE), connection=redis_db, serializer=JSONSerializer)
     assert job.get_status() == "scheduled"
     assert app.extensions["notices"].relay.sweep().enqueued == 0  # a scheduled job is live: not doubled
+
+
+def test_a_due_retry_is_queued_by_the_sweep_when_no_scheduler_moves_it(
+    sqlite_db, tmp_path, clock, store, smtp, redis_db
+):
+    """The scheduler lock of a SIGKILLed worker outlives it, and rq's workers only try to take it over
+    every ten minutes: the sweep (`flask tick`) queues due retries itself."""
+    app = _rq_app(sqlite_db, tmp_path, clock, smtp, NOTICE_RETRY_INTERVALS=[60])
+    smtp.refuse_next = 1
+    submitted_startup(app.extensions["workflow"], people_on(app), store)
+    _work(app)
+    [row] = outbox(app)
+    relay = app.extensions["notices"].relay
+    relay.sweep(now=datetime.now(UTC) + timedelta(seconds=61))  # past the retry's time, no scheduler ran
+    job = Job.fetch(job_id(row["id"], QUEUE), connection=redis_db, serializer=JSONSerializer)
+    assert job.get_status() == "queued"
+    _work(app)
+    [row] = outbox(app)
+    assert (row["status"], row["attempts"], len(smtp.messages)) == ("sent", 2, 1)
 
 
 def test_a_template_error_is_failed_once_not_retried(sqlite_db, tmp_path, clock, store, smtp, redis_db):

@@ -124,8 +124,15 @@ def test_a_worker_killed_before_sending_delivers_exactly_once(pg_db, tmp_path, s
 
 def test_a_thousand_notices_through_faults_arrive_once_each(pg_db, tmp_path, store, smtp, redis_db):
     total = 1000
+    # short backoff: a notice refused twice in the refusal window must not wait the production 60 s / 300 s
     app = make_app(
-        pg_db, tmp_path, None, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port, REDIS_URL=REDIS_TEST_URL
+        pg_db,
+        tmp_path,
+        None,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=smtp.port,
+        REDIS_URL=REDIS_TEST_URL,
+        NOTICE_RETRY_INTERVALS=(1, 1, 2),
     )
     relay = app.extensions["notices"].relay
     people = people_on(app)

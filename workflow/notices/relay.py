@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from redis import Redis
 from rq import Queue, Retry
 from rq.job import Job, JobStatus
-from rq.registry import StartedJobRegistry
+from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from rq.serializers import JSONSerializer
 from sqlalchemy import delete, or_, select, update
 
@@ -142,9 +142,21 @@ class Relay:
             return report
         # jobs whose worker died are retried by rq (or marked failed) once their heartbeat expired
         StartedJobRegistry(queue=self.queue()).cleanup(timestamp=now.timestamp())
+        self._release_due_retries(now)
         waiting = self._waiting(("pending", "queued"), now, limit, due_only=False)
         report.enqueued = self.enqueue(waiting)
         return report
+
+    def _release_due_retries(self, now) -> None:
+        """Queue retries whose time has come even if no worker holds the scheduler lock: the lock of a
+        SIGKILLed worker lives on, and rq's workers only try to take it over every ten minutes."""
+        queue = self.queue()
+        registry = ScheduledJobRegistry(queue=queue)
+        due = registry.get_jobs_to_schedule(int(now.timestamp()))
+        for job in Job.fetch_many(due, connection=self.redis(), serializer=JSONSerializer):
+            # whoever removes it from the registry queues it (a scheduler racing us finds it gone)
+            if job is not None and self.redis().zrem(registry.key, job.id):
+                queue.enqueue_job(job)
 
     # officers' retry ---------------------------------------------------------------------------
     def retry(self, outbox_ids: list[int] | None = None) -> list[int]:
