@@ -202,26 +202,25 @@ def rates(connection, limit: int = 20) -> list[dict]:
     return [{**dict(r), "rate": format_rate(r["rate_e4"])} for r in rows]
 
 
+def _ledger_sums(connection, key_column) -> dict:
+    """{budget or award id: {kind: amount booked}} from the ledger, grouped by `key_column`."""
+    sums = [
+        func.coalesce(func.sum(case((LedgerEntry.kind == kind, LedgerEntry.amount), else_=0)), 0).label(kind)
+        for kind in KIND_LABELS
+    ]
+    rows = connection.execute(select(key_column, *sums).group_by(key_column))
+    return {row[0]: {kind: int(getattr(row, kind)) for kind in KIND_LABELS} for row in rows}
+
+
 def reconcile(connection) -> list[str]:
     """Every budget and award whose totals differ from its ledger's sums or break a limit (empty: all
     consistent). The database refuses such totals as they are written; this is the auditor's check,
     and on SQLite it also finds a ledger row inserted by hand without its totals."""
     problems = []
-    sums = {
-        kind: func.coalesce(func.sum(case((LedgerEntry.kind == kind, LedgerEntry.amount), else_=0)), 0)
-        for kind in KIND_LABELS
-    }
-    ledger_by_budget = {
-        row.budget_id: row
-        for row in connection.execute(
-            select(LedgerEntry.budget_id, *[s.label(k) for k, s in sums.items()]).group_by(
-                LedgerEntry.budget_id
-            )
-        )
-    }
+    nothing = dict.fromkeys(KIND_LABELS, 0)
+    by_budget = _ledger_sums(connection, LedgerEntry.budget_id)
     for budget in connection.execute(select(ProgramBudget)).mappings():
-        row = ledger_by_budget.get(budget["id"])
-        booked = {k: int(getattr(row, k)) if row else 0 for k in KIND_LABELS}
+        booked = by_budget.get(budget["id"], nothing)
         expected = {
             "committed": booked["commit"] - booked["release"],
             "paid": booked["pay"],
@@ -235,17 +234,9 @@ def reconcile(connection) -> list[str]:
                 )
         if not 0 <= budget["recovered"] <= budget["paid"] <= budget["committed"] <= budget["total"]:
             problems.append(f"budget {budget['program_key']} {budget['fiscal_year']}: limits broken")
-    ledger_by_award = {
-        row.award_id: row
-        for row in connection.execute(
-            select(LedgerEntry.award_id, *[s.label(k) for k, s in sums.items()]).group_by(
-                LedgerEntry.award_id
-            )
-        )
-    }
+    by_award = _ledger_sums(connection, LedgerEntry.award_id)
     for award in connection.execute(select(Award)).mappings():
-        row = ledger_by_award.get(award["id"])
-        booked = {k: int(getattr(row, k)) if row else 0 for k in KIND_LABELS}
+        booked = by_award.get(award["id"], nothing)
         expected = {
             "amount": booked["commit"],
             "released": booked["release"],
