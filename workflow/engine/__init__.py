@@ -73,10 +73,14 @@ class Workflow:
                 raise
             log.warning("database contention on application %s: %s", application_id, error.orig)
             return FireResult(ok=False, application_id=application_id, refusal=Message("busy"))
-        for hook in self.after_commit:
-            if result.outbox_ids:
-                hook(result.outbox_ids)
+        self.committed(result.outbox_ids)
         return result
+
+    def committed(self, outbox_ids: list[int]) -> None:
+        """Hand the outbox rows a transaction just committed to the after-commit hooks (notices relay)."""
+        if outbox_ids:
+            for hook in self.after_commit:
+                hook(outbox_ids)
 
     def load(self, connection, application_id: int, expected_version: int | None = None):
         """The application row and its pinned definition, refusing an unknown id or a stale version."""

@@ -95,7 +95,5 @@ def _fire_timer(workflow, timer_id: int, now) -> TimerOutcome | None:
             )
             detail = f"notice {timer['action']['notice']}"
         connection.execute(update(Timer).where(Timer.id == timer_id).values(status=status, result=detail))
-    for hook in workflow.after_commit:
-        if outbox_ids:
-            hook(outbox_ids)
+    workflow.committed(outbox_ids)
     return TimerOutcome(timer_id, timer["application_id"], status, detail)
