@@ -292,24 +292,7 @@ class Workflow:
             raise Refused(Message("definition_refused", {"detail": problem.message}))
         if validate:
             data = clean_given(program.editable_fields(program.initial), data)
-        new_id = connection.execute(
-            insert(Application)
-            .values(
-                program_key=program.key,
-                program_version=program.version,
-                definition_sha=program.sha256,
-                state=program.initial,
-                data={},
-                row_version=1,
-                applicant_id=applicant_id,
-                history_seq=0,
-                history_head="",
-                created_at=now,
-                updated_at=now,
-                state_entered_at=now,
-            )
-            .returning(Application.id)
-        ).scalar_one()
+        new_id = records.insert_application(connection, program, applicant_id, now)
         blank = {
             "id": new_id,
             "state": None,

@@ -58,6 +58,7 @@ CLAIM_AND_MOVE = CLAIM.values({name: bindparam(name) for name in MOVE_COLUMNS})
 CLAIM_AND_MOVE_STATE_ONLY = CLAIM.values(
     {name: bindparam(name) for name in MOVE_COLUMNS if "data" not in name}
 )
+INSERT_APPLICATION = insert(APPLICATIONS).returning(APPLICATIONS.c.id)
 INSERT_EVENT = insert(EVENTS)
 INSERT_TIMER = insert(TIMERS)
 INSERT_OUTBOX = insert(OUTBOX)
@@ -66,6 +67,27 @@ CANCEL_TIMERS = (
     .where(TIMERS.c.application_id == bindparam("b_application_id"), TIMERS.c.status == "pending")
     .values(status="cancelled", fired_at=bindparam("fired_at"), result="left the state")
 )
+
+
+def insert_application(connection, program, applicant_id: int, now: datetime) -> int:
+    """A new row in the program's initial state with an empty history; write_move records its creation."""
+    return connection.execute(
+        INSERT_APPLICATION,
+        {
+            "program_key": program.key,
+            "program_version": program.version,
+            "definition_sha": program.sha256,
+            "state": program.initial,
+            "data": {},
+            "row_version": 1,
+            "applicant_id": applicant_id,
+            "history_seq": 0,
+            "history_head": "",
+            "created_at": now,
+            "updated_at": now,
+            "state_entered_at": now,
+        },
+    ).scalar_one()
 
 
 def read_application(connection, application_id: int) -> dict | None:
