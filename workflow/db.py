@@ -6,9 +6,12 @@ instead of failing on lock upgrade. PostgreSQL (psycopg 3) is production.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
@@ -85,9 +88,29 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
+    # SQLite has one writer at a time. Threads of this process queue on a lock in Python instead of in
+    # SQLite's busy handler, which polls with growing sleeps (up to 100 ms) and lets a late thread in
+    # first. Reentrant: a thread nesting two transactions gets SQLite's own error, as without the lock.
+    # Other processes still wait through busy_timeout.
+    writers = threading.RLock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if not writers.acquire(timeout=30):
+            raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            writers.release()
+            raise
+        connection.info["holds_writer_lock"] = True
+
+    def _on_end(connection):
+        if connection.info.pop("holds_writer_lock", False):
+            writers.release()
+
+    event.listen(engine, "commit", _on_end)
+    event.listen(engine, "rollback", _on_end)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

@@ -6,7 +6,7 @@ Effects run inside fire()'s transaction; refusing one (EffectRefused) rolls back
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -94,6 +94,7 @@ class EffectContext:
     event_seq: int
     expression_context: dict
     open_linked: Callable[[str, dict], int]
+    checked: dict = field(default_factory=dict)  # what an effect's check worked out, for its apply
 
     def evaluate(self, source: str):
         try:
@@ -127,13 +128,15 @@ class EffectKind:
     apply: Callable[[EffectContext, Any], None]
     needs_budget: bool = False
     changes_data: bool = False  # runs before the move is written, so its changes are in the event
+    # read-only, before anything is written: a refusal here (e.g. the budget is short) costs no writes
+    check: Callable[[EffectContext, Any], None] | None = None
 
 
 def _registry() -> dict[str, EffectKind]:
     from workflow import money
 
     kinds = [
-        EffectKind("award", AwardParams, money.award, needs_budget=True),
+        EffectKind("award", AwardParams, money.award, needs_budget=True, check=money.check_award),
         EffectKind("pay_tranche", NoParams, money.pay_tranche, needs_budget=True),
         EffectKind("recover", RecoverParams, money.recover, needs_budget=True),
         EffectKind("cancel_award", NoParams, money.cancel_award, needs_budget=True),

@@ -44,6 +44,32 @@ def test_budget_refusal_names_remaining_and_requested(money, staff):
         assert_invariants(connection)
 
 
+def test_a_stale_early_budget_check_cannot_over_commit(money, staff, monkeypatch):
+    """The early refusal reads the budget; if that read is stale (another approval committed since),
+    the conditional UPDATE still refuses, with the numbers as they are now."""
+    from workflow.money import awards
+
+    big = submitted(money, staff, requested=77_000_000)
+    assert money.fire(big, "approve", staff.officer).ok
+    real = awards.budget_of_year
+
+    def stale(connection, key, year):
+        budget, total, _used = real(connection, key, year)
+        return budget, total, 0  # as read before the first approval committed
+
+    monkeypatch.setattr(awards, "budget_of_year", stale)
+    small = submitted(money, staff, requested=5_000_000)
+    refused = money.fire(small, "approve", staff.officer)
+    assert refused.refusal.code == "budget_exceeded"
+    assert "remaining budget 3,000,000원, requested 5,000,000원" in refused.reason("en")
+    with money.db.connect() as connection:
+        assert connection.execute(select(Award).where(Award.application_id == small)).first() is None
+        assert connection.execute(
+            text("SELECT state FROM applications WHERE id = :i"), {"i": small}
+        ).scalar() == ("submitted")
+        assert_invariants(connection)
+
+
 def test_tranches_need_their_trigger_and_their_condition(money, staff):
     app_id = submitted(money, staff, requested=10_000_000)
     assert money.fire(app_id, "approve", staff.officer).ok

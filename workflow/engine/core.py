@@ -117,6 +117,9 @@ def _apply(
     try:
         for kind, params in pure:
             kind.apply(effect_context, params)
+        for kind, params in transition.effects:
+            if kind.check is not None and not kind.changes_data:
+                kind.check(effect_context, params)
         event = records.write_move(
             connection,
             application=application,

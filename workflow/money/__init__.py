@@ -3,19 +3,20 @@
 Every change writes its ledger row first and then moves the totals with a conditional UPDATE whose
 WHERE clause carries the invariant (rowcount checked). CHECK constraints and the triggers of
 migration 0002 (totals must equal the ledger's sums) make the database refuse anything else.
-Never read-then-write: a refused UPDATE refuses the whole fire() and rolls it back.
+Never read-then-write: a refused UPDATE refuses the whole fire() and rolls it back. (The award reads
+the budget first only to refuse early, before writing anything; the conditional UPDATE still decides.)
 """
 
-from workflow.money.awards import award
-from workflow.money.ledger import award_year, budget_id, describe_award, ensure_budgets, money_summary
+from workflow.money.awards import award, check_award
+from workflow.money.ledger import award_year, describe_award, ensure_budgets, money_summary
 from workflow.money.payments import cancel_award, pay_tranche, release_tranches
 from workflow.money.recovery import recover, recovery_interest
 
 __all__ = [
     "award",
     "award_year",
-    "budget_id",
     "cancel_award",
+    "check_award",
     "describe_award",
     "ensure_budgets",
     "money_summary",

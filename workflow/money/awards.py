@@ -10,7 +10,7 @@ from workflow.effects import EffectContext, EffectRefused
 from workflow.fx import rate_on, seoul_day, to_cents, to_krw
 from workflow.messages import Message, format_krw
 from workflow.models import Tranche
-from workflow.money.ledger import AWARDS, BUDGETS, award_year, budget_id, ledger_row
+from workflow.money.ledger import AWARDS, BUDGETS, award_year, budget_of_year, ledger_row
 
 NEW_AWARD = insert(AWARDS).returning(AWARDS.c.id)
 NEW_TRANCHES = insert(Tranche.__table__)
@@ -23,17 +23,29 @@ COMMIT = (
 BUDGET_LEFT = select(BUDGETS.c.total, BUDGETS.c.committed).where(BUDGETS.c.id == bindparam("budget"))
 
 
-def award(context: EffectContext, params) -> None:
-    """Commit the award against the budget; refused (naming the numbers) if the budget is short."""
-    connection, program = context.connection, context.program
+def check_award(context: EffectContext, params) -> None:
+    """Before the move is written: the amount, the co-funding limits and the budget left (an early
+    refusal; the conditional UPDATE in `award` still decides between concurrent approvals)."""
     fx = _foreign(context, params) if params.currency != "KRW" else None
     amount = fx[2] if fx else context.amount(params.amount)
     if params.matching is not None:
         _check_matching(context, params.matching, amount)
-    year = award_year(program, context.now)
-    budget = budget_id(connection, program.key, year)
-    if budget is None:
-        raise EffectRefused(Message("no_budget_year", {"key": program.key, "year": year}))
+    year = award_year(context.program, context.now)
+    found = budget_of_year(context.connection, context.program.key, year)
+    if found is None:
+        raise EffectRefused(Message("no_budget_year", {"key": context.program.key, "year": year}))
+    budget, total, used = found
+    if used + amount > total:
+        raise _budget_exceeded(total, used, amount)
+    context.checked[id(params)] = (fx, amount, budget)
+
+
+def award(context: EffectContext, params) -> None:
+    """Commit the award against the budget; refused (naming the numbers) if the budget is short."""
+    if id(params) not in context.checked:
+        check_award(context, params)
+    fx, amount, budget = context.checked.pop(id(params))
+    connection = context.connection
     row = {
         "application_id": context.application["id"],
         "budget_id": budget,
@@ -68,11 +80,13 @@ def award(context: EffectContext, params) -> None:
     committed = connection.execute(COMMIT, {"budget": budget, "amount": amount})
     if committed.rowcount != 1:
         total, used = connection.execute(BUDGET_LEFT, {"budget": budget}).one()
-        raise EffectRefused(
-            Message(
-                "budget_exceeded", {"remaining": format_krw(total - used), "requested": format_krw(amount)}
-            )
-        )
+        raise _budget_exceeded(total, used, amount)
+
+
+def _budget_exceeded(total: int, used: int, amount: int) -> EffectRefused:
+    return EffectRefused(
+        Message("budget_exceeded", {"remaining": format_krw(total - used), "requested": format_krw(amount)})
+    )
 
 
 def _foreign(context: EffectContext, params) -> tuple[int, int, int]:

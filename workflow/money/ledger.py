@@ -62,7 +62,7 @@ def award_year(program, now) -> int:
 # statements on the hot path are built once (Core, on the tables): building them per call cost more
 # than running them
 BUDGETS, AWARDS, LEDGER = ProgramBudget.__table__, Award.__table__, LedgerEntry.__table__
-BUDGET_OF_YEAR = select(BUDGETS.c.id).where(
+BUDGET_OF_YEAR = select(BUDGETS.c.id, BUDGETS.c.total, BUDGETS.c.committed).where(
     BUDGETS.c.program_key == bindparam("key"), BUDGETS.c.fiscal_year == bindparam("year")
 )
 APPEND = insert(LEDGER)
@@ -70,9 +70,9 @@ AWARD_OF_APPLICATION = select(AWARDS).where(AWARDS.c.application_id == bindparam
 AWARD_BY_ID = select(AWARDS).where(AWARDS.c.id == bindparam("award"))
 
 
-def budget_id(connection, program_key: str, fiscal_year: int) -> int | None:
-    """The budget row of a program's fiscal year, if there is one."""
-    return connection.execute(BUDGET_OF_YEAR, {"key": program_key, "year": fiscal_year}).scalar()
+def budget_of_year(connection, program_key: str, fiscal_year: int):
+    """(id, total, committed) of a program's fiscal-year budget row, or None if there is none."""
+    return connection.execute(BUDGET_OF_YEAR, {"key": program_key, "year": fiscal_year}).first()
 
 
 def ledger_row(
