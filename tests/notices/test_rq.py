@@ -41,7 +41,7 @@ def test_each_row_is_queued_once_under_its_own_job_id(notice_db, tmp_path, clock
     submitted_startup(app.extensions["workflow"], people_on(app), store)
     [row] = outbox(app)
     assert row["status"] == "queued"
-    assert relay.queue().job_ids == [job_id(row["id"], QUEUE)]
+    assert relay.queue().job_ids == [job_id([row["id"]], QUEUE)]
     assert relay.enqueue([row["id"]]) == 0 and relay.sweep().enqueued == 0
     assert relay.queue().count == 1
 
@@ -103,7 +103,7 @@ def test_smtp_refusing_is_retried_by_rq_and_sends_one_email(
     [row] = outbox(app)
     assert (row["status"], row["attempts"]) == ("sent", 3)
     assert smtp.refused == 2 and len(smtp.messages) == 1
-    job = Job.fetch(job_id(row["id"], QUEUE), connection=redis_db, serializer=JSONSerializer)
+    job = Job.fetch(job_id([row["id"]], QUEUE), connection=redis_db, serializer=JSONSerializer)
     assert job.get_status() == "finished" and job.retries_left == 2
 
 
@@ -114,7 +114,7 @@ def test_a_retry_with_an_interval_waits_for_the_scheduler(sqlite_db, tmp_path, c
     _work(app)  # a burst worker leaves the scheduled retry alone
     [row] = outbox(app)
     assert (row["status"], row["attempts"]) == ("queued", 1)
-    job = Job.fetch(job_id(row["id"], QUEUE), connection=redis_db, serializer=JSONSerializer)
+    job = Job.fetch(job_id([row["id"]], QUEUE), connection=redis_db, serializer=JSONSerializer)
     assert job.get_status() == "scheduled"
     assert app.extensions["notices"].relay.sweep().enqueued == 0  # a scheduled job is live: not doubled
 
@@ -131,7 +131,7 @@ def test_a_due_retry_is_queued_by_the_sweep_when_no_scheduler_moves_it(
     [row] = outbox(app)
     relay = app.extensions["notices"].relay
     relay.sweep(now=datetime.now(UTC) + timedelta(seconds=61))  # past the retry's time, no scheduler ran
-    job = Job.fetch(job_id(row["id"], QUEUE), connection=redis_db, serializer=JSONSerializer)
+    job = Job.fetch(job_id([row["id"]], QUEUE), connection=redis_db, serializer=JSONSerializer)
     assert job.get_status() == "queued"
     _work(app)
     [row] = outbox(app)
@@ -178,14 +178,15 @@ def test_a_finished_notice_is_never_worked_again(sqlite_db, tmp_path, clock, sto
 def test_a_second_run_while_the_first_holds_the_lease_is_busy_and_counts_nothing(
     sqlite_db, tmp_path, clock, store
 ):
-    from workflow.notices.deliver import _claim
+    from workflow.notices.claims import claim
 
     app = make_app(sqlite_db, tmp_path, clock)
     service = app.extensions["notices"]
     submitted_startup(app.extensions["workflow"], people_on(app), store)
     [row] = outbox(app)
     execute(app, "UPDATE outbox SET status = 'queued' WHERE id = :id", id=row["id"])
-    assert _claim(service, row["id"], "first") == 2
+    with service.db.connect() as connection:
+        assert claim(connection, [row["id"]], "first", service.clock(), 300).attempts == {row["id"]: 2}
     assert deliver(service, row["id"]).status == "busy"
     assert outbox(app)[0]["attempts"] == 2  # the busy run's count was rolled back
     assert deliver(service, 999_999).status == "skipped"

@@ -1,47 +1,53 @@
-"""Deliver one outbox row — the body of the job, the same under rq and in embedded mode.
+"""Deliver a batch of outbox rows — the body of the rq job, the same in embedded mode.
 
-1. Claim: a lease row (notice_runs) so two runs never work on the same notice at once; count the attempt.
-2. Prepare (one transaction): recipients from roles, render each in their language, write the in-app
-   notifications and PDF letters (each at most once per recipient, by unique constraints).
-3. Send: per recipient, a delivery row is written as `sending` (committed) before SMTP and as `sent`
-   after the server accepted the message. A re-run skips `sent` rows.
-4. Finish: sent, failed (with the reason) or back to waiting with a backoff.
+1. Claim, one transaction (`claims.py`): an attempt counted on every waiting row of the batch and its lease
+   taken (`notice_runs`), so two runs never work on the same notice at once; rows another run holds are
+   left alone, rows already sent or failed are skipped.
+2. Prepare, one transaction (`prepare.py`): recipients from roles, each rendered in their language,
+   in-app notifications and PDF letters stored, every e-mail still to send recorded as `sending`.
+3. Send, row by row over one SMTP connection. Each e-mail the server accepted is recorded `sent`
+   (committed) before the next one is sent; the last one by the finishing transaction.
+4. Finish, one transaction: each row sent, failed (with the reason) or back to waiting with a backoff;
+   the leases released.
+
+One row's trouble stays its own: a template error or a refused address fails that row; a server saying
+"try later" (4xx) or dropping the connection puts that row back to be retried. Only when no connection to
+the server can be made are the rows not tried yet put back as well (each counted, as the server would
+have turned them away the same). A re-run (rq's retry, the sweep) claims only the rows still waiting, and
+within a row sends only to recipients not yet `sent`.
 
 Duplicate window: if the process dies after the SMTP server accepted a message and before the `sent`
-commit, the next run sends it again, with the same Message-ID. A kill at any other moment yields
-exactly one e-mail.
+commit that follows it, the next run sends it again, with the same Message-ID. As every acceptance is
+committed before the next message is sent, that is at most one message per worker. A kill at any other
+moment yields exactly one e-mail.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import OperationalError
 
-from workflow.engine.results import Refused
-from workflow.models import (
-    Letter,
-    NoticeDelivery,
-    NoticePreference,
-    NoticeRun,
-    Notification,
-    OutboxMessage,
-)
+from workflow.models import NoticeDelivery
 from workflow.notices import compose
-from workflow.notices.dialect import insert_ignoring_duplicates
-from workflow.notices.mail import PermanentMailError, TransientMailError, message_id
-from workflow.notices.recipients import resolve
-from workflow.notices.render import EVERYTHING, NoticeFacts, RenderError
+from workflow.notices.claims import Lease, claim, finish_rows, renew
+from workflow.notices.mail import PermanentMailError, ServerUnavailable, TransientMailError, message_id
+from workflow.notices.prepare import Email, Prepared, prepare
 
-
-class PermanentNoticeError(Exception):
-    """Retrying cannot help (template error, nobody to send to): the notice is failed at once."""
-
-
-INSERT_DELIVERY = insert(NoticeDelivery)
+MARK_DELIVERY = (
+    update(NoticeDelivery)
+    .where(
+        NoticeDelivery.outbox_id == bindparam("b_outbox"),
+        NoticeDelivery.user_id == bindparam("b_user"),
+        NoticeDelivery.channel == "email",
+    )
+    .values(status=bindparam("b_status"), error=bindparam("b_error"), sent_at=bindparam("b_sent_at"))
+)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -51,271 +57,149 @@ class Outcome:
     detail: str = ""
 
 
-@dataclass
-class Email:
-    user_id: int
-    name: str
-    address: str
-    subject: str
-    text: str
-    html: str
-    attachment: tuple[str, bytes] | None
-
-
 def deliver(service, outbox_id: int) -> Outcome:
     """Deliver one outbox row once; safe to call again at any time (after a crash, twice at once)."""
-    token = uuid.uuid4().hex
-    claim = _claim(service, outbox_id, token)
-    if isinstance(claim, Outcome):
-        return claim
-    attempts = claim
-    accepted: list[int] = []
-    try:
-        emails, problems = _prepare(service, outbox_id)
-        problems += _send_all(service, outbox_id, emails, accepted)
-    except PermanentNoticeError as error:
-        return _finish(service, outbox_id, token, "failed", str(error), accepted=accepted)
-    except (TransientMailError, OSError, OperationalError) as error:
-        if attempts >= service.settings.max_attempts:
-            detail = f"gave up after {attempts} attempts: {error}"
-            return _finish(service, outbox_id, token, "failed", detail, accepted=accepted)
-        return _finish(service, outbox_id, token, "retry", str(error), attempts, accepted)
-    if problems:
-        return _finish(service, outbox_id, token, "failed", "; ".join(problems), accepted=accepted)
-    return _finish(service, outbox_id, token, "sent", "", accepted=accepted)
+    return deliver_many(service, [outbox_id])[0]
 
 
-class _Busy(Exception):
-    """Another run holds the lease: roll the attempt count back."""
+def deliver_many(service, outbox_ids: list[int]) -> list[Outcome]:
+    """Deliver a batch of outbox rows, each once; safe to call again at any time, with any overlap.
+    One outcome per row, in id order."""
+    ids = sorted(set(outbox_ids))
+    with service.db.connect() as connection:
+        lease = claim(connection, ids, uuid.uuid4().hex, service.clock(), service.settings.lease_seconds)
+        run = Run(service, connection, lease)
+        if lease.attempts:
+            run.work()
+            run.finish()
+    outcomes = {i: Outcome(i, "skipped", "already sent or failed, or no such notice") for i in ids}
+    outcomes.update({i: Outcome(i, "busy", "another run holds the lease") for i in lease.busy})
+    outcomes.update(run.outcomes)
+    return [outcomes[i] for i in ids]
 
 
-def _claim(service, outbox_id: int, token: str) -> int | Outcome:
-    """Count the attempt and take the lease, or nothing (the outbox row is locked first, always)."""
-    now = service.clock()
-    lease = {"lease_token": token, "lease_until": now + timedelta(seconds=service.settings.lease_seconds)}
-    try:
-        with service.db.begin() as connection:
-            attempts = connection.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == outbox_id, OutboxMessage.status.in_(("pending", "queued")))
-                .values(attempts=OutboxMessage.attempts + 1)
-                .returning(OutboxMessage.attempts)
-            ).scalar()
-            if attempts is None:
-                return Outcome(outbox_id, "skipped", "already sent or failed, or no such notice")
-            claimed = insert_ignoring_duplicates(
-                connection, NoticeRun, {"outbox_id": outbox_id, "updated_at": now, **lease}
-            )
-            if not claimed:
-                claimed = connection.execute(
-                    update(NoticeRun)
-                    .where(
-                        NoticeRun.outbox_id == outbox_id,
-                        or_(NoticeRun.lease_until.is_(None), NoticeRun.lease_until < now),
-                    )
-                    .values(updated_at=now, **lease)
-                ).rowcount
-            if not claimed:
-                raise _Busy
-    except _Busy:
-        return Outcome(outbox_id, "busy", "another run holds the lease")
-    return attempts
+class Run:
+    """One run over the rows a lease holds: what happened to each row, and the acceptance not yet recorded."""
 
+    def __init__(self, service, connection, lease: Lease):
+        self.service = service
+        self.connection = connection
+        self.lease = lease
+        self.results: dict[int, tuple[str, str]] = {}  # row → (sent | failed | retry | busy, detail)
+        self.refused: list[dict] = []  # deliveries the server refused for good, recorded at the finish
+        self.unrecorded: Email | None = None  # accepted by the server, not yet recorded as sent
+        self.outcomes: dict[int, Outcome] = {}
 
-def _prepare(service, outbox_id: int) -> tuple[list[Email], list[str]]:
-    """Render for every recipient, store in-app notices and letters, and record each e-mail as
-    `sending` before anything leaves; return the e-mails still to send."""
-    with service.db.begin() as connection:
-        outbox = dict(
-            connection.execute(select(OutboxMessage).where(OutboxMessage.id == outbox_id)).mappings().one()
-        )
-        application = service.read_application(connection, outbox["application_id"])
+    def work(self) -> None:
         try:
-            program = service.workflow.program_of(connection, application)
-        except Refused as refused:
-            raise PermanentNoticeError(refused.message.en) from None
-        recipients, unheld = resolve(connection, application, list(outbox["recipients"]))
-        if not recipients:
-            raise PermanentNoticeError(f"no recipient: nobody holds {', '.join(unheld) or 'the roles'}")
-        # a letter's own text (templates/letters/) may use any fact: read them all for letters
-        needs = EVERYTHING if "pdf" in outbox["channels"] else service.renderer.needs(outbox["template"])
-        facts = NoticeFacts.load(connection, application, program, outbox, needs)
-        statutory = bool((outbox["payload"] or {}).get("statutory"))
-        channels = set(outbox["channels"])
-        opted_out = set()
-        if "email" in channels and not statutory:
-            opted_out = _opted_out(connection, [r.user_id for r in recipients], outbox["template"])
-        rendered = []
-        for recipient in recipients:
+            with self.connection.begin():
+                prepared = prepare(self.service, self.connection, sorted(self.lease.attempts))
+            self._send(prepared)
+        except Exception as error:  # noqa: BLE001 - the database, or a bug: what is not done is retried
+            if not isinstance(error, OperationalError):
+                log.exception("notices %s: delivery failed", sorted(self.lease.attempts))
+            detail = str(error) if isinstance(error, OperationalError) else f"{type(error).__name__}: {error}"
+            for outbox_id in self.lease.attempts:
+                self.results.setdefault(outbox_id, ("retry", detail))
+
+    def _send(self, prepared: dict[int, Prepared]) -> None:
+        mailer = self.service.mailer()
+        unavailable = ""
+        for outbox_id, row in sorted(prepared.items()):
+            if row.failure:
+                self.results[outbox_id] = ("failed", row.failure)
+            elif row.error:
+                self.results[outbox_id] = ("retry", row.error)
+            elif unavailable:
+                self.results[outbox_id] = ("retry", unavailable)
+            elif self._still_held(outbox_id, prepared):
+                try:
+                    self.results[outbox_id] = self._send_row(mailer, row)
+                except ServerUnavailable as error:
+                    unavailable = str(error)
+                    self.results[outbox_id] = ("retry", unavailable)
+
+    def _still_held(self, outbox_id: int, prepared: dict[int, Prepared]) -> bool:
+        """Renew the lease on the rows still to do once half of it has passed (a long batch, a slow
+        server); a row another run has taken over meanwhile is left to that run."""
+        now = self.service.clock()
+        if self.lease.due_for_renewal(now):
+            remaining = [i for i in sorted(prepared) if i not in self.results]
+            kept = renew(self.connection, self.lease, remaining, now)
+            for lost in set(remaining) - kept:
+                self.results[lost] = ("busy", "the lease ran out and another run took the notice")
+        return outbox_id not in self.results
+
+    def _send_row(self, mailer, row: Prepared) -> tuple[str, str]:
+        domain = self.service.mail_domain
+        for email in row.emails:
+            message = compose.email(self.service, email, message_id(email.outbox_id, email.user_id, domain))
+            self._record_accepted()
             try:
-                rendered.append((recipient, service.renderer.render(facts, recipient)))
-            except RenderError as error:
-                raise PermanentNoticeError(str(error)) from None
-        done = _delivery_states(connection, outbox_id)
-        emails, problems = [], []
-        for recipient, message in rendered:
-            wants_email = "email" in channels and recipient.user_id not in opted_out
-            letter = (
-                _store_letter(service, connection, facts, recipient, message) if "pdf" in channels else None
-            )
-            if "inbox" in channels or not wants_email:
-                _store_notification(connection, outbox, recipient, message, statutory, wants_email)
-            if not wants_email or done.get(recipient.user_id) in ("sent", "failed"):
+                mailer.send(message, email.address)
+            except PermanentMailError as error:
+                self.refused.append(_mark(email, "failed", str(error), None))
+                row.problems.append(str(error))
                 continue
-            if not recipient.has_address:
-                problems.append(f"no e-mail address for user {recipient.user_id} ({recipient.name})")
-                _insert_delivery(connection, service, outbox_id, recipient, "failed", "no e-mail address")
-                continue
-            if recipient.user_id not in done:
-                _insert_delivery(connection, service, outbox_id, recipient, "sending", None)
-            emails.append(
-                Email(
-                    recipient.user_id,
-                    recipient.name,
-                    recipient.email,
-                    message.subject,
-                    message.text,
-                    message.html,
-                    letter,
+            except ServerUnavailable:
+                raise
+            except (TransientMailError, OSError) as error:
+                return "retry", str(error)
+            # --- the duplicate window: accepted by the server, not yet recorded ---
+            self.unrecorded = email
+        if row.problems:
+            return "failed", "; ".join(row.problems)
+        return "sent", ""
+
+    def _record_accepted(self) -> None:
+        """Commit the last acceptance before anything else leaves: the window stays one message wide."""
+        if self.unrecorded is not None:
+            with self.connection.begin():
+                self.connection.execute(
+                    MARK_DELIVERY, _mark(self.unrecorded, "sent", None, self.service.clock())
                 )
+            self.unrecorded = None
+
+    def finish(self) -> None:
+        now = self.service.clock()
+        settings = self.service.settings
+        rows = []
+        for outbox_id, attempts in sorted(self.lease.attempts.items()):
+            status, detail = self.results.get(outbox_id, ("retry", "not tried"))
+            if status == "busy":
+                self.outcomes[outbox_id] = Outcome(outbox_id, status, detail)
+                continue
+            if status == "retry" and attempts >= settings.max_attempts:
+                status, detail = "failed", f"gave up after {attempts} attempts: {detail}"
+            retry = status == "retry"
+            self.outcomes[outbox_id] = Outcome(outbox_id, status, detail)
+            rows.append(
+                {
+                    "b_id": outbox_id,
+                    "b_status": None if retry else status,
+                    "b_sent_at": now if status == "sent" else None,
+                    "b_error": detail[:2000] or None,
+                    "b_next": now + timedelta(seconds=settings.retry_delay(attempts)) if retry else None,
+                    "b_token": self.lease.token,
+                    "b_now": now,
+                }
             )
-    return emails, problems
+        marks = list(self.refused)
+        if self.unrecorded is not None:
+            marks.append(_mark(self.unrecorded, "sent", None, now))
+        with self.connection.begin():
+            if marks:
+                self.connection.execute(MARK_DELIVERY, marks)
+            if rows:
+                finish_rows(self.connection, rows)
+        self.unrecorded = None
 
 
-def _opted_out(connection, user_ids: list[int], kind: str) -> set[int]:
-    return set(
-        connection.execute(
-            select(NoticePreference.user_id).where(
-                NoticePreference.user_id.in_(user_ids),
-                NoticePreference.kind == kind,
-                NoticePreference.email.is_(False),
-            )
-        ).scalars()
-    )
-
-
-def _delivery_states(connection, outbox_id: int) -> dict[int, str]:
-    rows = connection.execute(
-        select(NoticeDelivery.user_id, NoticeDelivery.status).where(
-            NoticeDelivery.outbox_id == outbox_id, NoticeDelivery.channel == "email"
-        )
-    )
-    return {row.user_id: row.status for row in rows}
-
-
-def _store_notification(connection, outbox, recipient, message, statutory: bool, emailed: bool) -> None:
-    insert_ignoring_duplicates(
-        connection,
-        Notification,
-        {
-            "outbox_id": outbox["id"],
-            "user_id": recipient.user_id,
-            "application_id": outbox["application_id"],
-            "kind": outbox["template"],
-            "lang": message.lang,
-            "subject": message.subject,
-            "body": message.text,
-            "statutory": statutory,
-            "emailed": emailed,
-            "created_at": outbox["created_at"],
-        },
-    )
-
-
-def _store_letter(service, connection, facts, recipient, message) -> tuple[str, bytes]:
-    outbox = facts.outbox
-    row = connection.execute(
-        select(Letter.filename, Letter.content).where(
-            Letter.outbox_id == outbox["id"], Letter.user_id == recipient.user_id
-        )
-    ).first()
-    if row is not None:
-        return row.filename, row.content
-    letter = compose.letter(service, facts, recipient, message)
-    connection.execute(insert(Letter).values(**letter, created_at=service.clock()))
-    return letter["filename"], letter["content"]
-
-
-def _insert_delivery(connection, service, outbox_id, recipient, status: str, error: str | None) -> None:
-    connection.execute(
-        INSERT_DELIVERY,
-        {
-            "outbox_id": outbox_id,
-            "user_id": recipient.user_id,
-            "channel": "email",
-            "address": recipient.email[:254],
-            "message_id": message_id(outbox_id, recipient.user_id, service.mail_domain),
-            "status": status,
-            "error": error,
-            "created_at": service.clock(),
-        },
-    )
-
-
-def _send_all(service, outbox_id: int, emails: list[Email], accepted: list[int]) -> list[str]:
-    """Send each e-mail; record `sent` at once for all but the last accepted one, which the finishing
-    transaction records (one commit less per notice; the duplicate window stays one message wide)."""
-    problems = []
-    mailer = service.mailer()
-    for email in emails:
-        msg_id = message_id(outbox_id, email.user_id, service.mail_domain)
-        try:
-            mailer.send(compose.email(service, email, msg_id), email.address)
-        except PermanentMailError as error:
-            _mark(service, outbox_id, [email.user_id], "failed", str(error))
-            problems.append(str(error))
-            continue
-        # --- the duplicate window: accepted by the server, not yet recorded ---
-        if accepted:
-            _mark(service, outbox_id, accepted, "sent", None)
-            accepted.clear()
-        accepted.append(email.user_id)
-    return problems
-
-
-def _delivery_update(outbox_id: int, user_ids: list[int], status: str, error: str | None, now):
-    values = {"status": status, "error": error}
-    if status == "sent":
-        values["sent_at"] = now
-    return (
-        update(NoticeDelivery)
-        .where(
-            NoticeDelivery.outbox_id == outbox_id,
-            NoticeDelivery.user_id.in_(user_ids),
-            NoticeDelivery.channel == "email",
-        )
-        .values(**values)
-    )
-
-
-def _mark(service, outbox_id: int, user_ids: list[int], status: str, error: str | None) -> None:
-    with service.db.begin() as connection:
-        connection.execute(_delivery_update(outbox_id, user_ids, status, error, service.clock()))
-
-
-def _finish(
-    service, outbox_id: int, token: str, status: str, detail: str, attempts: int = 0, accepted=()
-) -> Outcome:
-    now = service.clock()
-    with service.db.begin() as connection:
-        if accepted:
-            connection.execute(_delivery_update(outbox_id, list(accepted), "sent", None, now))
-        values: dict = {"last_error": detail[:2000] or None}
-        if status == "sent":
-            values.update(status="sent", sent_at=now, last_error=None)
-        elif status == "failed":
-            values["status"] = "failed"
-        connection.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == outbox_id, OutboxMessage.status.in_(("pending", "queued")))
-            .values(**values)
-        )
-        next_attempt = (
-            now + timedelta(seconds=service.settings.retry_delay(attempts)) if status == "retry" else None
-        )
-        connection.execute(
-            update(NoticeRun)
-            .where(NoticeRun.outbox_id == outbox_id, NoticeRun.lease_token == token)
-            .values(lease_token=None, lease_until=None, next_attempt_at=next_attempt, updated_at=now)
-        )
-    return Outcome(outbox_id, status, detail)
+def _mark(email: Email, status: str, error: str | None, sent_at) -> dict:
+    return {
+        "b_outbox": email.outbox_id,
+        "b_user": email.user_id,
+        "b_status": status,
+        "b_error": error,
+        "b_sent_at": sent_at,
+    }

@@ -1,7 +1,8 @@
 """E-mail: build a multipart message (text + HTML, optional PDF) and hand it to SMTP or a local folder.
 
 Errors come out as `PermanentMailError` (retrying cannot help: the address is refused) or
-`TransientMailError` (the server is down or said "try later").
+`TransientMailError` (the server said "try later" or dropped the connection); `ServerUnavailable`, a
+transient error, means no connection could be made at all.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ import contextlib
 import smtplib
 import ssl
 import time
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.header import Header
+from email.message import Message
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 
 from workflow.notices.settings import NoticeSettings
@@ -24,6 +28,10 @@ class PermanentMailError(Exception):
 
 class TransientMailError(Exception):
     pass
+
+
+class ServerUnavailable(TransientMailError):
+    """No connection to the SMTP server: the rest of a batch would fail the same way."""
 
 
 def message_id(outbox_id: int, user_id: int, domain: str) -> str:
@@ -46,26 +54,43 @@ def build_message(
     msg_id: str,
     sent_at,
     attachment: tuple[str, bytes] | None = None,
-) -> EmailMessage:
-    """A multipart/alternative message; Korean names and subjects are RFC 2047/2231 encoded by `email`."""
-    message = EmailMessage()
-    from_name, from_address = parseaddr(settings.mail_from)
-    message["From"] = Address(display_name=from_name, addr_spec=from_address)
-    message["To"] = Address(display_name=to_name, addr_spec=to_address)
-    message["Subject"] = subject
+) -> Message:
+    """A multipart/alternative message (in a multipart/mixed one with the PDF); Korean names and
+    subjects as RFC 2047 encoded words.
+
+    Built with the compat32 classes and headers encoded here: `email.policy.default` parses and refolds
+    every header when the message is written, which cost more than the SMTP exchange itself."""
+    alternative = MIMEMultipart("alternative")
+    alternative.attach(MIMEText(text, "plain", "utf-8"))
+    alternative.attach(MIMEText(html, "html", "utf-8"))
+    message = alternative
+    if attachment is not None:
+        filename, content = attachment
+        message = MIMEMultipart("mixed")
+        message.attach(alternative)
+        pdf = MIMEApplication(content, "pdf")
+        pdf.add_header("Content-Disposition", "attachment", filename=filename)
+        message.attach(pdf)
+    message["From"] = _address(*parseaddr(settings.mail_from))
+    message["To"] = _address(to_name, to_address)
+    message["Subject"] = _header(" ".join(subject.split()))
     message["Message-ID"] = msg_id
     message["Date"] = format_datetime(sent_at)
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text, charset="utf-8")
-    message.add_alternative(html, subtype="html", charset="utf-8")
-    if attachment is not None:
-        filename, content = attachment
-        message.add_attachment(content, maintype="application", subtype="pdf", filename=filename)
     return message
 
 
+def _header(value: str) -> Header:
+    return Header(value, "us-ascii" if value.isascii() else "utf-8")
+
+
+def _address(name: str, address: str) -> str:
+    # a line break in a name must not start a header of its own
+    return formataddr((" ".join(name.split()), address), charset="utf-8")
+
+
 class SmtpMailer:
-    """One connection per job; STARTTLS or implicit TLS and login as configured."""
+    """One connection kept between jobs; STARTTLS or implicit TLS and login as configured."""
 
     IDLE_SECONDS = 20  # servers drop idle connections; start a fresh one rather than find out
 
@@ -95,10 +120,10 @@ class SmtpMailer:
             if s.smtp_user:
                 client.login(s.smtp_user, s.smtp_password or "")
         except (OSError, smtplib.SMTPException) as error:
-            raise TransientMailError(f"SMTP {s.smtp_host}:{s.smtp_port}: {error}") from None
+            raise ServerUnavailable(f"SMTP {s.smtp_host}:{s.smtp_port}: {error}") from None
         return client
 
-    def send(self, message: EmailMessage, to_address: str) -> None:
+    def send(self, message: Message, to_address: str) -> None:
         """Send over the kept connection (opened on first use); one reconnect if the server dropped it."""
         if self.client is not None and time.monotonic() - self.last_used > self.IDLE_SECONDS:
             self.close()
@@ -159,7 +184,7 @@ class FolderMailer:
     def __exit__(self, *exc) -> None:
         return None
 
-    def send(self, message: EmailMessage, to_address: str) -> None:
+    def send(self, message: Message, to_address: str) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         name = message["Message-ID"].strip("<>").replace("@", "_at_").replace("/", "_")
         target = self.directory / f"{name}.eml"

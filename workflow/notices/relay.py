@@ -1,14 +1,19 @@
 """From outbox rows to deliveries: enqueue to rq (or run in-process), sweep what was missed, retry failures.
 
-The rq job id is `notice-<outbox id>` (`<queue>-notice-<outbox id>` on another queue than `notices`):
-a row that already has a live job is never queued again.
+Rows go to rq in batches (`NOTICE_BATCH_SIZE`, 50): the rows committed together, the sweep's rows in
+chunks. A batch's job id is derived from its outbox ids (`notice-<id>` for one row,
+`notice-<first>-<last>-<digest>` for more; another queue than `notices` prefixes it), and a key per row
+(`<queue>:job-of:<outbox id>`, written with the job) names the job covering the row: a row whose job is
+still live is never queued again.
 Redis being down only delays notices: the rows stay `pending` and the next sweep (`flask tick`)
 enqueues them. The database, not Redis, says whether a notice is done.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from redis import Redis
@@ -16,19 +21,35 @@ from rq import Queue, Retry
 from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from rq.serializers import JSONSerializer
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 
 from workflow.models import NoticeDelivery, NoticeRun, OutboxMessage
-from workflow.notices.deliver import deliver
+from workflow.notices.deliver import deliver_many
 
 log = logging.getLogger(__name__)
 LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
-JOB_FUNCTION = "workflow.notices.jobs.deliver_job"
+JOB_FUNCTION = "workflow.notices.jobs.deliver_batch_job"
+# a row's key outlives any job rq keeps live in practice; if it expired first, the row could be queued
+# a second time, which the leases make harmless
+COVER_SECONDS = 24 * 3600
+MARK_QUEUED = (
+    update(OutboxMessage)
+    .where(OutboxMessage.id.in_(bindparam("b_ids", expanding=True)), OutboxMessage.status == "pending")
+    .values(status="queued")
+)
 
 
-def job_id(outbox_id: int, queue_name: str = "notices") -> str:
+def job_id(outbox_ids: Sequence[int], queue_name: str = "notices") -> str:
     prefix = "notice" if queue_name == "notices" else f"{queue_name}-notice"
-    return f"{prefix}-{outbox_id}"
+    ids = sorted(outbox_ids)
+    if len(ids) == 1:
+        return f"{prefix}-{ids[0]}"
+    digest = hashlib.blake2b(",".join(map(str, ids)).encode(), digest_size=5).hexdigest()
+    return f"{prefix}-{ids[0]}-{ids[-1]}-{digest}"
+
+
+def batches(ids: list[int], size: int) -> list[list[int]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 @dataclass
@@ -70,49 +91,66 @@ class Relay:
         retries = self.settings.max_attempts - 1
         return Retry(max=retries, interval=list(self.settings.retry_intervals)) if retries > 0 else None
 
+    def cover_key(self, outbox_id: int) -> str:
+        return f"{self.settings.queue_name}:job-of:{outbox_id}"
+
+    def _timeout(self, batch: list[int]) -> int:
+        """A stuck job's limit. Kept short: rq takes a killed SimpleWorker's job for abandoned only this
+        long (plus a minute) after it started; a batch normally takes well under a second."""
+        return max(120, int(self.settings.smtp_timeout * 6)) + 2 * len(batch)
+
     # after commit ----------------------------------------------------------------------------
     def dispatch(self, outbox_ids: list[int]) -> None:
         """Right after commit: enqueue (rq) or deliver now (embedded)."""
         if self.settings.embedded:
-            for outbox_id in outbox_ids:
-                deliver(self.service, outbox_id)
+            for batch in batches(sorted(set(outbox_ids)), self.settings.batch_size):
+                deliver_many(self.service, batch)
         else:
             self.enqueue(outbox_ids)
 
     def enqueue(self, outbox_ids: list[int]) -> int:
-        """Queue a job per row unless one is already live; mark the rows `queued`. Raises if Redis is down."""
+        """Queue the rows in batches, leaving out every row a live job covers; mark the rows `queued`.
+        The number of rows queued. Raises if Redis is down."""
         if not outbox_ids:
             return 0
-        queue = self.queue()
-        existing = Job.fetch_many(
-            [job_id(i, self.settings.queue_name) for i in outbox_ids],
-            connection=self.redis(),
-            serializer=JSONSerializer,
-        )
-        fresh = []
-        for outbox_id, job in zip(outbox_ids, existing, strict=True):
-            if job is not None:
-                if job.get_status(refresh=False) in LIVE:
-                    continue
-                job.delete()
-            queue.enqueue(
-                JOB_FUNCTION,
-                outbox_id,
-                job_id=job_id(outbox_id, self.settings.queue_name),
-                retry=self._retry(),
-                job_timeout=max(120, int(self.settings.smtp_timeout * 6)),
-                result_ttl=3600,
-                failure_ttl=7 * 24 * 3600,
-                description=f"notice {outbox_id}",
+        redis = self.redis()
+        ids = sorted(set(outbox_ids))
+        covering = [value.decode() if value else None for value in redis.mget(map(self.cover_key, ids))]
+        jobs: dict[str, Job] = {}
+        if any(covering):
+            found = Job.fetch_many(
+                sorted(set(filter(None, covering))), connection=redis, serializer=JSONSerializer
             )
-            fresh.append(outbox_id)
-        if fresh:
-            with self.service.db.begin() as connection:
-                connection.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id.in_(fresh), OutboxMessage.status == "pending")
-                    .values(status="queued")
+            jobs = {job.id: job for job in found if job is not None}
+        live = {name for name, job in jobs.items() if job.get_status(refresh=False) in LIVE}
+        fresh = [i for i, covered_by in zip(ids, covering, strict=True) if covered_by not in live]
+        if not fresh:
+            return 0
+        queue_name = self.settings.queue_name
+        with redis.pipeline() as pipe:
+            work = []
+            for batch in batches(fresh, self.settings.batch_size):
+                name = job_id(batch, queue_name)
+                if name in jobs:
+                    jobs[name].delete(pipeline=pipe)  # the same rows' finished or failed job
+                for outbox_id in batch:
+                    pipe.set(self.cover_key(outbox_id), name, ex=COVER_SECONDS)
+                work.append(
+                    Queue.prepare_data(
+                        JOB_FUNCTION,
+                        args=(batch,),
+                        job_id=name,
+                        retry=self._retry(),
+                        timeout=self._timeout(batch),
+                        result_ttl=3600,
+                        failure_ttl=7 * 24 * 3600,
+                        description=f"notices {batch[0]}..{batch[-1]} ({len(batch)})",
+                    )
                 )
+            self.queue().enqueue_many(work, pipeline=pipe)
+            pipe.execute()
+        with self.service.db.begin() as connection:
+            connection.execute(MARK_QUEUED, {"b_ids": fresh})
         return len(fresh)
 
     # the periodic sweep ------------------------------------------------------------------------
@@ -137,8 +175,10 @@ class Relay:
         now = now or self.service.clock()
         report = SweepReport()
         if self.settings.embedded:
-            for outbox_id in self._waiting(("pending", "queued"), now, limit, due_only=True):
-                report.count(deliver(self.service, outbox_id).status)
+            waiting = self._waiting(("pending", "queued"), now, limit, due_only=True)
+            for batch in batches(waiting, self.settings.batch_size):
+                for outcome in deliver_many(self.service, batch):
+                    report.count(outcome.status)
             return report
         # jobs whose worker died are retried by rq (or marked failed) once their heartbeat expired
         StartedJobRegistry(queue=self.queue()).cleanup(timestamp=now.timestamp())

@@ -68,50 +68,43 @@ class NoticeFacts:
     tranches: list[dict]
     due: object
 
-    @classmethod
-    def load(cls, connection, application: dict, program, outbox: dict, needs: frozenset) -> NoticeFacts:
-        """Read only what the templates use (`needs`: their variable names) and the letter's table."""
-        award, tranches, due = None, [], None
-        letter_table = "pdf" in outbox["channels"]
-        if letter_table or needs & MONEY_VARIABLES:
-            award = (
-                connection.execute(
-                    select(Award.id, Award.amount, Award.paid, Award.recovered).where(
-                        Award.application_id == application["id"]
-                    )
+
+def money_and_due(connection, application: dict, channels, needs: frozenset) -> tuple:
+    """(award, tranches, due) of an application, each read only if the templates or a letter use it."""
+    award, tranches, due = None, [], None
+    letter_table = "pdf" in channels
+    if letter_table or needs & MONEY_VARIABLES:
+        award = (
+            connection.execute(
+                select(Award.id, Award.amount, Award.paid, Award.recovered).where(
+                    Award.application_id == application["id"]
                 )
-                .mappings()
-                .first()
             )
-        if award is not None and letter_table:
-            tranches = [
-                dict(row)
-                for row in connection.execute(
-                    select(Tranche.seq, Tranche.amount, Tranche.status, Tranche.paid_at)
-                    .where(Tranche.award_id == award["id"])
-                    .order_by(Tranche.seq)
-                ).mappings()
-            ]
-        if "due" in needs:
-            due = connection.execute(
-                select(Timer.due_at)
-                .where(
-                    Timer.application_id == application["id"],
-                    Timer.state == application["state"],
-                    Timer.kind == "deadline",
-                    Timer.status == "pending",
-                )
-                .order_by(Timer.due_at)
-                .limit(1)
-            ).scalar()
-        return cls(
-            application=application,
-            program=program,
-            outbox=outbox,
-            award=dict(award) if award else None,
-            tranches=tranches,
-            due=due,
+            .mappings()
+            .first()
         )
+    if award is not None and letter_table:
+        tranches = [
+            dict(row)
+            for row in connection.execute(
+                select(Tranche.seq, Tranche.amount, Tranche.status, Tranche.paid_at)
+                .where(Tranche.award_id == award["id"])
+                .order_by(Tranche.seq)
+            ).mappings()
+        ]
+    if "due" in needs:
+        due = connection.execute(
+            select(Timer.due_at)
+            .where(
+                Timer.application_id == application["id"],
+                Timer.state == application["state"],
+                Timer.kind == "deadline",
+                Timer.status == "pending",
+            )
+            .order_by(Timer.due_at)
+            .limit(1)
+        ).scalar()
+    return (dict(award) if award else None), tranches, due
 
 
 class Renderer:

@@ -21,6 +21,7 @@ ENVIRONMENT = {
     "NOTICE_MAX_ATTEMPTS": int,
     "NOTICE_LEASE_SECONDS": int,
     "NOTICE_QUEUE": str,
+    "NOTICE_BATCH_SIZE": int,
 }
 
 
@@ -41,6 +42,8 @@ class NoticeSettings:
     # seconds before attempt 2, 3, 4, ...; the last value repeats
     retry_intervals: tuple[int, ...] = (10, 60, 300, 1800)
     lease_seconds: int = 300
+    # outbox rows per rq job (and per embedded run): one claim, prepare and finish transaction for all
+    batch_size: int = 50
     agency: dict = field(
         default_factory=lambda: {
             "ko": "강원 디지털헬스케어 혁신클러스터 사업단",
@@ -99,4 +102,5 @@ class NoticeSettings:
             max_attempts=values.get("NOTICE_MAX_ATTEMPTS", 5),
             retry_intervals=tuple(intervals) if intervals else cls.retry_intervals,
             lease_seconds=values.get("NOTICE_LEASE_SECONDS", 300),
+            batch_size=max(1, values.get("NOTICE_BATCH_SIZE", 50)),
         )
