@@ -55,3 +55,21 @@ def pdf_fonts(path: Path) -> list[dict]:
 
 def pdf_text(path: Path) -> str:
     return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def copies_of_first_notice(app, n: int, **changes) -> list[int]:
+    """n new `pending` outbox rows like the first one (as if Redis had been down at commit); their ids."""
+    columns = ("application_id", "event_seq", "notice", "template", "recipients", "channels", "payload")
+    with app.extensions["workflow"].db.begin() as connection:
+        first = connection.execute(select(OutboxMessage).order_by(OutboxMessage.id)).mappings().first()
+        row = {k: first[k] for k in columns} | {
+            "status": "pending",
+            "attempts": 0,
+            "created_at": first["created_at"],
+        }
+        return [
+            connection.execute(
+                OutboxMessage.__table__.insert().values(**(row | changes)).returning(OutboxMessage.id)
+            ).scalar_one()
+            for _ in range(n)
+        ]
