@@ -3,10 +3,11 @@
 PDF: the one-page award letter with a table of amounts (workflow.notices.letters, embedded Korean font)
 against a reportlab script drawing the same lines, table and font directly on a canvas.
 
-E-mail: outbox rows → relay (rq enqueue, deterministic ids) → rq worker (SimpleWorker, in this process)
-→ local SMTP server (aiosmtpd in its own process), with every database record (lease, notification,
-delivery sending/sent, outbox sent), against a plain smtplib loop sending the same messages over one
-connection, and over one connection per message (what each job does).
+E-mail: outbox rows → relay (rq enqueue in batches, ids derived from the rows) → rq worker (SimpleWorker,
+in this process) → local SMTP server (aiosmtpd in its own process), with every database record (leases,
+attempts, notification, delivery sending/sent, outbox sent) and the MIME message built for each e-mail,
+against a plain smtplib loop sending the same messages (built before its clock starts) over one
+connection, and over one connection per message.
 
     python bench/notices.py [N_PDF] [N_MAIL]     (PostgreSQL from BENCH_POSTGRES_URL, else SQLite;
                                                   Redis database 2 from BENCH_REDIS_URL, flushed)

@@ -66,16 +66,17 @@ def deliver_many(service, outbox_ids: list[int]) -> list[Outcome]:
     """Deliver a batch of outbox rows, each once; safe to call again at any time, with any overlap.
     One outcome per row, in id order."""
     ids = sorted(set(outbox_ids))
-    with service.db.connect() as connection, service.db.connect() as marks:
-        if marks.dialect.name == "postgresql":
-            # each acceptance is one statement committed by itself: no BEGIN and COMMIT round trips.
-            # (Not on SQLite: the pool would reset the connection to implicit transactions, which
-            # workflow/db.py turns off to issue BEGIN IMMEDIATE itself.)
-            marks.execution_options(isolation_level="AUTOCOMMIT")
+    with service.db.connect() as connection:
         lease = claim(connection, ids, uuid.uuid4().hex, service.clock(), service.settings.lease_seconds)
-        run = Run(service, connection, marks, lease)
+        run = Run(service, connection, lease)
         if lease.attempts:
-            run.work()
+            with service.db.connect() as marks:
+                if marks.dialect.name == "postgresql":
+                    # each acceptance: one statement committed by itself, no BEGIN and COMMIT round
+                    # trips (not on SQLite: the pool would reset the connection to implicit
+                    # transactions, which workflow/db.py turns off to issue BEGIN IMMEDIATE itself)
+                    marks.execution_options(isolation_level="AUTOCOMMIT")
+                run.work(marks)
             run.finish()
     outcomes = {i: Outcome(i, "skipped", "already sent or failed, or no such notice") for i in ids}
     outcomes.update({i: Outcome(i, "busy", "another run holds the lease") for i in lease.busy})
@@ -86,17 +87,18 @@ def deliver_many(service, outbox_ids: list[int]) -> list[Outcome]:
 class Run:
     """One run over the rows a lease holds: what happened to each row, and the acceptance not yet recorded."""
 
-    def __init__(self, service, connection, marks, lease: Lease):
+    def __init__(self, service, connection, lease: Lease):
         self.service = service
         self.connection = connection
-        self.marks = marks
+        self.marks = connection  # where acceptances are recorded, one by one
         self.lease = lease
         self.results: dict[int, tuple[str, str]] = {}  # row → (sent | failed | retry | busy, detail)
         self.refused: list[dict] = []  # deliveries the server refused for good, recorded at the finish
         self.unrecorded: Email | None = None  # accepted by the server, not yet recorded as sent
         self.outcomes: dict[int, Outcome] = {}
 
-    def work(self) -> None:
+    def work(self, marks) -> None:
+        self.marks = marks
         try:
             with self.connection.begin():
                 prepared = prepare(self.service, self.connection, sorted(self.lease.attempts))
