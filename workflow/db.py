@@ -11,7 +11,7 @@ import threading
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
@@ -88,29 +88,57 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    # SQLite has one writer at a time. Threads of this process queue on a lock in Python instead of in
-    # SQLite's busy handler, which polls with growing sleeps (up to 100 ms) and lets a late thread in
-    # first. Reentrant: a thread nesting two transactions gets SQLite's own error, as without the lock.
-    # Other processes still wait through busy_timeout.
-    writers = threading.RLock()
+    _queue_writers(engine)
+
+
+def _queue_writers(engine: Engine) -> None:
+    """SQLite has one writer at a time. The threads of this process queue for it on a lock instead of in
+    SQLite's busy handler, which polls with growing sleeps (up to 100 ms) and lets late threads in first.
+    Other processes still wait through busy_timeout.
+
+    The lock is held per DBAPI connection from BEGIN to COMMIT or ROLLBACK (given back as SQLAlchemy
+    announces them, a moment before SQLite is done: a thread arriving then waits in the busy handler), and
+    given back as well when the pool takes the connection back or invalidates it (a connection dropped
+    without closing it).
+    Like SQLite's busy timeout, a thread waits 30 s at most and then gets 'database is locked'."""
+    writer = threading.Lock()  # not reentrant: a second transaction nested in one thread fails as in SQLite
+    holders: set[int] = set()  # id() of the DBAPI connections holding it
+
+    def give_back(dbapi_connection) -> None:
+        try:
+            holders.remove(id(dbapi_connection))
+        except KeyError:
+            return
+        writer.release()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        if not writers.acquire(timeout=30):
-            raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
+        dbapi_connection = connection.connection.dbapi_connection
+        if id(dbapi_connection) not in holders:  # a shared in-memory connection: SQLite answers itself
+            if not writer.acquire(timeout=30):
+                raise OperationalError(
+                    "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+                )
+            holders.add(id(dbapi_connection))
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
-            writers.release()
+            give_back(dbapi_connection)
             raise
-        connection.info["holds_writer_lock"] = True
 
     def _on_end(connection):
-        if connection.info.pop("holds_writer_lock", False):
-            writers.release()
+        try:
+            dbapi_connection = connection.connection.dbapi_connection
+        except SQLAlchemyError:
+            return  # invalidated: the pool's invalidate event gave the lock back
+        give_back(dbapi_connection)
 
     event.listen(engine, "commit", _on_end)
     event.listen(engine, "rollback", _on_end)
+    event.listen(engine.pool, "checkin", lambda dbapi_connection, _record: give_back(dbapi_connection))
+    event.listen(
+        engine.pool, "invalidate", lambda dbapi_connection, _record, _error: give_back(dbapi_connection)
+    )
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

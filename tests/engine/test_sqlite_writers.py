@@ -62,3 +62,29 @@ def test_every_way_out_of_a_transaction_lets_the_next_writer_in(engine, ending):
     other.join(WAIT)
     assert not other.is_alive(), "the writer lock was not released"
     assert _values(engine) == ["next"]
+
+
+def test_an_invalidated_connection_gives_the_lock_back(engine):
+    connection = engine.connect()
+    connection.execute(text("INSERT INTO writer_probe (value) VALUES ('lost')"))
+    connection.invalidate()
+    connection.close()
+    other = _writes_in_thread(engine, "next")
+    other.join(WAIT)
+    assert not other.is_alive(), "the writer lock was not released"
+    assert _values(engine) == ["next"]
+
+
+def test_a_connection_dropped_without_closing_gives_the_lock_back(engine):
+    import gc
+
+    for warm in [engine.connect() for _ in range(2)]:
+        warm.close()  # two connections in the pool: the writer below gets the other one
+    connection = engine.connect()
+    connection.execute(text("INSERT INTO writer_probe (value) VALUES ('lost')"))
+    del connection
+    gc.collect()  # the pool takes the DBAPI connection back and rolls it back
+    other = _writes_in_thread(engine, "next")
+    other.join(WAIT)
+    assert not other.is_alive(), "the writer lock was not released"
+    assert _values(engine) == ["next"]
