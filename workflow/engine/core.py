@@ -1,7 +1,8 @@
 """fire(): the one way an application changes state.
 
-In one transaction: role and object check, reason, field validation, guard, version-checked move,
-effects, one history event, timers, outbox rows, then any automatic transitions (as `system`).
+In one transaction: role and object check, reason, field validation, guard, effects' read-only checks
+(e.g. the budget left), version-checked move, effects, one history event, timers, outbox rows, then any
+automatic transitions (as `system`).
 """
 
 from __future__ import annotations
