@@ -43,11 +43,12 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.extensions["workflow"] = Workflow(engine, registry)
     publish_definitions(app)
 
-    from workflow import cli, notices, web
+    from workflow import cli, notices, ops, web
 
     notices.init_app(app)
     cli.init_app(app)
     web.init_app(app)
+    ops.init_app(app)
     return app
 
 

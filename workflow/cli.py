@@ -14,6 +14,7 @@ from workflow.definitions import diagram
 from workflow.engine.timers import tick as run_tick
 from workflow.engine.versions import migrate as run_migrate
 from workflow.history import verify_all
+from workflow.ops.runs import record_run
 from workflow.services.finance import reconcile
 
 
@@ -109,16 +110,22 @@ def rules_migrate(key, from_version, to_version, mappings):
 @click.command("tick", help="Fire every due deadline and reminder (idempotent; run it every minute).")
 @with_appcontext
 def tick_command():
-    outcomes = run_tick(_workflow())
+    workflow = _workflow()
+    started = workflow.clock()
+    outcomes = run_tick(workflow)
     for outcome in outcomes:
         click.echo(
             f"timer {outcome.timer_id} (application {outcome.application_id}): {outcome.status} {outcome.detail}"
         )
-    click.echo(f"{len(outcomes)} timer(s) handled")
+    summary = f"{len(outcomes)} timer(s) handled"
+    click.echo(summary)
     if "notices" in current_app.extensions:
         from workflow.notices.cli import sweep_after_tick
 
-        click.echo(sweep_after_tick())
+        swept = sweep_after_tick()
+        click.echo(swept)
+        summary += f"; {swept}"
+    record_run(workflow.db, "tick", started, workflow.clock(), True, summary)
 
 
 @click.group("audit", cls=AppGroup, help="The tamper-evident history.")
@@ -136,6 +143,8 @@ def audit_verify():
         faults += [f"money: {problem}" for problem in reconcile(connection)]
     for fault in faults:
         click.echo(fault)
+    now = _workflow().clock()
+    record_run(_workflow().db, "audit_verify", now, now, not faults, f"{len(faults)} fault(s)")
     if faults:
         sys.exit(1)
     click.echo("every history chain verifies; the ledger matches every budget and award")

@@ -18,6 +18,11 @@ class Config:
     TIMEZONE = "Asia/Seoul"
     BABEL_DEFAULT_LOCALE = "ko"
     TESTING = False
+    # readiness limits in seconds (workflow/ops/readiness.py)
+    READY_WORKER_MAX_AGE = 60
+    READY_NOTICE_MAX_AGE = 600
+    READY_TICK_MAX_AGE = 180
+    WORKER_HEARTBEAT_SECONDS = 15
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -26,6 +31,9 @@ class Config:
         for name in ("SECRET_KEY", "DATABASE_URL", "RULES_DIR", "REDIS_URL", "UPLOAD_DIR"):
             if os.environ.get(name):
                 overrides[name] = os.environ[name]
+        for name in ("READY_WORKER_MAX_AGE", "READY_NOTICE_MAX_AGE", "READY_TICK_MAX_AGE"):
+            if os.environ.get(name):
+                overrides[name] = float(os.environ[name])
         return overrides
 
 

@@ -42,6 +42,8 @@ FINANCE_WRITE = row("L 403 403 403 403 302 403 302 403 403 403")
 MATRIX = {
     "static": ("GET", "/static/css/site.css", ALL_200),
     "pages.health": ("GET", "/healthz", ALL_200),
+    # not ready: no `flask tick` has run in the matrix's database
+    "ops.ready": ("GET", "/readyz", row("503 503 503 503 503 503 503 503 503 503 503")),
     "pages.home": ("GET", "/", ALL_200),
     "pages.accessibility": ("GET", "/accessibility", ALL_200),
     "account.login": ("GET", "/login", ALL_200),

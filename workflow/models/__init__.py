@@ -5,6 +5,7 @@ from workflow.models.definitions import DefinitionSnapshot
 from workflow.models.history import HistoryEvent
 from workflow.models.money import Award, ExchangeRate, LedgerEntry, ProgramBudget, Tranche
 from workflow.models.notices import Letter, NoticeDelivery, NoticePreference, NoticeRun, Notification
+from workflow.models.ops import OpsRun, WorkerHeartbeat
 from workflow.models.outbox import OutboxMessage
 from workflow.models.timers import Timer
 from workflow.models.users import User, UserRole
@@ -23,6 +24,7 @@ __all__ = [
     "NoticePreference",
     "NoticeRun",
     "Notification",
+    "OpsRun",
     "OutboxMessage",
     "ProgramBudget",
     "ReviewAssignment",
@@ -30,4 +32,5 @@ __all__ = [
     "Tranche",
     "User",
     "UserRole",
+    "WorkerHeartbeat",
 ]

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from workflow.models import OutboxMessage
+from workflow.ops.heartbeat import Heartbeat
 
 
 def _service():
@@ -36,7 +37,13 @@ def worker_command(burst: bool, no_fork: bool) -> None:
     relay = service.relay
     worker_class = SimpleWorker if no_fork else Worker
     worker = worker_class([relay.queue()], connection=relay.redis(), serializer=JSONSerializer)
-    worker.work(burst=burst, with_scheduler=True, logging_level=os.environ.get("RQ_LOG_LEVEL", "INFO"))
+    heartbeat = Heartbeat(
+        engine, relay.queue().name, float(current_app.config.get("WORKER_HEARTBEAT_SECONDS", 15))
+    ).start()
+    try:
+        worker.work(burst=burst, with_scheduler=True, logging_level=os.environ.get("RQ_LOG_LEVEL", "INFO"))
+    finally:
+        heartbeat.stop()
 
 
 notices_group = AppGroup("notices", help="Notices: retry failed ones, sweep the outbox, list failures.")

@@ -1,9 +1,8 @@
-"""Public pages: the home page with open programs, the accessibility statement, and the health check."""
+"""Public pages: the home page with open programs, the accessibility statement, and the liveness probe."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template
-from sqlalchemy import text
 
 from workflow.services.programs import program_cards
 
@@ -12,10 +11,8 @@ bp = Blueprint("pages", __name__)
 
 @bp.get("/healthz")
 def health():
-    workflow = current_app.extensions["workflow"]
-    with workflow.db.connect() as connection:
-        connection.execute(text("SELECT 1"))
-    return jsonify(status="ok", programs=sorted(workflow.registry.current))
+    """Liveness: the process answers. Whether it can work is /readyz (workflow/ops)."""
+    return jsonify(status="ok")
 
 
 @bp.get("/")
