@@ -30,6 +30,7 @@ from workflow.config import PROJECT_ROOT  # noqa: E402
 from workflow.db import make_engine  # noqa: E402
 from workflow.definitions.registry import DefinitionRegistry  # noqa: E402
 from workflow.engine import Workflow  # noqa: E402
+from workflow.extensions import install  # noqa: E402
 from workflow.history import data_hash, event_hash  # noqa: E402
 from workflow.models import Application, HistoryEvent, OutboxMessage, Timer  # noqa: E402
 from workflow.schema import upgrade  # noqa: E402
@@ -83,6 +84,7 @@ def form_data(store) -> dict:
 
 
 def run_engine(engine, count: int, store, cpu_only: bool = False) -> tuple[float, float]:
+    install()
     registry = DefinitionRegistry(PROJECT_ROOT / "rules", PROJECT_ROOT / "templates" / "notices")
     registry.load()
     workflow = Workflow(engine, registry, clock=lambda: NOW)

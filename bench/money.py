@@ -37,6 +37,7 @@ from workflow.config import PROJECT_ROOT  # noqa: E402
 from workflow.db import make_engine  # noqa: E402
 from workflow.definitions.registry import DefinitionRegistry  # noqa: E402
 from workflow.engine import Workflow  # noqa: E402
+from workflow.extensions import install  # noqa: E402
 from workflow.models import Application, Award, LedgerEntry, ProgramBudget  # noqa: E402
 from workflow.schema import upgrade  # noqa: E402
 from workflow.services.users import create_user  # noqa: E402
@@ -79,6 +80,7 @@ def prepare(engine, approvals: int, rules_dir: Path, round_no: int):
     """Applications waiting for approval (not timed), the officer, and a budget for half of them."""
     key = f"bench-grant-{round_no}"
     (rules_dir / f"{key}.yaml").write_text(PROGRAM.format(total=AMOUNT * approvals // 2, round=round_no))
+    install()
     registry = DefinitionRegistry(rules_dir, PROJECT_ROOT / "templates" / "notices")
     registry.load()
     assert not registry.problems, registry.problems

@@ -17,10 +17,12 @@ from workflow.config import PROJECT_ROOT
 from workflow.db import make_engine
 from workflow.definitions.registry import DefinitionRegistry
 from workflow.engine import Workflow
+from workflow.extensions import install
 from workflow.schema import upgrade
 from workflow.services.files import FileStore
 from workflow.services.users import create_user
 
+install()  # the built-in extensions (money, notice channels), as create_app does
 RULES_DIR = PROJECT_ROOT / "rules"
 TEMPLATES_DIR = PROJECT_ROOT / "templates" / "notices"
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -12,6 +12,7 @@ from workflow.config import CONFIGS, PROJECT_ROOT
 from workflow.db import make_engine, make_session_factory
 from workflow.definitions.registry import DefinitionRegistry
 from workflow.engine import Workflow
+from workflow.extensions import install
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     if database_url.startswith("sqlite:///") and "instance" in database_url:
         os.makedirs(app.instance_path, exist_ok=True)
     engine = make_engine(database_url)
+    install(app.config["EXTENSIONS"])
     registry = DefinitionRegistry(app.config["RULES_DIR"], app.config["NOTICE_TEMPLATES_DIR"])
     registry.load()
     for problem in registry.problems:

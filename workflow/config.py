@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from workflow.extensions import BUILT_IN
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -23,6 +25,7 @@ class Config:
     READY_NOTICE_MAX_AGE = 600
     READY_TICK_MAX_AGE = 180
     WORKER_HEARTBEAT_SECONDS = 15
+    EXTENSIONS = BUILT_IN  # modules that register effects, channels, ... (workflow/extensions.py)
 
     @classmethod
     def from_environment(cls) -> dict:

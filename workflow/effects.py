@@ -1,18 +1,23 @@
-"""Effects a transition may have, as a registry: each kind has a parameter schema and an apply step.
+"""Effects a transition may have, as an open registry: each kind is one `EffectKind` object.
 
-Effects run inside fire()'s transaction; refusing one (EffectRefused) rolls back the whole move.
+A kind carries everything about itself: its parameter model, the expressions inside its
+parameters (compiled and checked at load like guards), a read-only check, the apply step, the
+rule-file keys it needs, the triggers it listens to and what it does when one fires, and what it
+adds to the guard context. The package that owns a kind registers it (`register_effect`); the
+engine only asks the registry. Effects run inside fire()'s transaction; refusing one
+(EffectRefused) rolls back the whole move. How to add a kind: workflow/EFFECTS.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from workflow.guards import GuardEvaluationError
+from workflow.guards import ContextSource, GuardEvaluationError, register_context
 from workflow.messages import Message
 
 
@@ -22,63 +27,17 @@ class EffectRefused(Exception):
         self.message = message
 
 
-class _Params(BaseModel):
+class EffectParams(BaseModel):
+    """Base of every effect's parameter model: closed (an unknown key is an error) and frozen."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class TrancheSpec(_Params):
-    share: float | None = Field(default=None, gt=0, le=1)
-    amount: str | None = None  # an expression, in the award's currency
-    release_on: str | None = None  # held until this trigger fires (e.g. approve_interim)
-    release_if: str | None = None  # paid only while this condition holds (e.g. data.spent_to_date > 0)
-
-    @model_validator(mode="after")
-    def _one_of(self):
-        if (self.share is None) == (self.amount is None):
-            raise ValueError("give either share or amount")
-        return self
-
-
-class MatchingSpec(_Params):
-    """Co-funding limits on the awarded amount: total cost = award + company cash + in-kind."""
-
-    cash: str  # expression: the company's cash contribution (KRW)
-    in_kind: str = "0"  # expression: the in-kind contribution (KRW)
-    government_max: float = Field(default=0.75, gt=0, le=1)
-    cash_min: float = Field(default=0.10, ge=0, lt=1)
-
-
-class AwardParams(_Params):
-    amount: str
-    tranches: list[TrancheSpec] = Field(min_length=1)
-    currency: str = Field(default="KRW", pattern=r"^[A-Z]{3}$")  # others booked in KRW at a recorded rate
-    matching: MatchingSpec | None = None
-
-    @model_validator(mode="after")
-    def _shares_add_up(self):
-        shares = [t.share for t in self.tranches if t.share is not None]
-        if len(shares) == len(self.tranches) and abs(sum(shares) - 1) > 1e-9:
-            raise ValueError(f"tranche shares add up to {sum(shares):g}, not 1")
-        return self
-
-
-class RecoverParams(_Params):
-    amount: str | None = None  # an expression (principal, KRW); or full: true for all that is outstanding
-    full: bool = False
-    interest_rate: float = Field(default=0, ge=0, le=1)  # yearly, simple, from each payment's date
-
-    @model_validator(mode="after")
-    def _amount_or_full(self):
-        if (self.amount is None) != self.full:
-            raise ValueError("give either amount or full: true")
-        return self
-
-
-class NoParams(_Params):
+class NoParams(EffectParams):
     pass
 
 
-class OpenParams(_Params):
+class OpenParams(EffectParams):
     program: str
     copy_fields: dict[str, str] = Field(default={}, alias="copy")
 
@@ -111,47 +70,40 @@ class EffectContext:
         return value
 
 
-def _set_fields(context: EffectContext, params: dict[str, str]) -> None:
-    for name, source in params.items():
-        context.data[name] = context.evaluate(source)
-
-
-def _open_linked(context: EffectContext, params: OpenParams) -> None:
-    copied = {target: context.evaluate(source) for target, source in params.copy_fields.items()}
-    context.open_linked(params.program, copied)
+def _none(_params) -> list:
+    return []
 
 
 @dataclass(frozen=True)
 class EffectKind:
     name: str
-    params: type | None  # pydantic model; None means a mapping of field name → expression
+    params: type | None  # an EffectParams model; None means a mapping of field name → expression
     apply: Callable[[EffectContext, Any], None]
-    needs_budget: bool = False
-    changes_data: bool = False  # runs before the move is written, so its changes are in the event
+    # every expression inside the parameters, checked and compiled at load like guards
+    expressions: Callable[[Any], list[str]] = _none
     # read-only, before anything is written: a refusal here (e.g. the budget is short) costs no writes
     check: Callable[[EffectContext, Any], None] | None = None
-
-
-def _registry() -> dict[str, EffectKind]:
-    from workflow import money
-
-    kinds = [
-        EffectKind("award", AwardParams, money.award, needs_budget=True, check=money.check_award),
-        EffectKind("pay_tranche", NoParams, money.pay_tranche, needs_budget=True),
-        EffectKind("recover", RecoverParams, money.recover, needs_budget=True),
-        EffectKind("cancel_award", NoParams, money.cancel_award, needs_budget=True),
-        EffectKind("set", None, _set_fields, changes_data=True),
-        EffectKind("open", OpenParams, _open_linked),
-    ]
-    return {kind.name: kind for kind in kinds}
+    changes_data: bool = False  # runs before the move is written, so its changes are in the event
+    requires: tuple[str, ...] = ()  # top-level rule-file keys the kind needs (e.g. "budget")
+    # triggers named in the parameters, as (path inside the parameters, trigger); checked at load
+    listens_to: Callable[[Any], list[tuple[tuple, str]]] = _none
+    # when one of those triggers fires on the application, in the same transaction
+    on_trigger: Callable[[EffectContext, str], None] | None = None
+    context: tuple[ContextSource, ...] = ()  # names the kind adds to the guard context
 
 
 EFFECTS: dict[str, EffectKind] = {}
 
 
+def register_effect(kind: EffectKind) -> EffectKind:
+    """Add (or replace) an effect kind and the guard-context names it brings."""
+    for source in kind.context:
+        register_context(source)
+    EFFECTS[kind.name] = kind
+    return kind
+
+
 def effect_kinds() -> dict[str, EffectKind]:
-    if not EFFECTS:
-        EFFECTS.update(_registry())
     return EFFECTS
 
 
@@ -160,7 +112,7 @@ def parse_effect(raw: dict) -> tuple[EffectKind, Any]:
     if not isinstance(raw, dict) or len(raw) != 1:
         raise ValueError("an effect is a mapping with exactly one key, e.g. {award: {...}}")
     ((name, params),) = raw.items()
-    kind = effect_kinds()[name]
+    kind = EFFECTS[name]
     if kind.params is None:
         if not isinstance(params, dict) or not all(isinstance(v, str) for v in params.values()):
             raise ValueError("give a mapping of field name to expression")
@@ -172,14 +124,35 @@ def expressions_of(name: str, params) -> list[str]:
     """Every expression inside an effect's parameters (checked at load like guards)."""
     if params is None:
         return []
-    if name == "set":
-        return list(params.values())
-    if isinstance(params, AwardParams):
-        matching = [params.matching.cash, params.matching.in_kind] if params.matching else []
-        tranches = [e for t in params.tranches for e in (t.amount, t.release_if) if e]
-        return [params.amount, *tranches, *matching]
-    if isinstance(params, RecoverParams):
-        return [params.amount] if params.amount else []
-    if isinstance(params, OpenParams):
-        return list(params.copy_fields.values())
-    return []
+    return [source for source in EFFECTS[name].expressions(params) if source]
+
+
+def listened_triggers(effects: Iterable[tuple[EffectKind, Any]]) -> dict[str, list[EffectKind]]:
+    """trigger → the kinds (once each) that act when it fires, from a program's effects."""
+    hooks: dict[str, list[EffectKind]] = {}
+    for kind, params in effects:
+        if kind.on_trigger is None:
+            continue
+        for _path, trigger in kind.listens_to(params):
+            if kind not in hooks.setdefault(trigger, []):
+                hooks[trigger].append(kind)
+    return hooks
+
+
+# the engine's own kinds: changing the application's data and opening a linked application -------
+def _set_fields(context: EffectContext, params: dict[str, str]) -> None:
+    for name, source in params.items():
+        context.data[name] = context.evaluate(source)
+
+
+def _open_linked(context: EffectContext, params: OpenParams) -> None:
+    copied = {target: context.evaluate(source) for target, source in params.copy_fields.items()}
+    context.open_linked(params.program, copied)
+
+
+register_effect(
+    EffectKind("set", None, _set_fields, expressions=lambda p: list(p.values()), changes_data=True)
+)
+register_effect(
+    EffectKind("open", OpenParams, _open_linked, expressions=lambda p: list(p.copy_fields.values()))
+)

@@ -1,18 +1,44 @@
 """Guards: CEL expressions compiled once at load, evaluated against a small prepared context.
 
 Never Python eval. A guard sees `data` (the application's fields), `reviews` (count, assigned,
-mean, min, max), `money` (awarded, paid, recovered, budget_remaining), `actor` (id, roles) and
-`application` (state, days_in_state). Functions beyond CEL's own come from GUARD_FUNCTIONS.
+mean, min, max), `actor` (id, roles), `application` (state, days_in_state) and every name a
+package registered as a `ContextSource` (money registers `money`: awarded, paid, recovered,
+budget_remaining). Functions beyond CEL's own come from GUARD_FUNCTIONS. How to add a guard
+function or a context name: workflow/GUARDS.md.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cel
 
-VARIABLES = frozenset({"data", "reviews", "money", "actor", "application"})
+ENGINE_VARIABLES = frozenset({"data", "reviews", "actor", "application"})
+
+
+@dataclass(frozen=True)
+class ContextSource:
+    """A name a guard may read, filled only when an expression uses it (it may cost a query)."""
+
+    name: str
+    load: Callable  # (connection, application row) -> dict
+
+
+CONTEXT_SOURCES: dict[str, ContextSource] = {}
+
+
+def register_context(source: ContextSource) -> None:
+    if source.name in ENGINE_VARIABLES:
+        raise ValueError(f"'{source.name}' is the engine's own guard variable")
+    CONTEXT_SOURCES[source.name] = source
+
+
+def known_variables() -> frozenset[str]:
+    return ENGINE_VARIABLES | CONTEXT_SOURCES.keys()
+
+
 GUARD_FUNCTIONS = {
     "min": lambda a, b: a if a <= b else b,
     "max": lambda a, b: a if a >= b else b,
@@ -88,7 +114,7 @@ def compile_expression(source: str) -> Expression:
         raise GuardSyntaxError(1, 1, str(error)) from None
     references = program.references()
     variables = frozenset(references["variables"])
-    unknown = sorted(variables - VARIABLES)
+    unknown = sorted(variables - known_variables())
     if unknown:
         raise GuardSyntaxError(1, source.find(unknown[0]) + 1, f"unknown name '{unknown[0]}'")
     called = {f for f in references["functions"] if not f.startswith(("_", "@", "!"))}

@@ -198,7 +198,6 @@ class Checker:
     # transitions ---------------------------------------------------------------------------
     def check_transitions(self) -> None:
         unguarded: dict[tuple[str, str], int] = {}
-        budget = self.raw.get("budget")
         for index, transition in enumerate(self.transitions):
             path = ("transitions", index)
             trigger = transition.get("trigger")
@@ -250,7 +249,7 @@ class Checker:
                 )
                 self.notice_ref(notice_path, notice)
             for e_index, effect in enumerate(_as_list(transition.get("effects"))):
-                self.check_effect((*path, "effects", e_index), effect, budget)
+                self.check_effect((*path, "effects", e_index), effect)
 
     def check_expression(self, path, source: str, must_be_bool: bool = False) -> None:
         try:
@@ -281,7 +280,7 @@ class Checker:
         text = self.raw_lines[line - 1] if 0 < line <= len(self.raw_lines) else ""
         return text[column - 1 : column] in ("'", '"')
 
-    def check_effect(self, path, effect, budget) -> None:
+    def check_effect(self, path, effect) -> None:
         kinds = effect_kinds()
         name = next(iter(effect), None) if isinstance(effect, dict) and len(effect) == 1 else None
         if name is not None and name not in kinds:
@@ -297,22 +296,20 @@ class Checker:
         except (ValueError, TypeError) as error:
             self.add(path, f"effect is not valid: {str(error).splitlines()[0] if str(error) else error}")
             return
-        if kind.needs_budget and not budget:
-            self.add(
-                (*path, name),
-                f"money effect '{name}' but the program has no budget",
-                "add budget: {total: ...}",
-                key=True,
-            )
+        for key in kind.requires:
+            if not self.raw.get(key):
+                self.add(
+                    (*path, name),
+                    f"effect '{name}' but the program has no {key}",
+                    f"add {key}: at the top of the file (rules/README.md)",
+                    key=True,
+                )
         for source in expressions_of(name, params):
             self.check_expression((*path, name), source)
-        for index, tranche in enumerate(getattr(params, "tranches", [])):
-            if tranche.release_on and tranche.release_on not in {t.get("trigger") for t in self.transitions}:
-                self.add(
-                    (*path, name, "tranches", index, "release_on"),
-                    f"unknown trigger '{tranche.release_on}'",
-                    suggest(tranche.release_on, {t.get("trigger") for t in self.transitions}),
-                )
+        triggers = {t.get("trigger") for t in self.transitions}
+        for where, trigger in kind.listens_to(params):
+            if trigger not in triggers:
+                self.add((*path, name, *where), f"unknown trigger '{trigger}'", suggest(trigger, triggers))
 
     # decisions and notices -----------------------------------------------------------------
     def check_decisions(self) -> None:

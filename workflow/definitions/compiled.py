@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from transitions import Machine
 
 from workflow.definitions.schema import FieldSpec, ProgramSpec, TransitionSpec
-from workflow.effects import expressions_of, parse_effect
+from workflow.effects import expressions_of, listened_triggers, parse_effect
 from workflow.guards import Expression, compile_expression
 
 
@@ -138,15 +138,9 @@ class CompiledProgram:
         return by_state
 
     @cached_property
-    def release_triggers(self) -> frozenset[str]:
-        """Triggers that release a held tranche (e.g. interim report approved)."""
-        return frozenset(
-            tranche.release_on
-            for t in self.transitions
-            for kind, params in t.effects
-            for tranche in getattr(params, "tranches", [])
-            if tranche.release_on
-        )
+    def trigger_hooks(self) -> dict[str, list]:
+        """trigger → effect kinds that act when it fires (e.g. an award releasing a held tranche)."""
+        return listened_triggers(effect for t in self.transitions for effect in t.effects)
 
     # forms ---------------------------------------------------------------------------------
     @cached_property
@@ -170,9 +164,6 @@ class CompiledProgram:
         return {
             r for stage in self.spec.stages.values() if state in stage.editable_in for r in stage.edit_roles
         }
-
-    def uses_money(self) -> bool:
-        return any(kind.needs_budget for t in self.transitions for kind, _ in t.effects)
 
     def state_label(self, state: str, lang: str, audience: str = "staff") -> str:
         spec = self.spec.states[state]

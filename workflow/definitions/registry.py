@@ -8,7 +8,9 @@ under (compiled from the stored snapshot), new applications get the file's versi
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, insert, select
 
@@ -16,9 +18,17 @@ from workflow.definitions.compiled import CompiledProgram
 from workflow.definitions.loader import LoadResult, load_file, load_text
 from workflow.definitions.source import Problem
 from workflow.models import Application, DefinitionSnapshot
-from workflow.money import ensure_budgets
 
 RULE_SUFFIXES = (".yaml", ".yml")
+# Steps a package adds to publishing a program, before its snapshot is stored (money: the budget rows).
+# Each takes (connection, program) and returns why the program is refused and a hint, or None.
+PublishStep = Callable[[Any, CompiledProgram], tuple[str, str] | None]
+PUBLISH_STEPS: list[PublishStep] = []
+
+
+def register_publish_step(step: PublishStep) -> None:
+    if step not in PUBLISH_STEPS:
+        PUBLISH_STEPS.append(step)
 
 
 class NoticeTemplates:
@@ -132,9 +142,10 @@ class DefinitionRegistry:
                     f"{program.key} {program.version} is published and {in_use} application(s) use it, but the file changed",
                     "keep that version's content and give the changed file a new version",
                 )
-        short = ensure_budgets(connection, program)  # before the snapshot: a refused budget stores nothing
-        if short:
-            return Problem(program.file, 1, 1, short, "a budget cannot go below what is already committed")
+        for step in PUBLISH_STEPS:  # before the snapshot: a refused step stores nothing
+            refused = step(connection, program)
+            if refused:
+                return Problem(program.file, 1, 1, *refused)
         connection.execute(
             insert(DefinitionSnapshot).values(
                 sha256=program.sha256,

@@ -1,11 +1,12 @@
-"""The values a guard or effect expression may read; reviews and money are queried only when used."""
+"""The values a guard or effect expression may read; reviews and registered sources (e.g. money) are
+queried only when an expression uses them."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from workflow.guards import CONTEXT_SOURCES
 from workflow.models import ReviewAssignment
-from workflow.money import money_summary
 
 
 def reviews_summary(connection, application_id: int) -> dict:
@@ -45,6 +46,6 @@ def expression_context(
     }
     if "reviews" in needs:
         context["reviews"] = reviews_summary(connection, application["id"])
-    if "money" in needs:
-        context["money"] = money_summary(connection, application["id"])
+    for name in needs & CONTEXT_SOURCES.keys():
+        context[name] = CONTEXT_SOURCES[name].load(connection, application)
     return context

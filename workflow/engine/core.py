@@ -18,7 +18,6 @@ from workflow.engine.results import Refused
 from workflow.fields import clean_values, missing_required
 from workflow.guards import GuardEvaluationError
 from workflow.messages import Message
-from workflow.money import release_tranches
 from workflow.roles import role_labels
 
 MAX_AUTOMATIC_STEPS = 20
@@ -138,10 +137,10 @@ def _apply(
         for kind, params in transition.effects:
             if not kind.changes_data:
                 kind.apply(effect_context, params)
+        for kind in program.trigger_hooks.get(transition.trigger, ()):
+            kind.on_trigger(effect_context, transition.trigger)
     except EffectRefused as refused:
         raise Refused(refused.message) from None
-    if transition.trigger in program.release_triggers:
-        release_tranches(connection, application["id"], transition.trigger)
     if transition.spec.to != application["state"]:
         if program.spec.states[application["state"]].deadline is not None:
             records.cancel_timers(connection, application["id"], now)

@@ -7,6 +7,7 @@ Never read-then-write: a refused UPDATE refuses the whole fire() and rolls it ba
 the budget first only to refuse early, before writing anything; the conditional UPDATE still decides.)
 """
 
+from workflow.money import kinds  # noqa: F401  (registers the money effects and guard context)
 from workflow.money.awards import award, check_award
 from workflow.money.ledger import award_year, describe_award, ensure_budgets, money_summary
 from workflow.money.payments import cancel_award, pay_tranche, release_tranches
