@@ -40,6 +40,7 @@ POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres
 APPLICATIONS = 10_000
 PASSWORD = "bench-password-2026"
 USER_AGENT = "grants-web-bench"
+BENCH_SECRET = "bench-secret-not-for-production-0123456789"  # prod refuses shorter ones
 
 
 def baseline():
@@ -74,7 +75,9 @@ def baseline():
 
 def prepare(database_url: str, upload_dir: str) -> dict:
     """Schema, users, one application through the engine (its status page), then 10,000 more rows."""
-    os.environ.update(DATABASE_URL=database_url, SECRET_KEY="bench-secret", UPLOAD_DIR=upload_dir)
+    os.environ.update(
+        DATABASE_URL=database_url, SECRET_KEY=BENCH_SECRET, BASE_URL="http://127.0.0.1", UPLOAD_DIR=upload_dir
+    )
     from tests.factories import startup_data
     from workflow.app import create_app, publish_definitions
     from workflow.schema import upgrade
@@ -185,7 +188,7 @@ def wrk(url: str, seconds: int, connections: int, cookie: str | None = None) -> 
 def run(database: str, url: str, seconds: int, connections: int) -> dict:
     upload_dir = tempfile.mkdtemp(prefix="bench-uploads-")
     ids = prepare(url, upload_dir)
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-secret", "GRANTS_CONFIG": "dev",
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": BENCH_SECRET, "BASE_URL": "http://127.0.0.1", "GRANTS_CONFIG": "dev",
            "UPLOAD_DIR": upload_dir}  # fmt: skip
     full_port, base_port = free_port(), free_port()
     full = serve("wsgi:app", full_port, env)

@@ -30,6 +30,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.from_object(config_class)
     app.config.update(config_class.from_environment())
     app.config.update(overrides or {})
+    config_class.finish(app.config)
 
     database_url = app.config["DATABASE_URL"]
     if database_url.startswith("sqlite:///") and "instance" in database_url:

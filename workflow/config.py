@@ -2,10 +2,18 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from workflow.extensions import BUILT_IN
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRETS = frozenset({"change-me", "test", "dev", "secret", ""})
+MIN_SECRET_BYTES = 32
+MAX_SESSION_SECONDS = 12 * 3600
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration is unsafe for where the app is started; the message says what to set."""
 
 
 class Config:
@@ -26,18 +34,37 @@ class Config:
     READY_TICK_MAX_AGE = 180
     WORKER_HEARTBEAT_SECONDS = 15
     EXTENSIONS = BUILT_IN  # modules that register effects, channels, ... (workflow/extensions.py)
+    # how many proxies in front of the app append to X-Forwarded-For (0: the peer address is the client's)
+    PROXY_COUNT = 0
+    # a signed-in session ends this long after sign-in (at most 12 h) or after this long without a request
+    SESSION_LIFETIME = MAX_SESSION_SECONDS
+    SESSION_IDLE_TIMEOUT = 30 * 60
+    TRUSTED_HOSTS = None
 
     @classmethod
     def from_environment(cls) -> dict:
         """Values the environment overrides (read at app creation, never at import)."""
-        overrides = {}
-        for name in ("SECRET_KEY", "DATABASE_URL", "RULES_DIR", "REDIS_URL", "UPLOAD_DIR"):
+        overrides: dict = {}
+        for name in ("SECRET_KEY", "DATABASE_URL", "RULES_DIR", "REDIS_URL", "UPLOAD_DIR", "BASE_URL"):
             if os.environ.get(name):
                 overrides[name] = os.environ[name]
         for name in ("READY_WORKER_MAX_AGE", "READY_NOTICE_MAX_AGE", "READY_TICK_MAX_AGE"):
             if os.environ.get(name):
                 overrides[name] = float(os.environ[name])
+        for name in ("PROXY_COUNT", "SESSION_LIFETIME", "SESSION_IDLE_TIMEOUT"):
+            if os.environ.get(name):
+                overrides[name] = int(os.environ[name])
+        if os.environ.get("TRUSTED_HOSTS"):
+            overrides["TRUSTED_HOSTS"] = [
+                h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",") if h.strip()
+            ]
         return overrides
+
+    @classmethod
+    def finish(cls, config) -> None:
+        """Settle values that depend on others, once the environment and overrides are in."""
+        config["SESSION_LIFETIME"] = min(int(config["SESSION_LIFETIME"]), MAX_SESSION_SECONDS)
+        config["PERMANENT_SESSION_LIFETIME"] = config["SESSION_LIFETIME"]
 
 
 class DevConfig(Config):
@@ -52,6 +79,27 @@ class TestConfig(Config):
 
 class ProdConfig(Config):
     SESSION_COOKIE_SECURE = True
+
+    @classmethod
+    def finish(cls, config) -> None:
+        """Refuse to run in production with a guessable secret or without the site's own address."""
+        super().finish(config)
+        secret = config.get("SECRET_KEY") or ""
+        secret_bytes = secret.encode() if isinstance(secret, str) else bytes(secret)
+        if secret in DEFAULT_SECRETS or len(secret_bytes) < MIN_SECRET_BYTES:
+            raise ConfigurationError(
+                "GRANTS_CONFIG=prod needs SECRET_KEY set to a random value of at least "
+                f"{MIN_SECRET_BYTES} bytes (not the development default), e.g. "
+                "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+        if not config.get("BASE_URL"):
+            raise ConfigurationError(
+                "GRANTS_CONFIG=prod needs BASE_URL, the site's public address (links in e-mails point to it), "
+                "e.g. BASE_URL=https://grants.example.kr"
+            )
+        if not config.get("TRUSTED_HOSTS"):
+            # requests naming another Host are refused (400), so no page or link is built from it
+            config["TRUSTED_HOSTS"] = [urlsplit(config["BASE_URL"]).hostname]
 
 
 CONFIGS = {"dev": DevConfig, "test": TestConfig, "prod": ProdConfig}

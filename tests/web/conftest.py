@@ -35,13 +35,17 @@ def app(sqlite_engine, clock, tmp_path):
     return make_app(sqlite_engine, clock, tmp_path)
 
 
-@pytest.fixture
-def web_people(app) -> People:
+def people_with_passwords(app) -> People:
     engine = app.extensions["workflow"].db
     people = People(engine)
     with engine.begin() as connection:
         connection.execute(update(User).values(password_hash=FAST_HASH))
     return people
+
+
+@pytest.fixture
+def web_people(app) -> People:
+    return people_with_passwords(app)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 
 from tests.web.conftest import PASSWORD, csrf_of, login, post_form
 from workflow.services import accounts
+from workflow.services.signin_limits import LIMIT_PER_ADDRESS
 
 
 def test_signup_for_a_company_then_sign_in(app, client):
@@ -105,7 +106,7 @@ def test_expired_and_forged_tokens_are_refused(app, web_people):
 
 def test_rate_limit_per_address_across_accounts(app, client, web_people):
     token = csrf_of(client.get("/login").text)
-    for number in range(accounts.LIMIT_PER_ADDRESS):
+    for number in range(LIMIT_PER_ADDRESS):
         client.post("/login", data={"email": f"guess{number}@test.kr", "password": "x", "csrf_token": token})
     limited = client.post(
         "/login", data={"email": "applicant@test.kr", "password": PASSWORD, "csrf_token": token}
@@ -125,28 +126,3 @@ def test_language_setting_is_saved_for_the_user(app, client, web_people):
             connection.execute(select(User.language).where(User.id == web_people.applicant.id)).scalar()
             == "en"
         )
-
-
-def test_rate_limit_counts_are_shared_through_redis():
-    """With REDIS_URL the counts live in Redis (database 3 is this suite's), shared by every worker."""
-    import redis
-
-    from tests.conftest import service_missing
-
-    url = "redis://127.0.0.1:6379/3"
-    client = redis.Redis.from_url(url)
-    try:
-        client.flushdb()
-    except redis.exceptions.ConnectionError as error:
-        service_missing("Redis", error)
-    first, second = accounts.make_counter(url), accounts.make_counter(url)  # two gunicorn workers
-    assert isinstance(first, accounts.RedisCounter)
-    for _ in range(3):
-        first.hit("account:x", 60)
-    assert second.count("account:x", 60) == 3 and 0 < client.ttl("grants:login:account:x") <= 60
-    second.clear("account:x")
-    assert first.count("account:x", 60) == 0
-    client.flushdb()
-    client.close()
-    for counter in (first, second):
-        counter.client.close()

@@ -1,29 +1,24 @@
 """Accounts for the web: sign-up, sign-in with rate limits, password-reset tokens, language choice.
 
 Reset tokens are signed (itsdangerous) and bound to the current password hash, so a token stops
-working as soon as the password changes and after `RESET_MAX_AGE` seconds. Rate limits count
-failed sign-ins per account and per address in Redis when REDIS_URL is set, else in this process.
+working as soon as the password changes and after `RESET_MAX_AGE` seconds. Sign-in limits:
+`signin_limits.py`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
-from collections import defaultdict, deque
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
 
 from workflow.models import User
+from workflow.services.signin_limits import SignInLimits
 from workflow.services.users import check_password, create_user, find_user_id, hash_password
 
 RESET_MAX_AGE = 3600
 MIN_PASSWORD = 10
-LIMIT_PER_ACCOUNT = 5
-LIMIT_PER_ADDRESS = 20
-WINDOW_SECONDS = 900
 _DUMMY_HASH = hash_password("timing-equaliser-not-a-password")
 
 
@@ -41,71 +36,15 @@ class SignIn:
     limited: bool = False
 
 
-class MemoryCounter:
-    """Failed attempts in a sliding window, in this process (the embedded default)."""
-
-    def __init__(self):
-        self._hits: dict[str, deque] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def count(self, key: str, window: int) -> int:
-        with self._lock:
-            hits = self._hits[key]
-            cutoff = time.monotonic() - window
-            while hits and hits[0] < cutoff:
-                hits.popleft()
-            return len(hits)
-
-    def hit(self, key: str, window: int) -> None:
-        with self._lock:
-            self._hits[key].append(time.monotonic())
-
-    def clear(self, key: str) -> None:
-        with self._lock:
-            self._hits.pop(key, None)
+def make_limits(redis_url: str | None) -> SignInLimits:
+    return SignInLimits(redis_url)
 
 
-class RedisCounter:
-    """The same counts in Redis, shared by every worker process."""
-
-    def __init__(self, client, prefix: str = "grants:login:"):
-        self.client, self.prefix = client, prefix
-
-    def count(self, key: str, window: int) -> int:
-        value = self.client.get(self.prefix + key)
-        return int(value) if value else 0
-
-    def hit(self, key: str, window: int) -> None:
-        name = self.prefix + key
-        pipe = self.client.pipeline()
-        pipe.incr(name)
-        pipe.expire(name, window, nx=True)
-        pipe.execute()
-
-    def clear(self, key: str) -> None:
-        self.client.delete(self.prefix + key)
-
-
-def make_counter(redis_url: str | None):
-    if not redis_url:
-        return MemoryCounter()
-    from redis import Redis
-
-    return RedisCounter(Redis.from_url(redis_url))
-
-
-def _keys(email: str, address: str) -> tuple[str, str]:
-    account = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-    return f"account:{account}", f"address:{address}"
-
-
-def authenticate(db, counter, email: str, password: str, address: str) -> SignIn:
-    """Check a password; refuses (limited=True) after too many failures for the account or address."""
-    account_key, address_key = _keys(email, address)
-    if (
-        counter.count(account_key, WINDOW_SECONDS) >= LIMIT_PER_ACCOUNT
-        or counter.count(address_key, WINDOW_SECONDS) >= LIMIT_PER_ADDRESS
-    ):
+def authenticate(db, limits: SignInLimits, email: str, password: str, address: str) -> SignIn:
+    """Check a password; refuses (limited=True) past the failures allowed for the account or address.
+    The attempt is counted before the password is checked, so parallel attempts cannot slip through."""
+    slots = limits.attempt(email, address)
+    if not slots.allowed:
         return SignIn(None, limited=True)
     with db.connect() as connection:
         row = connection.execute(
@@ -113,14 +52,10 @@ def authenticate(db, counter, email: str, password: str, address: str) -> SignIn
         ).first()
     if row is None or not row.active:
         check_password(_DUMMY_HASH, password)  # same cost whether or not the account exists
-        ok = False
-    else:
-        ok = check_password(row.password_hash, password)
-    if not ok:
-        counter.hit(account_key, WINDOW_SECONDS)
-        counter.hit(address_key, WINDOW_SECONDS)
         return SignIn(None)
-    counter.clear(account_key)
+    if not check_password(row.password_hash, password):
+        return SignIn(None)
+    limits.succeeded(slots)
     return SignIn(row.id)
 
 

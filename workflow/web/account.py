@@ -36,8 +36,8 @@ def safe_next(target: str | None) -> str:
     return url_for("pages.home")
 
 
-def _counter():
-    return current_app.extensions["login_counter"]
+def _limits():
+    return current_app.extensions["signin_limits"]
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -45,7 +45,7 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         result = accounts.authenticate(
-            db(), _counter(), form.email.data, form.password.data, request.remote_addr or "-"
+            db(), _limits(), form.email.data, form.password.data, request.remote_addr or "-"
         )
         if result.limited:
             return render_template("auth/login.html", form=form, limited=True), 429
@@ -144,7 +144,7 @@ def language():
 
 
 def init_app(app) -> None:
-    app.extensions["login_counter"] = accounts.make_counter(
+    app.extensions["signin_limits"] = accounts.make_limits(
         app.config.get("RATE_LIMIT_REDIS_URL") or app.config.get("REDIS_URL")
     )
     app.register_blueprint(bp)

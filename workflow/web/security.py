@@ -7,7 +7,8 @@ import logging
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
@@ -58,6 +59,9 @@ def _add_headers(response):
 
 
 def init_app(app) -> None:
+    proxies = int(app.config.get("PROXY_COUNT") or 0)
+    if proxies > 0:  # the client's address is the one the nearest trusted proxy saw (X-Forwarded-For)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["REMEMBER_COOKIE_HTTPONLY"] = True
     for name in ("SESSION_COOKIE_SAMESITE", "REMEMBER_COOKIE_SAMESITE"):
@@ -76,6 +80,11 @@ def init_app(app) -> None:
         return error_page(
             400, _("The form expired or was sent from elsewhere. Reload the page and try again.")
         )
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(error):
+        # a Host outside TRUSTED_HOSTS: no URL can be built for it, so no page with links either
+        return _("This site does not answer to that host name."), 400, {"Content-Type": "text/plain"}
 
     @app.errorhandler(HTTPException)
     def _http(error):
