@@ -1,4 +1,4 @@
-# The two commands: `make run` and `make test`. Only Python 3.11+ is needed on a fresh machine.
+# The two commands: `make run` and `make test` (lint, the suite, coverage). Only Python 3.11+ is needed on a fresh machine.
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
@@ -25,7 +25,7 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=term
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -27,7 +27,25 @@ RULES_DIR = PROJECT_ROOT / "rules"
 TEMPLATES_DIR = PROJECT_ROOT / "templates" / "notices"
 FIXTURES = Path(__file__).parent / "fixtures"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# The services' addresses come from TEST_* variables only: the app's own variables (DATABASE_URL,
+# REDIS_URL, SMTP_HOST, ...) may be exported for a developer's server and never reach a test app.
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
+# what a child process (a worker, gunicorn) may inherit from the developer's environment
+INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "VIRTUAL_ENV", "SYSTEMROOT")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--screenshots", action="store_true", help="e2e: save a screenshot of every step (test-output/e2e/)"
+    )
+
+
+def child_env(**settings) -> dict:
+    """The environment for a server or worker a test starts: the basics of this one, none of the app's
+    own variables (a developer's REDIS_URL, SMTP_HOST, ...), then `settings`."""
+    inherited = {name: os.environ[name] for name in INHERITED if name in os.environ}
+    return {**inherited, **{name: str(value) for name, value in settings.items()}}
 
 
 class Clock:

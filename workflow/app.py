@@ -13,6 +13,7 @@ from workflow.db import make_engine, make_session_factory
 from workflow.definitions.registry import DefinitionRegistry
 from workflow.engine import Workflow
 from workflow.extensions import install
+from workflow.services.users import use_hash_profile
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.update(config_class.from_environment())
     app.config.update(overrides or {})
     config_class.finish(app.config)
+    use_hash_profile(app.config.get("PASSWORD_HASH_PROFILE"))
 
     database_url = app.config["DATABASE_URL"]
     if database_url.startswith("sqlite:///") and "instance" in database_url:

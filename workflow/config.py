@@ -40,12 +40,24 @@ class Config:
     SESSION_LIFETIME = MAX_SESSION_SECONDS
     SESSION_IDLE_TIMEOUT = 30 * 60
     TRUSTED_HOSTS = None
+    PASSWORD_HASH_PROFILE = None  # argon2's defaults; TestConfig uses the cheapest parameters
 
     @classmethod
     def from_environment(cls) -> dict:
         """Values the environment overrides (read at app creation, never at import)."""
+        from workflow.notices.settings import ENVIRONMENT as NOTICE_NAMES
+
         overrides: dict = {}
-        for name in ("SECRET_KEY", "DATABASE_URL", "RULES_DIR", "REDIS_URL", "UPLOAD_DIR", "BASE_URL"):
+        names = (
+            "SECRET_KEY",
+            "DATABASE_URL",
+            "RULES_DIR",
+            "REDIS_URL",
+            "UPLOAD_DIR",
+            "BASE_URL",
+            *NOTICE_NAMES,
+        )
+        for name in names:
             if os.environ.get(name):
                 overrides[name] = os.environ[name]
         for name in ("READY_WORKER_MAX_AGE", "READY_NOTICE_MAX_AGE", "READY_TICK_MAX_AGE"):
@@ -75,6 +87,15 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test"
     DATABASE_URL = "sqlite://"
+    # argon2 at its cheapest: the suite hashes passwords on every sign-up and reset (a hash records its
+    # own parameters, so verifying works whatever profile made it)
+    PASSWORD_HASH_PROFILE = {"time_cost": 1, "memory_cost": 64, "parallelism": 1}
+
+    @classmethod
+    def from_environment(cls) -> dict:
+        """Nothing: tests build their apps from explicit settings only, whatever the developer exported
+        (service addresses come from TEST_* variables, read by the tests themselves)."""
+        return {}
 
 
 class ProdConfig(Config):

@@ -1,5 +1,6 @@
 """Browser fixtures: the app served on a free loopback port, Debian's Chromium driven by Playwright,
-screenshots under test-output/e2e/, and axe-core (vendored from npm) run on every page."""
+axe-core (vendored from npm) run on every page, and screenshots under test-output/e2e/ when asked
+(`pytest --screenshots`: each costs a full-page render, and no test looks at them)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,11 @@ def live_app(sqlite_engine, clock, tmp_path):
     thread.join(timeout=5)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _screenshots(request):
+    Camera.enabled = request.config.getoption("--screenshots")
+
+
 @pytest.fixture(scope="session")
 def browser():
     try:
@@ -60,18 +66,23 @@ def browser():
 
 
 class Camera:
-    """Screenshots of each step, numbered, plus an axe-core check of the page."""
+    """An axe-core check of each step's page, plus a numbered screenshot with `--screenshots`."""
+
+    enabled = False  # the `--screenshots` option (tests/conftest.py), set by `_screenshots`
 
     def __init__(self, journey: str):
         self.folder = OUTPUT / journey
-        shutil.rmtree(self.folder, ignore_errors=True)
-        self.folder.mkdir(parents=True)
+        if self.enabled:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder.mkdir(parents=True)
         self.count = 0
 
-    def shot(self, page, name: str) -> Path:
+    def shot(self, page, name: str) -> Path | None:
         self.count += 1
-        path = self.folder / f"{self.count:02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        path = None
+        if self.enabled:
+            path = self.folder / f"{self.count:02d}-{name}.png"
+            page.screenshot(path=str(path), full_page=True)
         check_accessibility(page, name)
         return path
 

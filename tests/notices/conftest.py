@@ -1,5 +1,6 @@
 """Fixtures for notices: an app on a migrated database, a real local SMTP server (aiosmtpd) whose
-behaviour a test can change, and Redis database 2 (flushed before and after, nothing else)."""
+behaviour a test can change, and the test Redis database (`TEST_REDIS_URL`, default database 2; this
+session's keys deleted before and after, nothing else)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from email.parser import BytesParser
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.conftest import People, _postgres_engine, _sqlite_engine, service_missing
+from tests.conftest import REDIS_TEST_URL, People, _postgres_engine, _sqlite_engine, service_missing
 from workflow.app import create_app
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/2"
+__all__ = ["REDIS_TEST_URL", "QUEUE", "make_app", "free_port", "people_on"]
 # A queue (and job-id prefix) of this test session's own: test sessions running at the same time on one
 # machine share database 2 without taking each other's jobs.
 QUEUE = f"notices-test-{uuid.uuid4().hex[:10]}"
@@ -78,7 +79,7 @@ def smtp():
 
 @pytest.fixture
 def redis_db():
-    """Redis database 2 (the only one these tests touch), without this session's leftovers."""
+    """The test Redis database (the only one these tests touch), without this session's leftovers."""
     from redis import Redis
     from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -94,7 +95,7 @@ def redis_db():
 
 
 def _forget_queue(client) -> None:
-    """Delete this session's rq keys in database 2 (and nothing of anyone else's)."""
+    """Delete this session's rq keys in the test database (and nothing of anyone else's)."""
     for key in client.scan_iter(match=f"*{QUEUE}*", count=1000):
         client.delete(key)
 

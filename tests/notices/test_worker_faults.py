@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from tests.conftest import child_env
 from tests.factories import submitted_startup
 from tests.notices.conftest import QUEUE, REDIS_TEST_URL, make_app, people_on
 from tests.notices.helpers import outbox
@@ -26,17 +27,16 @@ FLASK = str(Path(sys.executable).parent / "flask")
 
 
 def _env(engine, smtp, tmp_path) -> dict:
-    return {
-        **os.environ,
-        "DATABASE_URL": engine.url.render_as_string(hide_password=False),
-        "REDIS_URL": REDIS_TEST_URL,
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(smtp.port),
-        "NOTICE_LEASE_SECONDS": "2",
-        "NOTICE_MAIL_DIR": str(tmp_path / "mail"),
-        "RQ_LOG_LEVEL": "WARNING",
-        "NOTICE_QUEUE": QUEUE,
-    }
+    return child_env(
+        DATABASE_URL=engine.url.render_as_string(hide_password=False),
+        REDIS_URL=REDIS_TEST_URL,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=smtp.port,
+        NOTICE_LEASE_SECONDS=2,
+        NOTICE_MAIL_DIR=tmp_path / "mail",
+        RQ_LOG_LEVEL="WARNING",
+        NOTICE_QUEUE=QUEUE,
+    )
 
 
 def start_worker(env, tmp_path, name: str, *extra: str) -> subprocess.Popen:

@@ -7,7 +7,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Environment names read in the app factory (through `from_app`), never at import.
+# Environment names the app factory copies into the app config (`Config.from_environment`), never at import.
 ENVIRONMENT = {
     "SMTP_HOST": str,
     "SMTP_PORT": int,
@@ -75,10 +75,11 @@ class NoticeSettings:
 
     @classmethod
     def from_app(cls, app) -> NoticeSettings:
-        """Settings from `app.config` (NOTICE_*/SMTP_* keys), then the environment, then defaults."""
+        """Settings from `app.config` (NOTICE_*/SMTP_* keys, which the factory fills from the environment
+        outside tests), then defaults."""
         values: dict = {}
         for name, kind in ENVIRONMENT.items():
-            raw = app.config.get(name, os.environ.get(name))
+            raw = app.config.get(name)
             if raw not in (None, ""):
                 values[name] = kind(raw)
         mail_dir = values.get("NOTICE_MAIL_DIR")

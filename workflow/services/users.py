@@ -11,6 +11,13 @@ from workflow.models import User, UserRole
 _hasher = PasswordHasher()
 
 
+def use_hash_profile(profile: dict | None) -> None:
+    """argon2 parameters for new hashes in this process (`PASSWORD_HASH_PROFILE`; None: argon2's
+    defaults). Existing hashes keep verifying: each records its own parameters."""
+    global _hasher
+    _hasher = PasswordHasher(**(profile or {}))
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
