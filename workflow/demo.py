@@ -1,8 +1,14 @@
-"""Demo data: a user for every role and applications in several states, all made through the engine."""
+"""Demo data: a user for every role, then each program's demo applications, all made through the engine.
+
+The applications are data kept beside each program (rules/demo/<key>.yaml): the form's values and the
+steps that bring each application to its state. Python names no field of a rule file.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import yaml
 
 from workflow.actors import load_actor
 from workflow.services import reviews
@@ -10,11 +16,11 @@ from workflow.services.files import FileStore
 from workflow.services.users import create_user, find_user_id
 
 DEMO_PASSWORD = "demo-2026!"
-PROGRAMS = ("startup-support", "regulation-exception", "regulatory-difficulty")
+EVERY_PROGRAM = object()  # a staff role held for every loaded program
 USERS = [
     ("admin@demo.kr", "관리자", "강원 디지털헬스케어 클러스터", "ko", [("admin", None)]),
-    ("officer@demo.kr", "김담당", "강원 디지털헬스케어 클러스터", "ko", [("officer", p) for p in PROGRAMS]),
-    ("finance@demo.kr", "박재무", "강원 디지털헬스케어 클러스터", "ko", [("finance", p) for p in PROGRAMS]),
+    ("officer@demo.kr", "김담당", "강원 디지털헬스케어 클러스터", "ko", [("officer", EVERY_PROGRAM)]),
+    ("finance@demo.kr", "박재무", "강원 디지털헬스케어 클러스터", "ko", [("finance", EVERY_PROGRAM)]),
     ("auditor@demo.kr", "최감사", "감사실", "ko", [("auditor", None)]),
     ("reviewer1@demo.kr", "이평가", "한림대학교", "ko", [("reviewer", None)]),
     ("reviewer2@demo.kr", "정평가", "강원대학교", "ko", [("reviewer", None)]),
@@ -28,137 +34,100 @@ MINIMAL_PDF = (
 )
 
 
-def startup_form(store: FileStore, company: str, business_no: str) -> dict:
-    return {
-        "company_name": company,
-        "business_no": business_no,
-        "representative": "한대표",
-        "contact_email": "contact@example.kr",
-        "contact_phone": "010-1234-5678",
-        "founded_on": "2023-04-01",
-        "employees": 12,
-        "sector": "digital_therapeutics",
-        "support_needs": ["prototype", "certification"],
-        "gangwon_based": True,
-        "summary": "불면증 인지행동치료 디지털 치료제의 임상 및 사업화",
-        "requested_amount": 45_000_000,
-        "own_cash": 10_000_000,
-        "in_kind": 5_000_000,
-        "business_plan": store.save(MINIMAL_PDF, "business-plan.pdf", accept=("pdf",)),
-    }
-
-
-def load_demo(workflow, upload_root: str | Path) -> list[str]:
+def load_demo(workflow, upload_root: str | Path, demo_dir: str | Path | None = None) -> list[str]:
+    """Demo users, then the demo applications kept beside each program (rules/demo/<key>.yaml)."""
     store = FileStore(upload_root)
+    demo_dir = Path(demo_dir) if demo_dir else workflow.registry.rules_dir / "demo"
+    programs = sorted(workflow.registry.current)
     with workflow.db.begin() as connection:
         if find_user_id(connection, USERS[0][0]) is not None:
             return [*login_lines(), "demo data already loaded"]
         ids = {
             email: create_user(
-                connection, email, name, DEMO_PASSWORD, organisation=org, language=lang, roles=roles
+                connection,
+                email,
+                name,
+                DEMO_PASSWORD,
+                organisation=org,
+                language=lang,
+                roles=[(role, key) for role, scope in roles for key in _scopes(scope, programs)],
             )
             for email, name, org, lang, roles in USERS
         }
     with workflow.db.connect() as connection:
         actor = {email: load_actor(connection, user_id) for email, user_id in ids.items()}
     lines = list(login_lines())
-    lines += _startup_demo(workflow, store, actor)
-    lines += _sandbox_demo(workflow, store, actor)
+    for path in sorted(demo_dir.glob("*.yaml")) if demo_dir.is_dir() else []:
+        if path.stem in workflow.registry.current:
+            lines += _program_demo(workflow, store, actor, path.stem, _read(path))
     return lines
 
 
-def _step(workflow, lines, app_id, trigger, actor, **kwargs):
-    result = workflow.fire(app_id, trigger, actor, **kwargs)
-    if not result.ok:
-        lines.append(f"  ! {trigger} on #{app_id} refused: {result.reason('en')}")
-    return result
+def _scopes(scope, programs):
+    return programs if scope is EVERY_PROGRAM else [scope]
 
 
-def _startup_demo(workflow, store, actor) -> list[str]:
+def _read(path: Path) -> dict:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _values(store: FileStore, values: dict, index: int) -> dict:
+    """The demo file's values for the index-th application: {n}/{i} filled in, {file: NAME} stored."""
+
+    def one(value):
+        if isinstance(value, str):
+            return value.replace("{n}", str(index + 1)).replace("{i}", str(index))
+        if isinstance(value, dict) and set(value) == {"file"}:
+            return store.save(MINIMAL_PDF, value["file"], accept=("pdf",))
+        if isinstance(value, list):
+            return [one(v) for v in value]
+        return value
+
+    return {name: one(value) for name, value in (values or {}).items()}
+
+
+def _program_demo(workflow, store, actor, key: str, demo: dict) -> list[str]:
     lines = []
-    applicant, officer, finance = (
-        actor["applicant@demo.kr"],
-        actor["officer@demo.kr"],
-        actor["finance@demo.kr"],
-    )
-    reviewers = [actor[f"reviewer{i}@demo.kr"] for i in (1, 2, 3)]
-    targets = ["draft", "screening", "pitch_review", "selected", "in_progress"]
-    for index, target in enumerate(targets):
-        form = startup_form(store, f"헬스온 {index + 1}호", f"123-45-6789{index}")
-        created = workflow.create("startup-support", applicant, {} if target == "draft" else form)
+    applicant = actor[demo["applicant"]]
+    for index, spec in enumerate(demo.get("applications", [])):
+        data = (
+            {}
+            if spec.get("empty")
+            else _values(store, {**demo.get("data", {}), **spec.get("data", {})}, index)
+        )
+        created = workflow.create(key, applicant, data)
         if not created.ok:
-            return [f"  ! startup-support: {created.reason('en')}"]
+            return [*lines, f"  ! {key}: {created.reason('en')}"]
         app_id = created.application_id
-        if target == "draft":
-            workflow.save_draft(app_id, applicant, {"company_name": form["company_name"]})
-        else:
-            _step(workflow, lines, app_id, "submit", applicant)
-        if target in ("pitch_review", "selected", "in_progress"):
-            _step(workflow, lines, app_id, "pass_screening", officer)
-            for number, reviewer in enumerate(reviewers):
-                reviews.assign(workflow, app_id, reviewer.id, officer)
-                if target == "pitch_review" and number > 0:
-                    continue
-                reviews.declare(workflow, app_id, reviewer, "none")
-                reviews.submit(
-                    workflow,
-                    app_id,
-                    reviewer,
-                    {"innovation": 25, "feasibility": 30 + number, "regional_impact": 24},
-                    "우수",
-                )
-        if target in ("selected", "in_progress"):
-            _step(workflow, lines, app_id, "select", officer)
-        if target == "in_progress":
-            workflow.save_draft(
-                app_id,
-                applicant,
-                {
-                    "bank_name": "농협은행",
-                    "bank_account": "301-1234-5678-11",
-                    "signatory": "한대표",
-                    "accept_terms": True,
-                },
-            )
-            _step(workflow, lines, app_id, "sign_agreement", applicant)
-            _step(workflow, lines, app_id, "pay_first_tranche", finance)
-        lines.append(f"startup-support application #{app_id}: {target}")
+        for step in spec.get("steps", []):
+            by = actor[step["by"]] if "by" in step else applicant
+            result = _take(workflow, store, actor, app_id, step, by, index)
+            if result is not None and not result.ok:
+                lines.append(f"  ! {_describe(step)} on #{app_id} refused: {result.reason('en')}")
+        lines.append(f"{key} application #{app_id}: {spec['name']}")
     return lines
 
 
-def _sandbox_demo(workflow, store, actor) -> list[str]:
-    lines = []
-    partner, officer = actor["partner@demo.kr"], actor["officer@demo.kr"]
-    base = {
-        "company_name": "MedBridge Korea",
-        "business_no": "220-81-12345",
-        "contact_email": "sam@medbridge.example",
-        "service": "Remote monitoring of heart-failure patients with a wearable ECG patch and nurse follow-up.",
-        "regulation": "Medical Service Act art. 34 (telemedicine limits)",
-        "requested_years": 2,
-    }
-    for track, target in (("rapid_confirmation", "rapid_confirmation"), ("demonstration", "in_effect")):
-        data = {**base, "track": track}
-        if track == "demonstration":
-            data["insurance_certificate"] = store.save(MINIMAL_PDF, "insurance.pdf", accept=("pdf",))
-        created = workflow.create("regulation-exception", partner, data)
-        if not created.ok:
-            return [f"  ! regulation-exception: {created.reason('en')}"]
-        app_id = created.application_id
-        _step(workflow, lines, app_id, "submit", partner)
-        _step(workflow, lines, app_id, "route", officer)
-        if target == "in_effect":
-            _step(workflow, lines, app_id, "refer_to_committee", officer)
-            _step(
-                workflow,
-                lines,
-                app_id,
-                "grant",
-                officer,
-                data={"term_years": 2, "effective_from": "2026-12-01", "conditions": "월 1회 안전성 보고"},
-            )
-        lines.append(f"regulation-exception application #{app_id}: {target}")
-    return lines
+def _take(workflow, store, actor, app_id: int, step: dict, by, index: int):
+    if "save" in step:
+        return workflow.save_draft(app_id, by, _values(store, step["save"], index))
+    if "fire" in step:
+        return workflow.fire(app_id, step["fire"], by, data=_values(store, step.get("data"), index) or None)
+    if "assign" in step:
+        for email in step["assign"]:
+            result = reviews.assign(workflow, app_id, actor[email].id, by)
+            if not result.ok:
+                return result
+        return None
+    if "review" in step:
+        reviewer = actor[step["review"]]
+        reviews.declare(workflow, app_id, reviewer, "none")
+        return reviews.submit(workflow, app_id, reviewer, step["scores"], step.get("comment", ""))
+    raise ValueError(f"unknown demo step {step}")
+
+
+def _describe(step: dict) -> str:
+    return next(f"{kind} {step[kind]}" for kind in ("fire", "save", "assign", "review") if kind in step)
 
 
 def login_lines() -> list[str]:

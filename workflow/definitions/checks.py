@@ -54,6 +54,7 @@ class Checker:
         self.check_transitions()
         self.check_decisions()
         self.check_notices()
+        self.check_key_fields()
         self.check_graph()
         return self.problems
 
@@ -349,6 +350,25 @@ class Checker:
                     ("notices", name, "template"),
                     f"notice '{name}' has no template '{template}'",
                     f"add templates/notices/{template}.ko.txt and {template}.en.txt",
+                )
+
+    def check_key_fields(self) -> None:
+        types = {_mapping(spec).get("name"): _mapping(spec).get("type") for _, spec in self.field_specs()}
+        wanted = {"title": None, "amount": ("money", "integer"), "organisation": None}
+        for role, value in _mapping(self.raw.get("key_fields")).items():
+            if role not in wanted or not isinstance(value, str):
+                continue  # the schema reports those
+            if value not in types:
+                self.add(
+                    ("key_fields", role),
+                    f"key_fields.{role} names unknown field '{value}'",
+                    suggest(value, [t for t in types if isinstance(t, str)]) or "name a field of a stage",
+                )
+            elif wanted[role] and types[value] not in wanted[role]:
+                self.add(
+                    ("key_fields", role),
+                    f"key_fields.{role} is a {types[value]} field",
+                    f"name a field of type {' or '.join(wanted[role])}",
                 )
 
     def check_graph(self) -> None:

@@ -165,6 +165,46 @@ class CompiledProgram:
             r for stage in self.spec.stages.values() if state in stage.editable_in for r in stage.edit_roles
         }
 
+    # the fields pages show (rule file's `key_fields:`, with defaults) ----------------------
+    @cached_property
+    def first_stage_fields(self) -> list[FieldSpec]:
+        return next(iter(self.spec.stages.values())).fields if self.spec.stages else []
+
+    @cached_property
+    def title_field(self) -> str | None:
+        if self.spec.key_fields.title:
+            return self.spec.key_fields.title
+        texts = [f for f in self.first_stage_fields if f.type == "text"]
+        chosen = next((f for f in texts if f.required), texts[0] if texts else None)
+        return chosen.name if chosen else None
+
+    @cached_property
+    def amount_field(self) -> str | None:
+        if self.spec.key_fields.amount:
+            return self.spec.key_fields.amount
+        return next((f.name for f in self.first_stage_fields if f.type == "money"), None)
+
+    @cached_property
+    def organisation_field(self) -> str | None:
+        return self.spec.key_fields.organisation or self.title_field
+
+    def title_of(self, data: dict | None) -> str:
+        value = (data or {}).get(self.title_field) if self.title_field else None
+        return "" if value is None else str(value)
+
+    def amount_of(self, data: dict | None) -> int | None:
+        value = (data or {}).get(self.amount_field) if self.amount_field else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    def organisation_of(self, data: dict | None) -> str:
+        value = (data or {}).get(self.organisation_field) if self.organisation_field else None
+        return "" if value is None else str(value)
+
+    def key_field(self, role: str) -> FieldSpec | None:
+        """The field shown as the application's `title`, `amount` or `organisation`, if any."""
+        name = {"title": self.title_field, "amount": self.amount_field}.get(role, self.organisation_field)
+        return self.fields.get(name) if name else None
+
     def state_label(self, state: str, lang: str, audience: str = "staff") -> str:
         spec = self.spec.states[state]
         label = (spec.applicant_label if audience == "applicant" else None) or spec.label

@@ -160,6 +160,14 @@ class Budget(Closed):
         return self
 
 
+class KeyFields(Closed):
+    """Which fields pages show as the application's name and amount, and whose organisation it is."""
+
+    title: Name | None = None  # default: the first required text field of the first stage
+    amount: Name | None = None  # default: the first money field of the first stage
+    organisation: Name | None = None  # default: the title field (checked against reviewers' organisations)
+
+
 class ProgramSpec(Closed):
     key: Key
     version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.\-]*$", max_length=40)]
@@ -175,6 +183,7 @@ class ProgramSpec(Closed):
     transitions: list[TransitionSpec] = Field(min_length=1)
     decisions: dict[Name, DecisionSpec] = {}
     notices: dict[Name, NoticeSpec] = {}
+    key_fields: KeyFields = KeyFields()
 
     def all_fields(self) -> dict[str, FieldSpec]:
         fields = {f.name: f for stage in self.stages.values() for f in stage.fields}

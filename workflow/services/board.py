@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Integer, String, func, literal, or_, select
 
 from workflow.models import Application, ReviewAssignment, User, UserRole
 
@@ -21,12 +21,19 @@ class Board:
     pages: int
 
 
-def company_column():
-    return Application.data["company_name"].as_string()
+def _data_text(name: str | None):
+    return Application.data[name].as_string() if name else literal(None, String)
 
 
-def board(connection, program_key: str, state: str | None = None, q: str = "", page: int = 1) -> Board:
-    """One page of a program's applications, newest first, with counts per state for the tabs."""
+def _data_integer(name: str | None):
+    return Application.data[name].as_integer() if name else literal(None, Integer)
+
+
+def board(connection, program, state: str | None = None, q: str = "", page: int = 1) -> Board:
+    """One page of a program's applications, newest first, with counts per state for the tabs.
+
+    Rows carry `title` and `amount`: the fields the rule file's `key_fields:` names."""
+    program_key = program.key
     counts = dict(
         connection.execute(
             select(Application.state, func.count())
@@ -41,7 +48,9 @@ def board(connection, program_key: str, state: str | None = None, q: str = "", p
     ids = select(Application.id).where(*conditions)
     if q:
         pattern = f"%{q.lower()}%"
-        matches = [func.lower(company_column()).like(pattern), func.lower(User.name).like(pattern)]
+        matches = [func.lower(User.name).like(pattern)]
+        if program.title_field:
+            matches.append(func.lower(_data_text(program.title_field)).like(pattern))
         if q.lstrip("#").isdigit():
             matches.append(Application.id == int(q.lstrip("#")))
         ids = ids.join(User, User.id == Application.applicant_id).where(or_(*matches))
@@ -63,8 +72,8 @@ def board(connection, program_key: str, state: str | None = None, q: str = "", p
             Application.state,
             Application.updated_at,
             Application.program_version,
-            company_column().label("company_name"),
-            Application.data["requested_amount"].as_integer().label("requested_amount"),
+            _data_text(program.title_field).label("title"),
+            _data_integer(program.amount_field).label("amount"),
             User.name.label("applicant_name"),
             User.organisation.label("organisation"),
         )
@@ -121,11 +130,12 @@ def _norm(text: str | None) -> str:
     return "".join((text or "").lower().split()).replace("주식회사", "").replace("(주)", "")
 
 
-def reviewer_candidates(connection, application: dict, program_key: str) -> tuple[list[dict], list[dict]]:
+def reviewer_candidates(connection, application: dict, program) -> tuple[list[dict], list[dict]]:
     """(candidates, excluded with the reason code): reviewers of this program or global reviewers.
 
     Excluded: already assigned, declared a conflict, the applicant themselves, or the same
-    organisation as the applicant (by the applicant's account or the company named in the form)."""
+    organisation as the applicant (by the applicant's account or the organisation field of the form)."""
+    program_key = program.key
     reviewers = connection.execute(
         select(User.id, User.name, User.organisation, User.email)
         .join(UserRole, UserRole.user_id == User.id)
@@ -147,7 +157,7 @@ def reviewer_candidates(connection, application: dict, program_key: str) -> tupl
     applicant_org = connection.execute(
         select(User.organisation).where(User.id == application["applicant_id"])
     ).scalar()
-    organisations = {_norm(applicant_org), _norm((application["data"] or {}).get("company_name"))} - {""}
+    organisations = {_norm(applicant_org), _norm(program.organisation_of(application["data"]))} - {""}
     candidates, excluded = [], []
     for reviewer in reviewers:
         item = dict(reviewer._mapping)

@@ -48,14 +48,14 @@ def budgets(connection, program_key: str | None = None) -> list[dict]:
     return rows
 
 
-def program_awards(connection, program_key: str) -> list[dict]:
+def program_awards(connection, program) -> list[dict]:
     """Every award of a program with its application, what is paid and the next tranche."""
     rows = (
         connection.execute(
             select(Award.__table__, Application.state, Application.data, ProgramBudget.fiscal_year)
             .join(Application, Application.id == Award.application_id)
             .join(ProgramBudget, ProgramBudget.id == Award.budget_id)
-            .where(ProgramBudget.program_key == program_key)
+            .where(ProgramBudget.program_key == program.key)
             .order_by(Award.id)
         )
         .mappings()
@@ -66,7 +66,7 @@ def program_awards(connection, program_key: str) -> list[dict]:
         {
             **_award_dict(row),
             "state": row["state"],
-            "company": (row["data"] or {}).get("company_name", ""),
+            "title": program.title_of(row["data"]),
             "fiscal_year": row["fiscal_year"],
             "next": next_due.get(row["id"]),
         }

@@ -36,6 +36,14 @@ class ApplicationView:
     def data(self) -> dict:
         return self.row["data"] or {}
 
+    @property
+    def title(self) -> str:
+        return self.program.title_of(self.data)
+
+    @property
+    def amount(self) -> int | None:
+        return self.program.amount_of(self.data)
+
 
 def load_application(workflow, connection, application_id: int) -> tuple[dict, object] | None:
     """(row, compiled program) or None when there is no such application."""
@@ -129,7 +137,7 @@ def my_applications(connection, user_id: int) -> list[dict]:
             Application.definition_sha,
             Application.state,
             Application.updated_at,
-            Application.data["company_name"].as_string().label("company_name"),
+            Application.data,
         )
         .where(Application.applicant_id == user_id)
         .order_by(Application.id.desc())

@@ -71,6 +71,7 @@ def dashboard():
             compiled = workflow().program_of(connection, row)
             row["program"] = compiled
             row["label"] = compiled.state_label(row["state"], current_lang(), "applicant")
+            row["title"] = compiled.title_of(row.pop("data"))
     return render_template("applicant/dashboard.html", applications=rows)
 
 

@@ -23,7 +23,7 @@ def index():
         return redirect(url_for("auditor.application", application_id=int(number)))
     programs = list(workflow().registry.current.values())
     with read_db().connect() as connection:
-        counts = {p.key: load_board(connection, p.key).counts for p in programs}
+        counts = {p.key: load_board(connection, p).counts for p in programs}
     return render_template("audit/index.html", programs=programs, counts=counts)
 
 
@@ -37,7 +37,7 @@ def board(key: str):
     state = state if state in program.spec.states else None
     q = request.args.get("q", "")[:100]
     with read_db().connect() as connection:
-        result = load_board(connection, key, state, q, request.args.get("page", 1, type=int))
+        result = load_board(connection, program, state, q, request.args.get("page", 1, type=int))
     return render_template(
         "officer/board.html",
         program=program,

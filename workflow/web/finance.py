@@ -69,7 +69,7 @@ def program(key: str):
         abort(404)
     with db().connect() as connection:
         rows = finance.budgets(connection, key)
-        awards = finance.program_awards(connection, key)
+        awards = finance.program_awards(connection, program)
     return render_template(
         "finance/program.html",
         program=program,

@@ -34,7 +34,7 @@ def index():
         if actor.staff_roles(key) & set(BOARD_ROLES)
     ]
     with read_db().connect() as connection:
-        counts = {p.key: load_board(connection, p.key).counts for p in programs}
+        counts = {p.key: load_board(connection, p).counts for p in programs}
         conflicts = declared_conflicts(connection, [p.key for p in programs])
     return render_template("officer/index.html", programs=programs, counts=counts, conflicts=conflicts)
 
@@ -51,7 +51,7 @@ def board(key: str):
         state = None
     q = request.args.get("q", "")[:100]
     with read_db().connect() as connection:
-        result = load_board(connection, key, state, q, request.args.get("page", 1, type=int))
+        result = load_board(connection, program, state, q, request.args.get("page", 1, type=int))
     return render_template("officer/board.html", program=program, board=result, state=state, q=q)
 
 
@@ -70,7 +70,7 @@ def application(application_id: int):
             workflow(), connection, application_id, with_reviews=True, loaded=(row, program)
         )
         actions = available_actions(workflow(), connection, row, current_actor())
-        candidates, excluded = reviewer_candidates(connection, row, program.key)
+        candidates, excluded = reviewer_candidates(connection, row, program)
     form = AssignForm()
     form.reviewer_id.choices = choices(
         (c["id"], f"{c['name']} · {c['organisation']}" if c["organisation"] else c["name"])
@@ -129,7 +129,7 @@ def assign(application_id: int):
     row, program = _staff_application(application_id)
     require_program_staff(program.key, *OFFICER_ROLES)
     with read_db().connect() as connection:
-        candidates, _excluded = reviewer_candidates(connection, row, program.key)
+        candidates, _excluded = reviewer_candidates(connection, row, program)
     form = AssignForm()
     form.reviewer_id.choices = choices((c["id"], c["name"]) for c in candidates)
     if not form.validate_on_submit():

@@ -66,13 +66,12 @@ def declare(application_id: int):
                 )
                 return redirect(url_for("review.inbox"))
     return render_template(
-        "review/declare.html", row=row, program=program, form=form, organisation=_organisation(row)
+        "review/declare.html",
+        row=row,
+        program=program,
+        form=form,
+        organisation=program.organisation_of(row["data"]),
     )
-
-
-def _organisation(row: dict) -> str:
-    """The one fact a reviewer needs to judge a conflict: who applies (nothing else of the application)."""
-    return (row["data"] or {}).get("company_name") or ""
 
 
 @bp.route("/<int:application_id>", methods=["GET", "POST"])
