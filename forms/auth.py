@@ -75,6 +75,23 @@ class ResetForm(BaseForm):
     )
 
 
+class ChangePasswordForm(BaseForm):
+    current = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
+    )
+    password = PasswordField(
+        _l("New password"),
+        description=_l("At least 10 characters, hard to guess: a few unrelated words work well."),
+        validators=[
+            DataRequired(_l("Enter a password.")),
+            Length(min=MIN_PASSWORD, max=200, message=_l("Use at least 10 characters.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("New password again"), validators=[EqualTo("password", _l("The two passwords differ."))]
+    )
+
+
 class LanguageForm(BaseForm):
     lang = HiddenField()
     next = HiddenField()

@@ -12,6 +12,8 @@ from tests.web.conftest import PASSWORD, csrf_of, login, post_form
 from workflow.services import accounts
 from workflow.services.signin_limits import LIMIT_PER_ADDRESS
 
+STRONG = "maple-harbor-quietly-47"
+
 
 def test_signup_for_a_company_then_sign_in(app, client):
     missing_company = post_form(
@@ -21,8 +23,8 @@ def test_signup_for_a_company_then_sign_in(app, client):
             "kind": "company",
             "name": "한창업",
             "email": "new@healthon.kr",
-            "password": "0123456789ab",
-            "confirm": "0123456789ab",
+            "password": STRONG,
+            "confirm": STRONG,
         },
     )
     assert "기업명을 입력하세요" in missing_company.text and 'value="new@healthon.kr"' in missing_company.text
@@ -34,8 +36,8 @@ def test_signup_for_a_company_then_sign_in(app, client):
             "name": "한창업",
             "organisation": "헬스온",
             "email": "new@healthon.kr",
-            "password": "0123456789ab",
-            "confirm": "0123456789ab",
+            "password": STRONG,
+            "confirm": STRONG,
         },
     )
     assert made.status_code == 302
@@ -46,15 +48,15 @@ def test_signup_for_a_company_then_sign_in(app, client):
             "kind": "individual",
             "name": "다른 사람",
             "email": "NEW@healthon.kr",
-            "password": "0123456789ab",
-            "confirm": "0123456789ab",
+            "password": STRONG,
+            "confirm": STRONG,
         },
     )
     assert "이미 가입된 이메일" in again.text
     page = client.get("/login")
     signed_in = client.post(
         "/login",
-        data={"email": "new@healthon.kr", "password": "0123456789ab", "csrf_token": csrf_of(page.text)},
+        data={"email": "new@healthon.kr", "password": STRONG, "csrf_token": csrf_of(page.text)},
     )
     assert signed_in.status_code == 302
 
@@ -67,9 +69,13 @@ def test_password_reset_by_mailed_token(app, client, web_people, tmp_path):
     assert message["To"].addresses[0].addr_spec == "applicant@test.kr"
     body = message.get_body(preferencelist=("plain",)).get_content()
     link = re.search(r"http://localhost(/password/reset/\S+)", body).group(1)
-    changed = post_form(client, link, {"password": "a-brand-new-password", "confirm": "a-brand-new-password"})
+    changed = post_form(
+        client, link, {"password": "lantern-orbit-velvet-93", "confirm": "lantern-orbit-velvet-93"}
+    )
     assert changed.status_code == 302
-    reused = post_form(client, link, {"password": "another-new-password", "confirm": "another-new-password"})
+    reused = post_form(
+        client, link, {"password": "another-lantern-crisp-58", "confirm": "another-lantern-crisp-58"}
+    )
     assert "더 이상 유효하지 않은 링크" in reused.text
     page = client.get("/login")
     old = client.post(
@@ -80,7 +86,7 @@ def test_password_reset_by_mailed_token(app, client, web_people, tmp_path):
         "/login",
         data={
             "email": "applicant@test.kr",
-            "password": "a-brand-new-password",
+            "password": "lantern-orbit-velvet-93",
             "csrf_token": csrf_of(page.text),
         },
     )
@@ -97,10 +103,10 @@ def test_expired_and_forged_tokens_are_refused(app, web_people):
     db = app.extensions["workflow"].db
     _user, token = accounts.reset_token(db, "test", "applicant@test.kr")
     with pytest.raises(accounts.AccountError) as expired:
-        accounts.reset_password(db, "test", token, "a-brand-new-password", max_age=-1)
+        accounts.reset_password(db, "test", token, "lantern-orbit-velvet-93", max_age=-1)
     assert expired.value.code == "token_expired"
     with pytest.raises(accounts.AccountError) as forged:
-        accounts.reset_password(db, "other-secret", token, "a-brand-new-password")
+        accounts.reset_password(db, "other-secret", token, "lantern-orbit-velvet-93")
     assert forged.value.code == "token_invalid"
 
 

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import insert, select
 
 from tests.factories import submitted_startup
-from tests.web.conftest import csrf_of, login
+from tests.web.conftest import PASSWORD, csrf_of, login
 from workflow.models import Application, Letter, OutboxMessage, UserRole
+from workflow.services import admin as admin_service
 from workflow.services import reviews
 
 ROLES = (
@@ -52,6 +53,7 @@ MATRIX = {
     "account.reset": ("GET", "/password/reset/not-a-token", ALL_200),
     "account.logout": ("POST", "/logout", ALL_302),
     "account.language": ("POST", "/language", ALL_302),
+    "account.change_password": ("GET", "/account/password", SIGNED_IN_200),
     "applicant.programs": ("GET", "/programs", ALL_200),
     "applicant.program": ("GET", "/programs/startup-support", ALL_200),
     "applicant.apply": ("POST", "/programs/startup-support/apply", SIGNED_IN_302),
@@ -217,3 +219,37 @@ def test_route_access(app, web_people, objects, endpoint):
             login(client, getattr(web_people, role))
         actual[role] = _status(client, method, url, data)
     assert actual == expected
+
+
+def _end_session(app, client, people, role: str, how: str) -> None:
+    user = getattr(people, role)
+    if how == "sign-out":
+        client.post("/logout", data={"csrf_token": csrf_of(client.get("/").text)})
+    elif how == "password change":
+        page = client.get("/account/password")
+        new = "lantern-orbit-velvet-93"
+        form = {"current": PASSWORD, "password": new, "confirm": new, "csrf_token": csrf_of(page.text)}
+        assert client.post("/account/password", data=form).status_code == 302
+    else:
+        acting = people.admin if role != "admin" else people.officer
+        admin_service.set_active(app.extensions["workflow"].db, user.id, False, acting.id)
+
+
+@pytest.mark.parametrize("how", ["sign-out", "password change", "deactivation"])
+def test_an_ended_session_reaches_only_what_anyone_may(app, web_people, objects, how):
+    """A copy of the cookie taken before sign-out, a password change (on another device) or
+    deactivation gets exactly what an anonymous visitor gets, on every page of the matrix."""
+    gets = {
+        e: (template.format(**objects), expected)
+        for e, (m, template, expected) in MATRIX.items()
+        if m == "GET"
+    }
+    for role in ROLES[1:]:
+        client = app.test_client()
+        login(client, getattr(web_people, role))
+        replay = app.test_client()
+        cookie = client.get_cookie("session")
+        replay.set_cookie(cookie.key, cookie.value)
+        _end_session(app, client, web_people, role, how)
+        actual = {endpoint: _status(replay, "GET", url, {}) for endpoint, (url, _) in gets.items()}
+        assert actual == {endpoint: expected["anon"] for endpoint, (_, expected) in gets.items()}, role

@@ -19,7 +19,11 @@ class OutboxMessage(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    # None for an account notice (password reset, address check), addressed to `user_id` alone
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id"), index=True, nullable=True
+    )
+    user_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
     event_seq: Mapped[int] = mapped_column(Integer)
     notice: Mapped[str] = mapped_column(String(80))
     template: Mapped[str] = mapped_column(String(80))

@@ -19,6 +19,10 @@ class User(Base):
     language: Mapped[str] = mapped_column(String(5), default="ko")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # bumped on sign-out, password change or reset and deactivation: every older session cookie dies
+    session_generation: Mapped[int] = mapped_column(Integer, default=0)
+    # None until the address is confirmed by the mailed link; an unverified account cannot apply
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     roles: Mapped[list[UserRole]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

@@ -1,4 +1,9 @@
-"""Accounts for the web: sign-up, sign-in with rate limits, password-reset tokens, language choice.
+"""Accounts for the web: sign-up, sign-in with rate limits, password-reset tokens, password changes,
+session generations, language choice.
+
+Passwords must have at least `MIN_PASSWORD` characters and a zxcvbn score of at least `MIN_SCORE` (its own
+frequency lists, with the e-mail address and name as words to refuse). Every change of password, sign-out
+and deactivation moves the user's session generation on, which ends every session signed in before.
 
 Reset tokens are signed (itsdangerous) and bound to the current password hash, so a token stops
 working as soon as the password changes and after `RESET_MAX_AGE` seconds. Sign-in limits:
@@ -8,10 +13,12 @@ working as soon as the password changes and after `RESET_MAX_AGE` seconds. Sign-
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
+from zxcvbn import zxcvbn
 
 from workflow.models import User
 from workflow.services.signin_limits import SignInLimits
@@ -19,6 +26,8 @@ from workflow.services.users import check_password, create_user, find_user_id, h
 
 RESET_MAX_AGE = 3600
 MIN_PASSWORD = 10
+MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from offline slow-hash scenario"
+ZXCVBN_MAX_LENGTH = 72  # zxcvbn refuses longer input; the first 72 characters bound the score from below
 _DUMMY_HASH = hash_password("timing-equaliser-not-a-password")
 
 
@@ -34,6 +43,48 @@ class AccountError(Exception):
 class SignIn:
     user_id: int | None
     limited: bool = False
+    generation: int = 0
+
+
+def check_strength(password: str, *user_inputs: str | None) -> None:
+    """Refuse a short password, or one zxcvbn finds guessable (common, a pattern, the user's own name or
+    address); a refusal is an AccountError with code password_short or password_weak."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError("password_short")
+    words = []
+    for value in filter(None, user_inputs):
+        words += [value, *filter(None, re.split(r"[@.\s_+-]+", value))]
+    if zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=words)["score"] < MIN_SCORE:
+        raise AccountError("password_weak")
+
+
+NEXT_GENERATION = update(User).values(session_generation=User.session_generation + 1)
+
+
+def end_sessions(connection, user_id: int) -> int:
+    """Move the user's session generation on (every session signed in before ends); the new one."""
+    connection.execute(NEXT_GENERATION.where(User.id == user_id))
+    return connection.execute(select(User.session_generation).where(User.id == user_id)).scalar_one()
+
+
+def sign_out(db, user_id: int) -> None:
+    with db.begin() as connection:
+        end_sessions(connection, user_id)
+
+
+def change_password(db, user_id: int, current: str, new: str) -> int:
+    """Set a new password after checking the current one; ends every other session. The new generation
+    (for the session that made the change)."""
+    with db.connect() as connection:
+        row = connection.execute(
+            select(User.password_hash, User.email, User.name, User.organisation).where(User.id == user_id)
+        ).one()
+    if not check_password(row.password_hash, current):
+        raise AccountError("current_wrong")
+    check_strength(new, row.email, row.name, row.organisation)
+    with db.begin() as connection:
+        connection.execute(update(User).where(User.id == user_id).values(password_hash=hash_password(new)))
+        return end_sessions(connection, user_id)
 
 
 def make_limits(redis_url: str | None) -> SignInLimits:
@@ -48,7 +99,9 @@ def authenticate(db, limits: SignInLimits, email: str, password: str, address: s
         return SignIn(None, limited=True)
     with db.connect() as connection:
         row = connection.execute(
-            select(User.id, User.password_hash, User.active).where(User.email == email.strip().lower())
+            select(User.id, User.password_hash, User.active, User.session_generation).where(
+                User.email == email.strip().lower()
+            )
         ).first()
     if row is None or not row.active:
         check_password(_DUMMY_HASH, password)  # same cost whether or not the account exists
@@ -56,15 +109,14 @@ def authenticate(db, limits: SignInLimits, email: str, password: str, address: s
     if not check_password(row.password_hash, password):
         return SignIn(None)
     limits.succeeded(slots)
-    return SignIn(row.id)
+    return SignIn(row.id, generation=row.session_generation)
 
 
 def sign_up(
     db, email: str, name: str, password: str, organisation: str | None, kind: str, language: str
 ) -> int:
     """Create an applicant account (a company or an individual); refuses a taken e-mail."""
-    if len(password) < MIN_PASSWORD:
-        raise AccountError("password_short")
+    check_strength(password, email, name, organisation)
     with db.begin() as connection:
         if find_user_id(connection, email) is not None:
             raise AccountError("email_taken")
@@ -92,7 +144,8 @@ def reset_token(db, secret: str, email: str) -> tuple[int, str] | None:
 
 
 def reset_password(db, secret: str, token: str, password: str, max_age: int = RESET_MAX_AGE) -> int:
-    """Set a new password from a valid token; the token dies with the old password."""
+    """Set a new password from a valid token; the token dies with the old password, and every session
+    signed in before ends."""
     if len(password) < MIN_PASSWORD:
         raise AccountError("password_short")
     try:
@@ -101,13 +154,24 @@ def reset_password(db, secret: str, token: str, password: str, max_age: int = RE
         raise AccountError("token_expired") from None
     except BadSignature:
         raise AccountError("token_invalid") from None
+    with db.connect() as connection:
+        current = connection.execute(
+            select(User.password_hash, User.email, User.name, User.organisation).where(
+                User.id == payload["u"]
+            )
+        ).first()
+    if current is None or _fingerprint(current.password_hash) != payload["h"]:
+        raise AccountError("token_invalid")
+    check_strength(password, current.email, current.name, current.organisation)
     with db.begin() as connection:
-        current = connection.execute(select(User.password_hash).where(User.id == payload["u"])).first()
-        if current is None or _fingerprint(current.password_hash) != payload["h"]:
+        changed = connection.execute(
+            update(User)
+            .where(User.id == payload["u"], User.password_hash == current.password_hash)
+            .values(password_hash=hash_password(password))
+        ).rowcount
+        if not changed:  # the same link used twice at once: only the first counts
             raise AccountError("token_invalid")
-        connection.execute(
-            update(User).where(User.id == payload["u"]).values(password_hash=hash_password(password))
-        )
+        end_sessions(connection, payload["u"])
     return payload["u"]
 
 

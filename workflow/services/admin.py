@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, insert, or_, select, update
 
 from workflow.models import Application, DefinitionSnapshot, User, UserRole
 from workflow.roles import ROLES, STAFF_HELD_BY
+from workflow.services.accounts import end_sessions
 
 ASSIGNABLE = tuple(
     sorted(name for name, kind in ROLES.items() if kind.held_by in STAFF_HELD_BY) + ["reviewer"]
@@ -102,6 +103,8 @@ def set_active(db, user_id: int, active: bool, acting_user_id: int) -> None:
         raise AdminError("own_admin")
     with db.begin() as connection:
         connection.execute(update(User).where(User.id == user_id).values(active=active))
+        if not active:
+            end_sessions(connection, user_id)  # signed out everywhere, now
 
 
 @dataclass

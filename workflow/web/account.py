@@ -7,10 +7,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
-from forms.auth import LanguageForm, LoginForm, ResetForm, ResetRequestForm, SignupForm
+from forms.auth import ChangePasswordForm, LanguageForm, LoginForm, ResetForm, ResetRequestForm, SignupForm
 from workflow.services import accounts
+from workflow.web import sessions
 from workflow.web.auth import db
 from workflow.web.i18n import LANGUAGES, current_lang
 
@@ -21,6 +22,11 @@ log = logging.getLogger(__name__)
 def _errors() -> dict[str, str]:
     return {
         "password_short": _("Use at least 10 characters."),
+        "password_weak": _(
+            "This password is too easy to guess (a common word, a pattern, or your name or e-mail). "
+            "Try a few unrelated words together."
+        ),
+        "current_wrong": _("The current password is not correct."),
         "email_taken": _("An account with this e-mail already exists. Sign in or reset the password."),
         "token_expired": _("The reset link has expired. Ask for a new one."),
         "token_invalid": _("The reset link is not valid any more. Ask for a new one."),
@@ -53,6 +59,7 @@ def login():
             from workflow.web.auth import _load_user
 
             session.clear()
+            sessions.start(result.generation)
             login_user(_load_user(str(result.user_id)))
             flash(_("You are signed in."), "success")
             return redirect(safe_next(form.next.data))
@@ -63,6 +70,8 @@ def login():
 @bp.post("/logout")
 def logout():
     lang = session.get("lang")
+    if current_user.is_authenticated:
+        accounts.sign_out(db(), int(current_user.id))  # this cookie, and every copy of it, ends here
     logout_user()
     session.clear()
     if lang:
@@ -89,7 +98,7 @@ def signup():
                     current_lang(),
                 )
             except accounts.AccountError as error:
-                field = form.password if error.code == "password_short" else form.email
+                field = form.password if error.code.startswith("password_") else form.email
                 field.errors.append(_errors()[error.code])
             else:
                 flash(_("Your account is ready. Please sign in."), "success")
@@ -129,6 +138,25 @@ def reset(token: str):
             flash(_("Your password was changed. Please sign in."), "success")
             return redirect(url_for("account.login"))
     return render_template("auth/reset.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            generation = accounts.change_password(
+                db(), int(current_user.id), form.current.data, form.password.data
+            )
+        except accounts.AccountError as error:
+            field = form.current if error.code == "current_wrong" else form.password
+            field.errors.append(_errors()[error.code])
+        else:
+            sessions.renew(generation)  # this browser stays signed in; every other session ends
+            flash(_("Your password was changed. Other devices were signed out."), "success")
+            return redirect(url_for("pages.home"))
+    return render_template("auth/change_password.html", form=form)
 
 
 @bp.post("/language")

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, event, select
 
 from workflow.actors import Actor, load_actor
 from workflow.models import User
+from workflow.web import sessions
 
 login_manager = LoginManager()
 login_manager.login_view = "account.login"
@@ -33,6 +34,7 @@ class WebUser(UserMixin):
     organisation: str | None
     language: str
     active: bool
+    email_verified: bool = True
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
@@ -41,17 +43,34 @@ class WebUser(UserMixin):
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> WebUser | None:
+    """The session's user if the account is active and the session is still valid (sessions.py)."""
     if not user_id.isdigit():
         return None
     with read_db().connect() as connection:
         row = connection.execute(
-            select(User.id, User.email, User.name, User.organisation, User.language, User.active).where(
-                User.id == int(user_id)
-            )
+            select(
+                User.id,
+                User.email,
+                User.name,
+                User.organisation,
+                User.language,
+                User.active,
+                User.email_verified_at,
+                User.session_generation,
+            ).where(User.id == int(user_id))
         ).first()
-        if row is not None:
-            g.actor = load_actor(connection, row.id)  # one transaction per request for who is asking
-    return WebUser(*row) if row else None
+        if row is None or not row.active or not sessions.still_valid(row.session_generation):
+            return None
+        g.actor = load_actor(connection, row.id)  # one transaction per request for who is asking
+    return WebUser(
+        row.id,
+        row.email,
+        row.name,
+        row.organisation,
+        row.language,
+        row.active,
+        row.email_verified_at is not None,
+    )
 
 
 def db():
