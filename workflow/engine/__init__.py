@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -20,12 +21,13 @@ from workflow.definitions.registry import DefinitionRegistry
 from workflow.effects import EffectRefused
 from workflow.engine import records
 from workflow.engine.access import effective_roles
-from workflow.engine.core import Move, clean_given, fire_in, run_automatic_in
+from workflow.engine.core import clean_given
 from workflow.engine.results import FireResult, Refused
+from workflow.engine.transaction import Move, Transaction
 from workflow.messages import Message
 from workflow.models import Application, ApplicationLink
 
-__all__ = ["FireResult", "Refused", "Workflow"]
+__all__ = ["FireResult", "Move", "Refused", "Transaction", "Workflow"]
 log = logging.getLogger(__name__)
 
 
@@ -62,10 +64,21 @@ class Workflow:
         self.after_commit: list[Callable[[list[int]], None]] = []  # e.g. the notices relay
 
     # the transaction boundary ---------------------------------------------------------------
-    def _run(self, work, application_id: int | None = None) -> FireResult:
+    def transaction(
+        self,
+        work: Callable[[Transaction], FireResult | Move | None],
+        application_id: int | None = None,
+        now: datetime | None = None,
+    ) -> FireResult:
+        """Run `work(tx)` in one database transaction: commit, then hand on the notices it wrote.
+
+        A `Refused` raised by `work` rolls everything back and becomes the result's refusal; a lock or
+        race another writer caused becomes the refusal "busy" (try again). `work` returns a FireResult,
+        a Move (turned into one) or None (plain success)."""
         try:
             with self.db.begin() as connection:
-                result = work(connection)
+                tx = Transaction(self, connection, now or self.clock())
+                outcome = work(tx)
         except Refused as refused:
             return FireResult.refused(refused, application_id)
         except (OperationalError, IntegrityError) as error:
@@ -73,7 +86,13 @@ class Workflow:
                 raise
             log.warning("database contention on application %s: %s", application_id, error.orig)
             return FireResult(ok=False, application_id=application_id, refusal=Message("busy"))
-        self.committed(result.outbox_ids)
+        if outcome is None:
+            result = FireResult(ok=True, application_id=application_id)
+        elif isinstance(outcome, Move):
+            result = _result(outcome)
+        else:
+            result = outcome
+        self.committed(tx.outbox_ids)
         return result
 
     def committed(self, outbox_ids: list[int]) -> None:
@@ -83,30 +102,11 @@ class Workflow:
                 hook(outbox_ids)
 
     def load(self, connection, application_id: int, expected_version: int | None = None):
-        """The application row and its pinned definition, refusing an unknown id or a stale version."""
-        application = records.read_application(connection, application_id)
-        if application is None:
-            raise Refused(Message("unknown_application"))
-        program = self.program_of(connection, application)
-        if expected_version is not None and expected_version != application["row_version"]:
-            raise Refused(records.refusal_for_conflict(connection, program, application_id))
-        return application, program
+        """The application row and its pinned definition (read-only use outside a transaction)."""
+        return Transaction(self, connection, self.clock()).load(application_id, expected_version)
 
     def program_of(self, connection, application: dict):
-        program = self.registry.get(
-            connection,
-            application["program_key"],
-            application["program_version"],
-            application["definition_sha"],
-        )
-        if program is None:
-            raise Refused(
-                Message(
-                    "unknown_program",
-                    {"key": application["program_key"], "version": application["program_version"]},
-                )
-            )
-        return program
+        return Transaction(self, connection, self.clock()).program_of(application)
 
     # public operations ----------------------------------------------------------------------
     def fire(
@@ -120,14 +120,9 @@ class Workflow:
     ) -> FireResult:
         """Fire `trigger` on the application as `actor`: all checks, then one transaction, or a refusal."""
         application_id, expected_version = _id_and_version(application, expected_version)
-
-        def work(connection):
-            move = fire_in(
-                self, connection, application_id, trigger, actor, data, reason, expected_version, self.clock()
-            )
-            return _result(move)
-
-        return self._run(work, application_id)
+        return self.transaction(
+            lambda tx: tx.fire(application_id, trigger, actor, data, reason, expected_version), application_id
+        )
 
     def decide(
         self,
@@ -142,26 +137,15 @@ class Workflow:
         which is then fired with every check of `fire`."""
         application_id, expected_version = _id_and_version(application, expected_version)
 
-        def work(connection):
-            _current, program = self.load(connection, application_id)
+        def work(tx: Transaction) -> Move:
+            _current, program = tx.load(application_id)
             spec = program.spec.decisions.get(decision)
             chosen = next((o for o in spec.outcomes if o.value == outcome), None) if spec else None
             if chosen is None:
                 raise Refused(Message("unknown_trigger", {"trigger": f"{decision}:{outcome}"}))
-            move = fire_in(
-                self,
-                connection,
-                application_id,
-                chosen.trigger,
-                actor,
-                None,
-                reason,
-                expected_version,
-                self.clock(),
-            )
-            return _result(move)
+            return tx.fire(application_id, chosen.trigger, actor, None, reason, expected_version)
 
-        return self._run(work, application_id)
+        return self.transaction(work, application_id)
 
     def create(self, program_key: str, actor: Actor, data: dict | None = None) -> FireResult:
         """Open a new application of the program's current version for `actor`, in its initial state."""
@@ -184,10 +168,8 @@ class Workflow:
                     },
                 ),
             )
-        return self._run(
-            lambda connection: _result(
-                self._insert(connection, program, actor.id, data or {}, actor, now, None, validate=True)
-            )
+        return self.transaction(
+            lambda tx: self._insert(tx, program, actor.id, data or {}, actor, None), now=now
         )
 
     def save_draft(
@@ -196,25 +178,25 @@ class Workflow:
         """Save form values without changing state (autosave); the same rights as editing the form."""
         application_id, expected_version = _id_and_version(application, expected_version)
 
-        def work(connection):
-            current, program = self.load(connection, application_id, expected_version)
+        def work(tx: Transaction) -> FireResult:
+            current, program = tx.load(application_id, expected_version)
             roles = program.stage_roles(current["state"])
-            if not effective_roles(connection, program.key, current, actor, roles):
+            if not effective_roles(tx.connection, program.key, current, actor, roles):
                 raise Refused(Message("not_editable"))
             cleaned = clean_given(program.editable_fields(current["state"]), data)
             merged = {**(current["data"] or {}), **cleaned}
-            claimed = connection.execute(
+            claimed = tx.connection.execute(
                 Application.__table__.update()
                 .where(Application.id == application_id, Application.row_version == current["row_version"])
                 .values(
                     data=merged,
                     row_version=current["row_version"] + 1,
-                    updated_at=self.clock(),
+                    updated_at=tx.now,
                     updated_by=actor.id,
                 )
             )
             if claimed.rowcount != 1:
-                raise Refused(records.refusal_for_conflict(connection, program, application_id))
+                raise Refused(records.refusal_for_conflict(tx.connection, program, application_id))
             return FireResult(
                 ok=True,
                 application_id=application_id,
@@ -223,76 +205,38 @@ class Workflow:
                 row_version=current["row_version"] + 1,
             )
 
-        return self._run(work, application_id)
+        return self.transaction(work, application_id)
 
     def admin_move(self, application, to_state: str, actor: Actor, reason: str | None) -> FireResult:
         """The administrator's escape hatch: any state, a mandatory reason, recorded like any move."""
-        application_id, expected_version = _id_and_version(application, None)
+        application_id, _ = _id_and_version(application, None)
 
-        def work(connection):
+        def work(tx: Transaction) -> Move:
             if "admin" not in actor.roles:
                 raise Refused(Message("admin_only"))
             if not (reason or "").strip():
                 raise Refused(Message("reason_required"))
-            current, program = self.load(connection, application_id)
+            current, program = tx.load(application_id)
             if to_state not in program.spec.states:
                 raise Refused(Message("unknown_state", {"state": to_state}))
-            return _result(
-                self._move(
-                    connection,
-                    program,
-                    current,
-                    to_state,
-                    "admin_move",
-                    actor,
-                    {"admin"},
-                    reason.strip(),
-                    self.clock(),
-                )
+            event = tx.move(program, current, to_state, "admin_move", actor, {"admin"}, reason.strip())
+            return Move(
+                application_id, current["state"], to_state, current["row_version"] + 1, event["seq"], [], []
             )
 
-        return self._run(work, application_id)
+        return self.transaction(work, application_id)
 
     def run_automatic(self, application_id: int) -> FireResult:
-        def work(connection):
-            move = run_automatic_in(self, connection, application_id, self.clock())
-            return _result(move) if move else FireResult(ok=True, application_id=application_id)
-
-        return self._run(work, application_id)
+        """Take the automatic steps now allowed on the application, in their own transaction."""
+        return self.transaction(lambda tx: tx.run_automatic(application_id), application_id)
 
     # shared writes --------------------------------------------------------------------------
-    def _move(
-        self, connection, program, current, to_state, trigger, actor, roles, reason, now, data=None
-    ) -> Move:
-        event = records.write_move(
-            connection,
-            application=current,
-            program=program,
-            to_state=to_state,
-            trigger=trigger,
-            actor=actor,
-            actor_roles=roles,
-            reason=reason,
-            data=current["data"] if data is None else data,
-            now=now,
-        )
-        if event is None:
-            raise Refused(records.refusal_for_conflict(connection, program, current["id"]))
-        if to_state != current["state"]:
-            if current["state"] is not None:  # a new application has no timers yet
-                records.cancel_timers(connection, current["id"], now)
-            records.start_timers(connection, program, current["id"], to_state, now)
-        return Move(
-            current["id"], current["state"], to_state, current["row_version"] + 1, event["seq"], [], []
-        )
-
-    def _insert(self, connection, program, applicant_id, data, actor, now, reason, validate: bool) -> Move:
-        problem = self.registry.publish(connection, program)
+    def _insert(self, tx: Transaction, program, applicant_id, data, actor, reason) -> Move:
+        problem = self.registry.publish(tx.connection, program)
         if problem is not None:
             raise Refused(Message("definition_refused", {"detail": problem.message}))
-        if validate:
-            data = clean_given(program.editable_fields(program.initial), data)
-        new_id = records.insert_application(connection, program, applicant_id, now)
+        data = clean_given(program.editable_fields(program.initial), data)
+        new_id = records.insert_application(tx.connection, program, applicant_id, tx.now)
         blank = {
             "id": new_id,
             "state": None,
@@ -303,26 +247,22 @@ class Workflow:
             "applicant_id": applicant_id,
         }
         roles = {"system"} if actor.is_system else {"applicant"}
-        move = self._move(
-            connection, program, blank, program.initial, "create", actor, roles, reason, now, data
-        )
-        return move
+        event = tx.move(program, blank, program.initial, "create", actor, roles, reason, data)
+        return Move(new_id, None, program.initial, 2, event["seq"], [], [])
 
-    def open_linked(self, connection, source: dict, key: str, values: dict, actor: Actor, now) -> int:
+    def open_linked(self, tx: Transaction, source: dict, key: str, values: dict, actor: Actor) -> int:
         """Effect `open`: a new application of another program, for the same applicant, linked both ways."""
         target = self.registry.latest(key)
         if target is None:
             raise EffectRefused(Message("linked_program_missing", {"key": key}))
         reason = f"#{source['id']} {source['program_key']}"
         try:
-            move = self._insert(
-                connection, target, source["applicant_id"], values, actor, now, reason, validate=True
-            )
+            move = self._insert(tx, target, source["applicant_id"], values, actor, reason)
         except Refused as refused:
             raise EffectRefused(refused.message) from None
-        connection.execute(
+        tx.connection.execute(
             insert(ApplicationLink).values(
-                source_id=source["id"], target_id=move.application_id, trigger="open", created_at=now
+                source_id=source["id"], target_id=move.application_id, trigger="open", created_at=tx.now
             )
         )
         return move.application_id

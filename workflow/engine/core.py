@@ -7,14 +7,13 @@ automatic transitions (as `system`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from workflow.actors import SYSTEM, Actor
 from workflow.effects import EffectContext, EffectRefused
 from workflow.engine import records
 from workflow.engine.access import effective_roles, reviewer_status
 from workflow.engine.context import expression_context
 from workflow.engine.results import Refused
+from workflow.engine.transaction import Move, Transaction
 from workflow.fields import clean_values, missing_required
 from workflow.guards import GuardEvaluationError
 from workflow.messages import Message
@@ -23,31 +22,17 @@ from workflow.roles import role_labels
 MAX_AUTOMATIC_STEPS = 20
 
 
-@dataclass
-class Move:
-    """What a successful fire wrote; the caller turns it into a FireResult."""
-
-    application_id: int
-    previous_state: str
-    state: str
-    row_version: int
-    event_seq: int
-    automatic: list
-    outbox_ids: list
-
-
 def fire_in(
-    workflow,
-    connection,
+    tx: Transaction,
     application_id: int,
     trigger: str,
     actor: Actor,
     data: dict | None,
     reason: str | None,
     expected_version: int | None,
-    now,
 ) -> Move:
-    application, program = workflow.load(connection, application_id, expected_version)
+    connection, now = tx.connection, tx.now
+    application, program = tx.load(application_id, expected_version)
     if trigger not in program.triggers:
         raise Refused(Message("unknown_trigger", {"trigger": trigger}))
     state = application["state"]
@@ -78,27 +63,16 @@ def fire_in(
     allowed = _passing(candidates, context)
     to_state = program.move(state, trigger, allowed)
     chosen = next(t for t in candidates if t.index in allowed and t.spec.to == to_state)
-    return _apply(
-        workflow, connection, program, application, chosen, actor, held, reason, new_data, context, now
-    )
+    move = _apply(tx, program, application, chosen, actor, held, reason, new_data, context)
+    _run_automatic(tx, program, move)
+    return move
 
 
 def _apply(
-    workflow,
-    connection,
-    program,
-    application,
-    transition,
-    actor,
-    held,
-    reason,
-    data,
-    context,
-    now,
-    follow_automatic: bool = True,
+    tx: Transaction, program, application: dict, transition, actor, held, reason, data, context
 ) -> Move:
-    """Write the move, its effects, event, timers and notices; then the automatic steps it enables
-    (a chain of them is followed by `_run_automatic`, at most MAX_AUTOMATIC_STEPS long)."""
+    """Write the move, its effects, event, timers and notices."""
+    connection, now = tx.connection, tx.now
     data = dict(data)
     pure = [(kind, params) for kind, params in transition.effects if kind.changes_data]
     effect_context = EffectContext(
@@ -110,9 +84,7 @@ def _apply(
         now=now,
         event_seq=application["history_seq"] + 1,
         expression_context=context,
-        open_linked=lambda key, values: workflow.open_linked(
-            connection, application, key, values, actor, now
-        ),
+        open_linked=lambda key, values: tx.workflow.open_linked(tx, application, key, values, actor),
     )
     try:
         for kind, params in pure:
@@ -120,20 +92,9 @@ def _apply(
         for kind, params in transition.effects:
             if kind.check is not None and not kind.changes_data:
                 kind.check(effect_context, params)
-        event = records.write_move(
-            connection,
-            application=application,
-            program=program,
-            to_state=transition.spec.to,
-            trigger=transition.trigger,
-            actor=actor,
-            actor_roles=held,
-            reason=reason,
-            data=data,
-            now=now,
+        event = tx.move(
+            program, application, transition.spec.to, transition.trigger, actor, held, reason, data
         )
-        if event is None:
-            raise Refused(records.refusal_for_conflict(connection, program, application["id"]))
         for kind, params in transition.effects:
             if not kind.changes_data:
                 kind.apply(effect_context, params)
@@ -141,12 +102,8 @@ def _apply(
             kind.on_trigger(effect_context, transition.trigger)
     except EffectRefused as refused:
         raise Refused(refused.message) from None
-    if transition.spec.to != application["state"]:
-        if program.spec.states[application["state"]].deadline is not None:
-            records.cancel_timers(connection, application["id"], now)
-        records.start_timers(connection, program, application["id"], transition.spec.to, now)
-    outbox_ids = records.write_notices(connection, program, application["id"], event, transition.spec.notices)
-    move = Move(
+    outbox_ids = tx.notices(program, application["id"], event, transition.spec.notices)
+    return Move(
         application["id"],
         application["state"],
         transition.spec.to,
@@ -155,20 +112,18 @@ def _apply(
         [],
         outbox_ids,
     )
-    if follow_automatic:
-        _run_automatic(workflow, connection, program, move, now)
-    return move
 
 
-def _run_automatic(workflow, connection, program, move: Move, now) -> None:
-    """Fire automatic transitions whose condition holds in the new state, recorded as `system`."""
+def _run_automatic(tx: Transaction, program, move: Move) -> None:
+    """Fire automatic transitions whose condition holds in the new state, recorded as `system`
+    (a chain of them at most MAX_AUTOMATIC_STEPS long)."""
     for _ in range(MAX_AUTOMATIC_STEPS):
         automatic = program.automatic.get(move.state)
         if not automatic:
             return
-        application = records.read_application(connection, move.application_id)
+        application = records.read_application(tx.connection, move.application_id)
         context = expression_context(
-            connection, application, application["data"], SYSTEM, {"system"}, automatic, now
+            tx.connection, application, application["data"], SYSTEM, {"system"}, automatic, tx.now
         )
         try:
             allowed = _passing(automatic, context)
@@ -178,30 +133,16 @@ def _run_automatic(workflow, connection, program, move: Move, now) -> None:
         to_state = program.move(move.state, first.trigger, allowed)  # the shared machine decides, as in fire
         chosen = next(t for t in automatic if t.index in allowed and t.spec.to == to_state)
         step = _apply(
-            workflow,
-            connection,
-            program,
-            application,
-            chosen,
-            SYSTEM,
-            {"system"},
-            None,
-            application["data"],
-            context,
-            now,
-            follow_automatic=False,
+            tx, program, application, chosen, SYSTEM, {"system"}, None, application["data"], context
         )
         move.automatic.append(chosen.trigger)
         move.outbox_ids.extend(step.outbox_ids)
         move.state, move.row_version, move.event_seq = step.state, step.row_version, step.event_seq
 
 
-def run_automatic_in(workflow, connection, application_id: int, now) -> Move | None:
+def run_automatic_in(tx: Transaction, application_id: int) -> Move | None:
     """After a change outside fire (e.g. a review submitted), take any automatic step now allowed."""
-    application = records.read_application(connection, application_id)
-    if application is None:
-        return None
-    program = workflow.program_of(connection, application)
+    application, program = tx.load(application_id)
     move = Move(
         application_id,
         application["state"],
@@ -211,7 +152,7 @@ def run_automatic_in(workflow, connection, application_id: int, now) -> Move | N
         [],
         [],
     )
-    _run_automatic(workflow, connection, program, move, now)
+    _run_automatic(tx, program, move)
     return move if move.automatic else None
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import insert, select
 
 from workflow.actors import Actor
 from workflow.engine.results import FireResult, Refused
+from workflow.engine.transaction import Move, Transaction
 from workflow.messages import Message
 from workflow.models import ApplicationMember, User
 from workflow.roles import ROLES
@@ -20,8 +21,9 @@ def add_member(
 ) -> FireResult:
     """The owner (or program staff) links another user to the application in a relationship role."""
 
-    def work(connection):
-        current, program = workflow.load(connection, application_id)
+    def work(tx: Transaction) -> Move:
+        connection = tx.connection
+        current, program = tx.load(application_id)
         if relation not in program.spec.roles or ROLES[relation].held_by != "member":
             raise Refused(Message("unknown_role", {"role": relation}))
         is_owner = current["applicant_id"] == actor.id
@@ -48,24 +50,6 @@ def add_member(
             if is_owner
             else actor.staff_roles(program.key) & {"officer", "lead_officer", "admin"}
         )
-        move = workflow._move(
-            connection,
-            program,
-            current,
-            current["state"],
-            f"add_{relation}",
-            actor,
-            roles,
-            email.strip().lower(),
-            workflow.clock(),
-        )
-        return FireResult(
-            ok=True,
-            application_id=application_id,
-            state=move.state,
-            previous_state=move.state,
-            row_version=move.row_version,
-            event_seq=move.event_seq,
-        )
+        return tx.record(current, program, f"add_{relation}", actor, roles, email.strip().lower())
 
-    return workflow._run(work, application_id)
+    return workflow.transaction(work, application_id)

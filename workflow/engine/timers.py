@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
 from workflow.actors import SYSTEM
 from workflow.engine import records
-from workflow.engine.core import fire_in
 from workflow.engine.results import Refused
+from workflow.engine.transaction import Transaction
 from workflow.models import Timer
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,8 @@ def tick(workflow, now=None, limit: int = 500) -> list[TimerOutcome]:
 
 
 def _fire_timer(workflow, timer_id: int, now) -> TimerOutcome | None:
-    outbox_ids: list[int] = []
-    with workflow.db.begin() as connection:
+    def work(tx: Transaction) -> TimerOutcome | None:
+        connection = tx.connection
         claimed = connection.execute(
             update(Timer)
             .where(Timer.id == timer_id, Timer.status == "pending")
@@ -61,27 +64,17 @@ def _fire_timer(workflow, timer_id: int, now) -> TimerOutcome | None:
         if application["state"] != timer["state"]:
             status, detail = "cancelled", "state already left"
         elif "fire" in timer["action"]:
-            savepoint = connection.begin_nested()
+            savepoint, written = connection.begin_nested(), len(tx.outbox_ids)
             try:
-                move = fire_in(
-                    workflow,
-                    connection,
-                    application["id"],
-                    timer["action"]["fire"],
-                    SYSTEM,
-                    None,
-                    None,
-                    None,
-                    now,
-                )
+                move = tx.fire(application["id"], timer["action"]["fire"], SYSTEM)
                 savepoint.commit()
-                outbox_ids = move.outbox_ids
                 detail = f"{move.previous_state} -> {move.state}"
             except Refused as refused:
                 savepoint.rollback()
+                del tx.outbox_ids[written:]
                 status, detail = "failed", refused.message.en
         elif "notice" in timer["action"]:
-            program = workflow.program_of(connection, application)
+            program = tx.program_of(application)
             event = {
                 "seq": application["history_seq"],
                 "trigger": timer["kind"],
@@ -90,10 +83,14 @@ def _fire_timer(workflow, timer_id: int, now) -> TimerOutcome | None:
                 "reason": None,
                 "at": now,
             }
-            outbox_ids = records.write_notices(
-                connection, program, application["id"], event, [timer["action"]["notice"]]
-            )
+            tx.notices(program, application["id"], event, [timer["action"]["notice"]])
             detail = f"notice {timer['action']['notice']}"
         connection.execute(update(Timer).where(Timer.id == timer_id).values(status=status, result=detail))
-    workflow.committed(outbox_ids)
-    return TimerOutcome(timer_id, timer["application_id"], status, detail)
+        return TimerOutcome(timer_id, timer["application_id"], status, detail)
+
+    outcomes: list[TimerOutcome | None] = []
+    result = workflow.transaction(lambda tx: outcomes.append(work(tx)), now=now)
+    if not result.ok:  # busy: the timer is still pending and the next tick takes it
+        log.warning("timer %s not fired: %s", timer_id, result.refusal.en if result.refusal else "")
+        return None
+    return outcomes[0]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from workflow.engine.records import cancel_timers, read_application, start_timers, write_move
+from workflow.engine.records import read_application
 from workflow.engine.results import FireResult, Refused
+from workflow.engine.transaction import Transaction
 from workflow.messages import Message
 from workflow.models import Application
 
@@ -18,7 +19,8 @@ def migrate(
     Returns the result and the ids of the applications moved."""
     moved: list[int] = []
 
-    def work(connection):
+    def work(tx: Transaction) -> None:
+        connection = tx.connection
         old = workflow.registry.find_version(connection, key, from_version)
         new = workflow.registry.find_version(connection, key, to_version)
         for version, program in ((from_version, old), (to_version, new)):
@@ -54,28 +56,12 @@ def migrate(
             .scalars()
             .all()
         )
-        now = workflow.clock()
         for application_id in ids:
             current = read_application(connection, application_id)
             to_state = mapping.get(current["state"], current["state"])
-            event = write_move(
-                connection,
-                application=current,
-                program=new,
-                to_state=to_state,
-                trigger="migrate",
-                actor=actor,
-                actor_roles={"admin"},
-                reason=f"{key} {from_version} -> {to_version}",
-                data=current["data"] or {},
-                now=now,
-            )
-            if event is None:
-                raise Refused(Message("busy"))
-            cancel_timers(connection, application_id, now)
-            start_timers(connection, new, application_id, to_state, now)
+            reason = f"{key} {from_version} -> {to_version}"
+            tx.move(new, current, to_state, "migrate", actor, {"admin"}, reason, left=old)
             moved.append(application_id)
-        return FireResult(ok=True)
 
-    result = workflow._run(work)
+    result = workflow.transaction(work)
     return result, (moved if result.ok else [])

@@ -1,6 +1,7 @@
 """Review assignments: a conflict declaration gates access; submitted scores are locked.
 
-After a review is submitted the engine is asked for automatic steps (e.g. all reviews in).
+A submitted review may enable an automatic step (e.g. all reviews in): it is taken in the same
+transaction, so the scores and the step it enables commit together or not at all.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import insert, select, update
 
 from workflow.actors import Actor
-from workflow.engine import FireResult, Refused
+from workflow.engine import FireResult, Refused, Transaction
 from workflow.messages import Message
 from workflow.models import ReviewAssignment
 
@@ -16,8 +17,9 @@ COI_CHOICES = ("none", "exclusion", "recusal")
 
 
 def assign(workflow, application_id: int, reviewer_id: int, officer: Actor) -> FireResult:
-    def work(connection):
-        application, program = workflow.load(connection, application_id)
+    def work(tx: Transaction) -> None:
+        connection = tx.connection
+        application, program = tx.load(application_id)
         if not officer.staff_roles(program.key) & {"officer", "lead_officer", "admin"}:
             raise Refused(Message("not_your_application"))
         exists = connection.execute(
@@ -31,12 +33,11 @@ def assign(workflow, application_id: int, reviewer_id: int, officer: Actor) -> F
                     application_id=application_id,
                     reviewer_id=reviewer_id,
                     coi="pending",
-                    assigned_at=workflow.clock(),
+                    assigned_at=tx.now,
                 )
             )
-        return FireResult(ok=True, application_id=application_id)
 
-    return workflow._run(work, application_id)
+    return workflow.transaction(work, application_id)
 
 
 def declare(
@@ -44,7 +45,8 @@ def declare(
 ) -> FireResult:
     """'none' opens the application to the reviewer; 'exclusion' or 'recusal' removes the assignment."""
 
-    def work(connection):
+    def work(tx: Transaction) -> None:
+        connection = tx.connection
         if declaration not in COI_CHOICES:
             raise Refused(Message("invalid_data", {"detail": declaration}))
         if declaration != "none" and not (reason or "").strip():
@@ -63,9 +65,8 @@ def declare(
         )
         if changed.rowcount != 1:
             raise Refused(Message("not_your_application"))
-        return FireResult(ok=True, application_id=application_id)
 
-    return workflow._run(work, application_id)
+    return workflow.transaction(work, application_id)
 
 
 def submit(
@@ -73,8 +74,9 @@ def submit(
 ) -> FireResult:
     """Record a conflict-free reviewer's scores on the rubric (each 0..max), once; then automatic steps."""
 
-    def work(connection):
-        application, program = workflow.load(connection, application_id)
+    def work(tx: Transaction) -> FireResult:
+        connection = tx.connection
+        application, program = tx.load(application_id)
         if program.spec.review is None or not program.spec.states[application["state"]].review:
             raise Refused(Message("not_from_state", {"trigger": "review", "state": application["state"]}))
         errors = {}
@@ -101,15 +103,15 @@ def submit(
                 scores=clean,
                 total=sum(clean.values()),
                 comment=comment or None,
-                submitted_at=workflow.clock(),
+                submitted_at=tx.now,
             )
         )
         if locked.rowcount != 1:
             raise Refused(Message("conflict_not_declared"))
-        return FireResult(ok=True, application_id=application_id)
+        move = tx.run_automatic(application_id)
+        result = FireResult(ok=True, application_id=application_id, state=application["state"])
+        if move is not None:
+            result.automatic, result.state, result.outbox_ids = move.automatic, move.state, move.outbox_ids
+        return result
 
-    result = workflow._run(work, application_id)
-    if result.ok:
-        automatic = workflow.run_automatic(application_id)
-        result.automatic, result.state = automatic.automatic, automatic.state
-    return result
+    return workflow.transaction(work, application_id)

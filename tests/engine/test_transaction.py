@@ -1,0 +1,99 @@
+"""`Workflow.transaction(work)`: services' changes and the automatic steps they enable commit together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from tests.conftest import make_workflow
+from workflow.actors import load_actor
+from workflow.engine import Refused
+from workflow.messages import Message
+from workflow.models import Application, HistoryEvent, ReviewAssignment
+from workflow.services import reviews
+from workflow.services.users import create_user
+
+RULES = Path(__file__).parent / "rules"
+
+
+def _panel(db_engine, clock, people, title: str):
+    workflow = make_workflow(db_engine, clock, RULES)
+    with db_engine.begin() as connection:
+        officer_id = create_user(
+            connection, "panel-officer@test.kr", "panel officer", roles=[("officer", "panel")]
+        )
+    with db_engine.connect() as connection:
+        officer = load_actor(connection, officer_id)
+    app_id = workflow.create("panel", people.applicant, {"title": title}).application_id
+    assert workflow.fire(app_id, "submit", people.applicant).ok
+    assert reviews.assign(workflow, app_id, people.reviewer1.id, officer).ok
+    assert reviews.declare(workflow, app_id, people.reviewer1, "none").ok
+    return workflow, app_id
+
+
+def _submitted_reviews(db_engine, app_id) -> int:
+    with db_engine.connect() as connection:
+        return connection.execute(
+            select(func.count())
+            .select_from(ReviewAssignment)
+            .where(ReviewAssignment.application_id == app_id, ReviewAssignment.submitted_at.is_not(None))
+        ).scalar_one()
+
+
+def test_the_automatic_step_a_review_enables_is_taken_with_it(db_engine, clock, people):
+    workflow, app_id = _panel(db_engine, clock, people, "12345")
+    result = reviews.submit(workflow, app_id, people.reviewer1, {"merit": 8})
+    assert result.ok and result.automatic == ["reviews_in"] and result.state == "decided"
+    with db_engine.connect() as connection:
+        last = connection.execute(
+            select(HistoryEvent.trigger, HistoryEvent.actor_name)
+            .where(HistoryEvent.application_id == app_id)
+            .order_by(HistoryEvent.seq.desc())
+        ).first()
+        opened = connection.execute(
+            select(Application.data).where(Application.program_key == "panel-followup")
+        ).scalar_one()
+    assert tuple(last) == ("reviews_in", "system") and opened == {"code": "12345"}
+
+
+def test_a_refused_automatic_step_refuses_the_review_instead_of_dropping_the_step(db_engine, clock, people):
+    workflow, app_id = _panel(db_engine, clock, people, "not digits")
+    result = reviews.submit(workflow, app_id, people.reviewer1, {"merit": 8})
+    assert not result.ok and result.refusal.code == "invalid_data"
+    assert "Code" in result.reason("en")
+    assert _submitted_reviews(db_engine, app_id) == 0  # nothing half-done: the scores are not stored
+    with db_engine.connect() as connection:
+        state = connection.execute(select(Application.state).where(Application.id == app_id)).scalar_one()
+    assert state == "in_review"
+
+
+def test_work_that_refuses_rolls_back_everything_it_wrote(db_engine, clock, people):
+    workflow, app_id = _panel(db_engine, clock, people, "12345")
+
+    def work(tx):
+        application, program = tx.load(app_id)
+        tx.record(application, program, "note", people.admin, {"admin"}, "written, then refused")
+        raise Refused(Message("reason_required"))
+
+    result = workflow.transaction(work, app_id)
+    assert not result.ok and result.refusal.code == "reason_required" and result.application_id == app_id
+    with db_engine.connect() as connection:
+        triggers = connection.execute(
+            select(HistoryEvent.trigger).where(HistoryEvent.application_id == app_id)
+        ).scalars()
+        assert "note" not in list(triggers)
+
+
+def test_a_recorded_event_joins_the_chain_and_hands_on_notices_after_commit(db_engine, clock, people):
+    workflow, app_id = _panel(db_engine, clock, people, "12345")
+    handed: list[list[int]] = []
+    workflow.after_commit.append(handed.append)
+
+    def work(tx):
+        application, program = tx.load(app_id)
+        return tx.record(application, program, "note", people.admin, {"admin"}, "on the record")
+
+    result = workflow.transaction(work, app_id)
+    assert result.ok and result.state == "in_review" and result.event_seq == 3
+    assert handed == []  # a plain event writes no notices

@@ -1,0 +1,168 @@
+"""One database transaction on the engine: what a service does inside `Workflow.transaction(work)`.
+
+    def work(tx):
+        application, program = tx.load(application_id)
+        ...                                   # the service's own rows, on tx.connection
+        tx.record(application, program, "review_submitted", actor, {"reviewer"})   # a history event
+        return tx.run_automatic(application_id)   # automatic steps now allowed, in this transaction
+
+    result = workflow.transaction(work, application_id)
+
+Everything `work` writes commits together or not at all; a `Refused` raised anywhere in it rolls back
+and becomes the refusal of the result. Notices the transaction wrote are handed on after the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from workflow.actors import Actor
+from workflow.engine import records
+from workflow.engine.results import Refused
+from workflow.messages import Message
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from workflow.definitions.compiled import CompiledProgram
+    from workflow.engine import Workflow
+
+
+@dataclass
+class Move:
+    """What a change wrote; the transaction boundary turns it into a FireResult."""
+
+    application_id: int
+    previous_state: str | None
+    state: str
+    row_version: int
+    event_seq: int
+    automatic: list[str]
+    outbox_ids: list[int]
+
+
+class Transaction:
+    def __init__(self, workflow: Workflow, connection: Connection, now: datetime):
+        self.workflow = workflow
+        self.connection = connection
+        self.now = now
+        self.outbox_ids: list[int] = []  # notices written so far, handed on after the commit
+
+    # reading ---------------------------------------------------------------------------------
+    def load(self, application_id: int, expected_version: int | None = None) -> tuple[dict, CompiledProgram]:
+        """The application row and its pinned definition, refusing an unknown id or a stale version."""
+        application = records.read_application(self.connection, application_id)
+        if application is None:
+            raise Refused(Message("unknown_application"))
+        program = self.program_of(application)
+        if expected_version is not None and expected_version != application["row_version"]:
+            raise Refused(records.refusal_for_conflict(self.connection, program, application_id))
+        return application, program
+
+    def program_of(self, application: dict) -> CompiledProgram:
+        program = self.workflow.registry.get(
+            self.connection,
+            application["program_key"],
+            application["program_version"],
+            application["definition_sha"],
+        )
+        if program is None:
+            raise Refused(
+                Message(
+                    "unknown_program",
+                    {"key": application["program_key"], "version": application["program_version"]},
+                )
+            )
+        return program
+
+    # changing --------------------------------------------------------------------------------
+    def fire(
+        self,
+        application_id: int,
+        trigger: str,
+        actor: Actor,
+        data: dict | None = None,
+        reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> Move:
+        """`Workflow.fire` inside this transaction (with the automatic steps it enables)."""
+        from workflow.engine.core import fire_in
+
+        return fire_in(self, application_id, trigger, actor, data, reason, expected_version)
+
+    def move(
+        self,
+        program: CompiledProgram,
+        current: dict,
+        to_state: str,
+        trigger: str,
+        actor: Actor,
+        roles: set[str],
+        reason: str | None,
+        data: dict | None = None,
+        left: CompiledProgram | None = None,
+    ) -> dict[str, Any]:
+        """The one place an application moves: claim the row by its version, append the event, then
+        cancel the timers of the state left and start those of the state entered. Returns the event.
+
+        `program` is the definition the application is pinned to afterwards; `left` the one it was
+        under before, if different (a version migration restarts the timers under the new rules)."""
+        event = records.write_move(
+            self.connection,
+            application=current,
+            program=program,
+            to_state=to_state,
+            trigger=trigger,
+            actor=actor,
+            actor_roles=roles,
+            reason=reason,
+            data=current["data"] if data is None else data,
+            now=self.now,
+        )
+        if event is None:
+            raise Refused(records.refusal_for_conflict(self.connection, program, current["id"]))
+        moved = to_state != current["state"] or left is not None
+        if moved:
+            before = left or program
+            if current["state"] is not None and before.spec.states[current["state"]].deadline is not None:
+                records.cancel_timers(self.connection, current["id"], self.now)
+            records.start_timers(self.connection, program, current["id"], to_state, self.now)
+        return event
+
+    def record(
+        self,
+        application: dict,
+        program: CompiledProgram,
+        trigger: str,
+        actor: Actor,
+        roles: set[str],
+        reason: str | None = None,
+    ) -> Move:
+        """A history event that changes no state (e.g. a member added): version-checked like a move."""
+        event = self.move(program, application, application["state"], trigger, actor, roles, reason)
+        return Move(
+            application["id"],
+            application["state"],
+            application["state"],
+            application["row_version"] + 1,
+            event["seq"],
+            [],
+            [],
+        )
+
+    def notices(
+        self, program: CompiledProgram, application_id: int, event: dict, names: list[str]
+    ) -> list[int]:
+        """Outbox rows for `names`, delivered after the commit."""
+        ids = records.write_notices(self.connection, program, application_id, event, names)
+        self.outbox_ids.extend(ids)
+        return ids
+
+    def run_automatic(self, application_id: int) -> Move | None:
+        """Take the automatic steps now allowed (e.g. all reviews in), as `system`, in this transaction;
+        None if there was none."""
+        from workflow.engine.core import run_automatic_in
+
+        return run_automatic_in(self, application_id)
