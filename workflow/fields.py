@@ -185,3 +185,28 @@ def clean_values(specs: dict, values: dict) -> tuple[dict, dict[str, Message]]:
 
 def missing_required(specs, data: dict) -> list[str]:
     return [spec.name for spec in specs if spec.required and is_empty(data.get(spec.name))]
+
+
+SAMPLES = {
+    "text": "sample",
+    "textarea": "sample",
+    "integer": 1,
+    "money": 1_000_000,
+    "date": "2026-01-01",
+    "boolean": True,
+    "email": "someone@example.kr",
+    "phone": "010-1234-5678",
+    "business_no": "123-45-67890",
+    "file": {"id": "sample", "name": "sample.pdf", "size": 1},
+}
+
+
+def sample_value(spec):
+    """A valid stored value for the field (its type's sample, within its choices and bounds)."""
+    if spec.type in ("choice", "multi_choice"):
+        first = spec.choices[0].value if spec.choices else None
+        return first if spec.type == "choice" or first is None else [first]
+    value = SAMPLES.get(spec.type)
+    if isinstance(value, int) and not isinstance(value, bool) and spec.min is not None:
+        value = max(value, spec.min)
+    return value

@@ -24,6 +24,7 @@ class ContextSource:
 
     name: str
     load: Callable  # (connection, application row) -> dict
+    sample: dict | None = None  # a value of the right shape, for checking at load that a guard is boolean
 
 
 CONTEXT_SOURCES: dict[str, ContextSource] = {}

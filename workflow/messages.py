@@ -23,6 +23,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "현재 단계({state})에서는 '{trigger}'을(를) 할 수 없습니다.",
         "en": "'{trigger}' is not possible in the current step ({state}).",
     },
+    "not_assignment_state": {
+        "ko": "현재 단계({state})에서는 평가위원을 배정할 수 없습니다.",
+        "en": "Reviewers cannot be assigned in the current step ({state}).",
+    },
+    "reviewers_full": {
+        "ko": "이 사업은 신청서마다 평가위원 {count}명을 배정하며, 이미 {count}명이 배정되어 있습니다.",
+        "en": "This program assigns {count} reviewers per application, and {count} are already assigned.",
+    },
     "not_from_state_changed": {
         "ko": "현재 단계({state})에서는 '{trigger}'을(를) 할 수 없습니다. {by}님이 {at}에 '{last}' 처리했습니다.",
         "en": "'{trigger}' is not possible in the current step ({state}): {by} did '{last}' at {at}.",

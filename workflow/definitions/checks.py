@@ -9,7 +9,11 @@ from __future__ import annotations
 import difflib
 import re
 
+from pydantic import ValidationError
+
+from workflow.definitions.booleans import non_boolean_result
 from workflow.definitions.graph import check_automatic_cycles, check_graph
+from workflow.definitions.schema import FieldSpec
 from workflow.definitions.source import Problem, SourceMap
 from workflow.effects import effect_kinds, expressions_of, parse_effect
 from workflow.fields import FIELD_TYPES, TYPED_OPTIONS
@@ -42,6 +46,7 @@ class Checker:
         self.declared_roles = {r for r in _as_list(raw.get("roles")) if isinstance(r, str)}
         self.stages = _mapping(raw.get("stages"))
         self.notices = _mapping(raw.get("notices"))
+        self._typed: dict[str, FieldSpec] | None = None
 
     def add(self, path, message: str, hint: str = "", key: bool = False) -> None:
         line, column = self.map.at(path, key=key)
@@ -51,6 +56,7 @@ class Checker:
         self.check_roles()
         self.check_states()
         self.check_fields()
+        self.check_review()
         self.check_transitions()
         self.check_decisions()
         self.check_notices()
@@ -196,6 +202,11 @@ class Checker:
                 except re.error as error:
                     self.add((*path, "pattern"), f"pattern does not compile: {error}")
 
+    def check_review(self) -> None:
+        review = _mapping(self.raw.get("review"))
+        for index, state in enumerate(_as_list(review.get("assign_in"))):
+            self.state_ref(("review", "assign_in", index), state)
+
     # transitions ---------------------------------------------------------------------------
     def check_transitions(self) -> None:
         unguarded: dict[tuple[str, str], int] = {}
@@ -276,6 +287,25 @@ class Checker:
                 f"expression names unknown field 'data.{name}'",
                 suggest(name, known) or "define it in a stage's fields",
             )
+        gives = non_boolean_result(compiled, self.typed_fields()) if must_be_bool else None
+        if gives:
+            self.add(
+                path,
+                f"a guard must be true or false, but this one gives {gives}",
+                'compare it, e.g. data.amount > 0, or data.name != ""',
+            )
+
+    def typed_fields(self) -> dict[str, FieldSpec]:
+        """The well-formed field specs by name (badly formed ones are reported elsewhere)."""
+        if self._typed is None:
+            self._typed = {}
+            for _, spec in self.field_specs():
+                try:
+                    parsed = FieldSpec.model_validate(spec)
+                except ValidationError:
+                    continue
+                self._typed.setdefault(parsed.name, parsed)
+        return self._typed
 
     def quoted(self, line: int, column: int) -> bool:
         text = self.raw_lines[line - 1] if 0 < line <= len(self.raw_lines) else ""

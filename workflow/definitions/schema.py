@@ -65,7 +65,8 @@ class RubricItem(Closed):
 
 class ReviewSpec(Closed):
     rubric: list[RubricItem] = Field(min_length=1)
-    reviewers_per_application: int = Field(default=3, ge=1)
+    reviewers_per_application: int = Field(default=3, ge=1)  # assignment refuses one more
+    assign_in: list[Name] = []  # states besides the `review: true` ones where reviewers may be assigned
 
 
 class OnExpiry(Closed):

@@ -82,7 +82,11 @@ def _release(context, trigger: str) -> None:
     release_tranches(context.connection, context.application["id"], trigger)
 
 
-MONEY_CONTEXT = ContextSource("money", lambda connection, row: money_summary(connection, row["id"]))
+MONEY_CONTEXT = ContextSource(
+    "money",
+    lambda connection, row: money_summary(connection, row["id"]),
+    sample={"awarded": 0, "paid": 0, "recovered": 0, "interest": 0},
+)
 BUDGET = ("budget",)
 
 register_effect(

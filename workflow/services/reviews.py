@@ -11,7 +11,7 @@ from sqlalchemy import insert, select, update
 from workflow.actors import Actor
 from workflow.engine import FireResult, Refused, Transaction
 from workflow.messages import Message
-from workflow.models import ReviewAssignment
+from workflow.models import Application, ReviewAssignment
 
 COI_CHOICES = ("none", "exclusion", "recusal")
 
@@ -22,12 +22,23 @@ def assign(workflow, application_id: int, reviewer_id: int, officer: Actor) -> F
         application, program = tx.load(application_id)
         if not officer.staff_roles(program.key) & {"officer", "lead_officer", "admin"}:
             raise Refused(Message("not_your_application"))
-        exists = connection.execute(
-            select(ReviewAssignment.id).where(
-                ReviewAssignment.application_id == application_id, ReviewAssignment.reviewer_id == reviewer_id
-            )
-        ).scalar()
-        if exists is None:
+        review, state = program.spec.review, application["state"]
+        if review is None or not (program.spec.states[state].review or state in review.assign_in):
+            label = {lang: program.state_label(state, lang) for lang in ("ko", "en")}
+            raise Refused(Message("not_assignment_state", {"state": label}))
+        # the application row locked: two officers assigning at once cannot pass the limit together
+        connection.execute(select(Application.id).where(Application.id == application_id).with_for_update())
+        seats = dict(
+            connection.execute(
+                select(ReviewAssignment.reviewer_id, ReviewAssignment.coi).where(
+                    ReviewAssignment.application_id == application_id
+                )
+            ).all()
+        )
+        if reviewer_id not in seats:
+            taken = sum(1 for coi in seats.values() if coi != "conflict")  # a conflict frees its seat
+            if taken >= review.reviewers_per_application:
+                raise Refused(Message("reviewers_full", {"count": review.reviewers_per_application}))
             connection.execute(
                 insert(ReviewAssignment).values(
                     application_id=application_id,
