@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable
 
-BUILT_IN = ("workflow.money",)
+BUILT_IN = ("workflow.money", "workflow.notices.channels")
 
 
 def install(modules: Iterable[str] = BUILT_IN) -> None:

@@ -11,6 +11,7 @@ import re
 
 from pydantic import ValidationError
 
+from workflow.channels import CHANNELS
 from workflow.definitions.booleans import non_boolean_result
 from workflow.definitions.graph import check_automatic_cycles, check_graph
 from workflow.definitions.schema import FieldSpec
@@ -372,6 +373,13 @@ class Checker:
     def check_notices(self) -> None:
         for name, notice in self.notices.items():
             notice = _mapping(notice)
+            for index, channel in enumerate(_as_list(notice.get("channels"))):
+                if isinstance(channel, str) and channel not in CHANNELS:
+                    self.add(
+                        ("notices", name, "channels", index),
+                        f"unknown notice channel '{channel}'",
+                        suggest(channel, CHANNELS) or f"channels: {', '.join(sorted(CHANNELS))}",
+                    )
             for index, role in enumerate(_as_list(notice.get("to"))):
                 self.role_ref(("notices", name, "to", index), role)
             template = notice.get("template")

@@ -139,7 +139,7 @@ class DecisionSpec(Closed):
 class NoticeSpec(Closed):
     to: list[Name] = Field(min_length=1)
     template: Name
-    channels: list[Literal["email", "pdf", "inbox"]] = ["inbox", "email"]
+    channels: list[Name] = Field(default=["inbox", "email"], min_length=1)  # registered channels
     statutory: bool = False
 
 

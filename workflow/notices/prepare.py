@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from workflow.channels import channels_of, fallbacks_for
 from workflow.engine.results import Refused
 from workflow.models import Letter, NoticeDelivery, NoticePreference, Notification, OutboxMessage
 from workflow.notices import compose
@@ -71,6 +72,25 @@ class Prepared:
     error: str = ""
 
 
+@dataclass
+class RecipientNotice:
+    """One recipient of one outbox row, as the channels see it; channels note what they did."""
+
+    batch: object  # prepare.Batch: the reads the batch shares
+    outbox: dict
+    facts: object  # render.NoticeFacts
+    recipient: object  # recipients.Recipient
+    message: object  # render.Rendered, in the recipient's language
+    recipients: list  # everyone the row goes to (for reads made once per row)
+    statutory: bool
+    delivery_state: str | None  # the e-mail delivery already recorded for this recipient, if any
+    result: object  # prepare.Prepared: the e-mails to send after commit, the problems
+    notifications: list = field(default_factory=list)
+    deliveries: list = field(default_factory=list)
+    reached: set = field(default_factory=set)  # channels that reached the recipient
+    attachment: tuple[str, bytes] | None = None  # (file name, content) for the e-mail
+
+
 class Batch:
     """The reads a batch shares, each made once: applications, programs, role holders, money facts."""
 
@@ -107,10 +127,12 @@ class Batch:
             self._recipients[key] = resolve(self.connection, application, roles)
         return self._recipients[key]
 
-    def facts(self, application: dict, program, outbox: dict, needs: frozenset) -> NoticeFacts:
-        key = (application["id"], needs, "pdf" in outbox["channels"])
+    def facts(
+        self, application: dict, program, outbox: dict, needs: frozenset, all_facts: bool
+    ) -> NoticeFacts:
+        key = (application["id"], needs, all_facts)
         if key not in self._facts:
-            self._facts[key] = money_and_due(self.connection, application, outbox["channels"], needs)
+            self._facts[key] = money_and_due(self.connection, application, all_facts, needs)
         award, tranches, due = self._facts[key]
         return NoticeFacts(application, program, outbox, award, tranches, due)
 
@@ -154,50 +176,44 @@ def _prepare_row(batch: Batch, outbox: dict, states: dict) -> Prepared:
     recipients, unheld = batch.recipients(application, list(outbox["recipients"]))
     if not recipients:
         raise PermanentNoticeError(f"no recipient: nobody holds {', '.join(unheld) or 'the roles'}")
-    # a letter's own text (templates/letters/) may use any fact: read them all for letters
-    needs = EVERYTHING if "pdf" in outbox["channels"] else service.renderer.needs(outbox["template"])
-    facts = batch.facts(application, program, outbox, needs)
+    try:
+        channels = channels_of(outbox["channels"])
+    except KeyError as unknown:
+        raise PermanentNoticeError(f"no notice channel {unknown}") from None
+    fallbacks = fallbacks_for(outbox["channels"])
+    # a letter's own text (templates/letters/) may use any fact: read them all for such channels
+    all_facts = any(channel.needs_all_facts for channel in channels)
+    needs = EVERYTHING if all_facts else service.renderer.needs(outbox["template"])
+    facts = batch.facts(application, program, outbox, needs, all_facts)
     statutory = bool((outbox["payload"] or {}).get("statutory"))
-    channels = set(outbox["channels"])
-    opted_out: set[int] = set()
-    if "email" in channels and not statutory:
-        opted_out = batch.opted_out([r.user_id for r in recipients], outbox["template"])
     rendered = [(recipient, service.renderer.render(facts, recipient)) for recipient in recipients]
     result = Prepared(outbox["id"])
     notifications, deliveries = [], []
     for recipient, message in rendered:
-        wants_email = "email" in channels and recipient.user_id not in opted_out
-        letter = _letter(batch, facts, recipient, message) if "pdf" in channels else None
-        if "inbox" in channels or not wants_email:
-            notifications.append(_notification(outbox, recipient, message, statutory, wants_email))
-        done = states.get((outbox["id"], recipient.user_id))
-        if not wants_email or done in ("sent", "failed"):
-            continue
-        if not recipient.has_address:
-            result.problems.append(f"no e-mail address for user {recipient.user_id} ({recipient.name})")
-            deliveries.append(_delivery(batch, outbox["id"], recipient, "failed", "no e-mail address"))
-            continue
-        if done is None:
-            deliveries.append(_delivery(batch, outbox["id"], recipient, "sending", None))
-        result.emails.append(
-            Email(
-                outbox["id"],
-                recipient.user_id,
-                recipient.name,
-                recipient.email,
-                message.subject,
-                message.text,
-                message.html,
-                letter,
-            )
+        notice = RecipientNotice(
+            batch,
+            outbox,
+            facts,
+            recipient,
+            message,
+            recipients,
+            statutory,
+            states.get((outbox["id"], recipient.user_id)),
+            result,
+            notifications,
+            deliveries,
         )
+        for channel in channels:
+            channel.deliver(notice)
+        for channel in fallbacks if not notice.reached else ():
+            channel.deliver(notice)
     # only now, with nothing left to fail: a row that failed half-way writes nothing but its letters
     batch.notifications += notifications
     batch.deliveries += deliveries
     return result
 
 
-def _notification(outbox, recipient, message, statutory: bool, emailed: bool) -> dict:
+def notification_row(outbox, recipient, message, statutory: bool, emailed: bool) -> dict:
     return {
         "outbox_id": outbox["id"],
         "user_id": recipient.user_id,
@@ -212,7 +228,7 @@ def _notification(outbox, recipient, message, statutory: bool, emailed: bool) ->
     }
 
 
-def _letter(batch: Batch, facts, recipient, message) -> tuple[str, bytes]:
+def stored_letter(batch: Batch, facts, recipient, message) -> tuple[str, bytes]:
     outbox_id = facts.outbox["id"]
     row = batch.connection.execute(READ_LETTER, {"b_outbox": outbox_id, "b_user": recipient.user_id}).first()
     if row is not None:
@@ -222,7 +238,7 @@ def _letter(batch: Batch, facts, recipient, message) -> tuple[str, bytes]:
     return letter["filename"], letter["content"]
 
 
-def _delivery(batch: Batch, outbox_id: int, recipient, status: str, error: str | None) -> dict:
+def delivery_row(batch: Batch, outbox_id: int, recipient, status: str, error: str | None) -> dict:
     return {
         "outbox_id": outbox_id,
         "user_id": recipient.user_id,

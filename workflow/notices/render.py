@@ -69,10 +69,10 @@ class NoticeFacts:
     due: object
 
 
-def money_and_due(connection, application: dict, channels, needs: frozenset) -> tuple:
+def money_and_due(connection, application: dict, all_facts: bool, needs: frozenset) -> tuple:
     """(award, tranches, due) of an application, each read only if the templates or a letter use it."""
     award, tranches, due = None, [], None
-    letter_table = "pdf" in channels
+    letter_table = all_facts
     if letter_table or needs & MONEY_VARIABLES:
         award = (
             connection.execute(
