@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from workflow.channels import CHANNELS
 from workflow.definitions.booleans import non_boolean_result
 from workflow.definitions.graph import check_automatic_cycles, check_graph
+from workflow.definitions.performance_checks import check_performance
 from workflow.definitions.schema import FieldSpec
 from workflow.definitions.source import Problem, SourceMap
 from workflow.effects import effect_kinds, expressions_of, parse_effect
@@ -62,6 +63,7 @@ class Checker:
         self.check_decisions()
         self.check_notices()
         self.check_key_fields()
+        check_performance(self)
         self.check_graph()
         return self.problems
 

@@ -169,6 +169,35 @@ class KeyFields(Closed):
     organisation: Name | None = None  # default: the title field (checked against reviewers' organisations)
 
 
+class CompanySpec(Closed):
+    """Which of the program's fields describe the applicant company (its profile across programs)."""
+
+    business_no: Name  # the key: one company across every program
+    name: Name | None = None
+    employees: Name | None = None
+    founded: Name | None = None  # a date field (its year is kept) or an integer year
+    sector: Name | None = None
+    region: Name | None = None  # a choice of Gangwon's 시·군
+
+
+class IndicatorSpec(Closed):
+    """A performance indicator: its unit, the stage fields that collect it and yearly targets."""
+
+    unit: str
+    label: I18n | None = None  # default: the indicator's standard name (workflow/performance/kinds.py)
+    collected_in: dict[Name, Name] = Field(min_length=1)  # stage -> field of that stage
+    targets: dict[int, Annotated[int, Field(ge=0)]] = {}  # year -> target value
+
+
+class FunnelSpec(Closed):
+    """Which triggers count as submitted, selected, withdrawn and lapsed on the dashboard."""
+
+    submitted: list[Name] = []
+    selected: list[Name] = []
+    withdrawn: list[Name] = []
+    lapsed: list[Name] = []
+
+
 class ProgramSpec(Closed):
     key: Key
     version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.\-]*$", max_length=40)]
@@ -185,6 +214,9 @@ class ProgramSpec(Closed):
     decisions: dict[Name, DecisionSpec] = {}
     notices: dict[Name, NoticeSpec] = {}
     key_fields: KeyFields = KeyFields()
+    company: CompanySpec | None = None
+    indicators: dict[Name, IndicatorSpec] = {}
+    funnel: FunnelSpec | None = None
 
     def all_fields(self) -> dict[str, FieldSpec]:
         fields = {f.name: f for stage in self.stages.values() for f in stage.fields}

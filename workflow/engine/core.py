@@ -12,6 +12,7 @@ from workflow.effects import EffectContext, EffectRefused
 from workflow.engine import records
 from workflow.engine.access import effective_roles, reviewer_status
 from workflow.engine.context import expression_context
+from workflow.engine.hooks import after_transition_hooks
 from workflow.engine.results import Refused
 from workflow.engine.transaction import Move, Transaction
 from workflow.fields import clean_values, missing_required
@@ -102,6 +103,8 @@ def _apply(
             kind.on_trigger(effect_context, transition.trigger)
     except EffectRefused as refused:
         raise Refused(refused.message) from None
+    for hook in after_transition_hooks():
+        hook(connection, program, application, transition, data, event["seq"], now)
     outbox_ids = tx.notices(program, application["id"], event, transition.spec.notices)
     return Move(
         application["id"],

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, insert, select, update
 from workflow.history import data_diff, data_hash, event_hash
 from workflow.messages import Message
 from workflow.models import Application, HistoryEvent, OutboxMessage, Timer
+from workflow.performance.recording import record_stay
 
 SEOUL = ZoneInfo("Asia/Seoul")
 APPLICATION_COLUMNS = (
@@ -171,6 +172,8 @@ def write_move(
     if connection.execute(CLAIM_AND_MOVE_STATE_ONLY if unchanged else CLAIM_AND_MOVE, values).rowcount != 1:
         return None
     connection.execute(INSERT_EVENT, event)
+    if application["state"] is not None and to_state != application["state"]:
+        record_stay(connection, application, to_state, trigger, now)
     return event
 
 

@@ -7,6 +7,7 @@ from workflow.models.money import Award, ExchangeRate, LedgerEntry, ProgramBudge
 from workflow.models.notices import Letter, NoticeDelivery, NoticePreference, NoticeRun, Notification
 from workflow.models.ops import OpsRun, WorkerHeartbeat
 from workflow.models.outbox import OutboxMessage
+from workflow.models.performance import Company, CompanyApplication, IndicatorValue, StateStay
 from workflow.models.timers import Timer
 from workflow.models.users import User, UserRole
 
@@ -15,9 +16,12 @@ __all__ = [
     "ApplicationLink",
     "ApplicationMember",
     "Award",
+    "Company",
+    "CompanyApplication",
     "DefinitionSnapshot",
     "ExchangeRate",
     "HistoryEvent",
+    "IndicatorValue",
     "LedgerEntry",
     "Letter",
     "NoticeDelivery",
@@ -28,6 +32,7 @@ __all__ = [
     "OutboxMessage",
     "ProgramBudget",
     "ReviewAssignment",
+    "StateStay",
     "Timer",
     "Tranche",
     "User",

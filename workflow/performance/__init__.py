@@ -1,0 +1,1 @@
+"""Performance management: indicators the rule files declare, company profiles, and what records them."""

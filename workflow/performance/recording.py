@@ -1,0 +1,187 @@
+"""Recording what the dashboard adds up, in the transition's own transaction:
+
+- a state stay (application, state, entered, left, by which trigger) each time an application leaves a
+  state — the summary behind median and 90th-percentile days per state, withdrawals and lapses;
+- when a transition `requires:` a stage, the company profile (if that stage holds the fields the rule
+  file's `company:` names) and every indicator that stage collects (`indicators: ... collected_in:`).
+
+Which fields are the business number or an indicator is the rule file's say; nothing here names one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from workflow.models import Company, CompanyApplication, IndicatorValue, StateStay
+
+SEOUL = ZoneInfo("Asia/Seoul")
+STAYS, COMPANIES, LINKS, VALUES = (
+    m.__table__ for m in (StateStay, Company, CompanyApplication, IndicatorValue)
+)
+INSERT_STAY = insert(STAYS)
+COMPANY_OF = select(LINKS.c.company_id).where(LINKS.c.application_id == bindparam("application_id"))
+UPDATE_VALUE = (
+    update(VALUES)
+    .where(
+        VALUES.c.application_id == bindparam("b_application_id"),
+        VALUES.c.indicator == bindparam("b_indicator"),
+        VALUES.c.year == bindparam("b_year"),
+    )
+    .values(
+        value=bindparam("value"),
+        stage=bindparam("stage"),
+        company_id=bindparam("company_id"),
+        event_seq=bindparam("event_seq"),
+        recorded_at=bindparam("recorded_at"),
+    )
+)
+PROFILE_COLUMNS = ("name", "employees", "founded_year", "sector", "region")
+
+
+def record_stay(connection, application: dict, to_state: str, trigger: str, now: datetime) -> None:
+    entered = application.get("state_entered_at") or now
+    connection.execute(
+        INSERT_STAY,
+        {
+            "application_id": application["id"],
+            "program_key": application["program_key"],
+            "state": application["state"],
+            "left_by": trigger,
+            "entered_at": entered,
+            "left_at": now,
+            "seconds": max(0, int((now - entered).total_seconds())),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What submitting each stage records, worked out once per rule file."""
+
+    company_stages: frozenset[str] = frozenset()
+    company: dict = field(default_factory=dict)  # attribute -> field name
+    indicators: dict = field(default_factory=dict)  # stage -> ((indicator, field), ...)
+
+    @property
+    def stages(self) -> frozenset[str]:
+        return self.company_stages | frozenset(self.indicators)
+
+
+PLANS: dict[str, Plan] = {}
+
+
+def plan_of(program) -> Plan:
+    plan = PLANS.get(program.sha256)
+    if plan is None:
+        spec = program.spec
+        company = spec.company.model_dump(exclude_none=True) if spec.company else {}
+        stages = frozenset(
+            name
+            for name, stage in spec.stages.items()
+            if company and any(f.name == company["business_no"] for f in stage.fields)
+        )
+        indicators: dict[str, list] = {}
+        for indicator, declared in spec.indicators.items():
+            for stage, field_name in declared.collected_in.items():
+                indicators.setdefault(stage, []).append((indicator, field_name))
+        plan = PLANS[program.sha256] = Plan(
+            stages, company, {stage: tuple(pairs) for stage, pairs in indicators.items()}
+        )
+    return plan
+
+
+def record_submitted_stages(connection, program, application, transition, data, event_seq, now) -> None:
+    required = transition.spec.requires
+    if not required:
+        return
+    plan = plan_of(program)
+    submitted = plan.stages.intersection(required)
+    if not submitted:
+        return
+    company_id = None
+    if submitted & plan.company_stages:
+        company_id = _save_company(connection, program, application["id"], plan.company, data, now)
+    year = now.astimezone(SEOUL).year
+    for stage in sorted(submitted):
+        for indicator, field_name in plan.indicators.get(stage, ()):
+            value = data.get(field_name)
+            if value is None:
+                continue
+            if company_id is None:
+                company_id = connection.execute(COMPANY_OF, {"application_id": application["id"]}).scalar()
+            _save_value(
+                connection,
+                {
+                    "application_id": application["id"],
+                    "indicator": indicator,
+                    "year": year,
+                    "value": int(value),
+                    "stage": stage,
+                    "company_id": company_id,
+                    "event_seq": event_seq,
+                    "recorded_at": now,
+                    "program_key": program.key,
+                },
+            )
+
+
+def _save_value(connection, row: dict) -> None:
+    keys = {"b_application_id": row["application_id"], "b_indicator": row["indicator"], "b_year": row["year"]}
+    if connection.execute(UPDATE_VALUE, {**row, **keys}).rowcount == 0:
+        connection.execute(insert(VALUES), row)
+
+
+def profile_values(company: dict, data: dict) -> dict:
+    """The company's profile columns from an application's data (the rule file names the fields)."""
+    values = {}
+    for attribute, column in (
+        ("name", "name"),
+        ("employees", "employees"),
+        ("founded", "founded_year"),
+        ("sector", "sector"),
+        ("region", "region"),
+    ):
+        if attribute in company and data.get(company[attribute]) is not None:
+            value = data[company[attribute]]
+            if attribute == "founded" and isinstance(value, str):
+                value = int(value[:4])
+            values[column] = value
+    return values
+
+
+def _upsert(connection):
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(COMPANIES)
+
+
+def _save_company(connection, program, application_id: int, company: dict, data: dict, now) -> int | None:
+    business_no = data.get(company["business_no"])
+    if not business_no:
+        return None
+    values = profile_values(company, data)
+    statement = _upsert(connection).values(business_no=business_no, updated_at=now, **values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[COMPANIES.c.business_no],
+        set_={"updated_at": now, **values},
+    ).returning(COMPANIES.c.id)
+    company_id = connection.execute(statement).scalar_one()
+    link = (
+        update(LINKS)
+        .where(LINKS.c.application_id == application_id)
+        .values(company_id=company_id, program_key=program.key)
+    )
+    if connection.execute(link).rowcount == 0:
+        connection.execute(
+            insert(LINKS).values(
+                application_id=application_id, company_id=company_id, program_key=program.key
+            )
+        )
+    connection.execute(
+        update(VALUES).where(VALUES.c.application_id == application_id).values(company_id=company_id)
+    )
+    return company_id
