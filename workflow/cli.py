@@ -163,5 +163,7 @@ def init_app(app: Flask) -> None:
     for command in (db_group, rules_group, tick_command, audit_group, demo_command):
         app.cli.add_command(command)
     from workflow.notices.cli import register
+    from workflow.stats.cli import register as register_stats
 
     register(app)
+    register_stats(app)

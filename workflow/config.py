@@ -41,6 +41,7 @@ class Config:
     SESSION_IDLE_TIMEOUT = 30 * 60
     TRUSTED_HOSTS = None
     PASSWORD_HASH_PROFILE = None  # argon2's defaults; TestConfig uses the cheapest parameters
+    REVIEW_DUE_DAYS = 14  # the statistics dashboard counts a review overdue after this many days
 
     @classmethod
     def from_environment(cls) -> dict:

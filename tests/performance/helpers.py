@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tests.factories import AGREEMENT, pdf_ref, reviewed_startup
+from tests.factories import AGREEMENT, pdf_ref, submitted_startup
 from workflow.engine.timers import tick
+from workflow.services import reviews
 
 
 def fire(workflow, app_id, trigger, actor, data=None, reason=None):
@@ -31,9 +32,21 @@ def follow_up(jobs=2, revenue=500_000_000, investment=0, exports=0, patents=1) -
     }
 
 
-def closed_startup(workflow, people, store, **final) -> int:
+def reviewed(workflow, people, store, company=None, scores=(25, 35, 25)) -> int:
+    """Submitted (with `company` overrides of the application form), screened, scored: in selection."""
+    app_id = submitted_startup(workflow, people, store, **(company or {}))
+    fire(workflow, app_id, "pass_screening", people.officer)
+    for reviewer in people.reviewers[:3]:
+        assert reviews.assign(workflow, app_id, reviewer.id, people.officer).ok
+        assert reviews.declare(workflow, app_id, reviewer, "none").ok
+        items = dict(zip(("innovation", "feasibility", "regional_impact"), scores, strict=True))
+        assert reviews.submit(workflow, app_id, reviewer, items).ok
+    return app_id
+
+
+def closed_startup(workflow, people, store, company=None, **final) -> int:
     """Selected, paid, both reports in, closed: now in follow-up."""
-    app_id = reviewed_startup(workflow, people, store)
+    app_id = reviewed(workflow, people, store, company)
     fire(workflow, app_id, "select", people.officer)
     fire(workflow, app_id, "sign_agreement", people.applicant, AGREEMENT)
     fire(workflow, app_id, "pay_first_tranche", people.finance)

@@ -123,6 +123,13 @@ MATRIX = {
     "notices.mail": ("GET", "/notices/mail", SIGNED_IN_200),
     "notices.failed": ("GET", "/notices/failed", row("L 403 403 200 200 403 403 200 403 403 403")),
     "notices.retry": ("POST", "/notices/failed/retry", row("L 403 403 302 302 403 403 302 403 403 403")),
+    # statistics (workflow/web/stats.py): officers their programs, auditors and admins all
+    "stats.index": ("GET", "/stats/", row("L 403 403 200 200 403 200 200 403 403 403")),
+    "stats.download": (
+        "GET",
+        "/stats/export/funnel.xlsx?program=startup-support",
+        row("L 403 403 200 404 403 200 200 403 403 403"),
+    ),
 }
 POST_DATA = {
     "account.language": {"lang": "en", "next": "/"},

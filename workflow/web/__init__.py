@@ -24,6 +24,6 @@ def init_app(app) -> None:
 
 
 def _area_modules() -> list:
-    from workflow.web import actions, admin, applicant, auditor, finance, notices, officer, review
+    from workflow.web import actions, admin, applicant, auditor, finance, notices, officer, review, stats
 
-    return [applicant, actions, review, officer, auditor, admin, finance, notices]
+    return [applicant, actions, review, officer, auditor, admin, finance, notices, stats]
