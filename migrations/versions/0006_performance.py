@@ -1,7 +1,7 @@
 """performance: company profiles, indicator values, state stays (the dashboard's summary tables)
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01 09:35:45
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import workflow.db
 
 
-revision = '0005'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
