@@ -1,5 +1,5 @@
 """The four journeys in a real Chromium, with a screenshot and an axe-core check at every step:
-(1) an applicant signs up, fills the startup-support form over two visits (the draft survives a
+(1) an applicant signs up, confirms the address from the mailed link, fills the startup-support form over two visits (the draft survives a
 logout), uploads a PDF and submits; (2) a reviewer declares no conflict and scores; (3) an officer
 approves (selects); (4) the applicant sees the new status in English and in Korean."""
 
@@ -10,6 +10,7 @@ import re
 from tests.e2e.conftest import Camera
 from tests.factories import PDF
 from tests.web.conftest import PASSWORD
+from workflow.notices.mail import read_folder
 from workflow.services import reviews
 
 EMAIL = "founder@healthon.kr"
@@ -52,6 +53,9 @@ def test_four_journeys(live_app, new_page, tmp_path):
     page.wait_for_url(re.compile("/login"))
     camera.shot(page, "signed-up")
     _login(page, base, EMAIL, SIGNUP_PASSWORD)
+    [mail] = read_folder(tmp_path / "mail")  # the address is confirmed before the account can apply
+    page.goto(base + re.search(r"https?://[^/\s]+(/account/verify/\S+)", mail["text"]).group(1))
+    camera.shot(page, "address-confirmed")
     page.goto(base + "/programs/startup-support")
     camera.shot(page, "program")
     page.get_by_role("button", name="신청서 작성 시작").click()

@@ -7,8 +7,10 @@ from email import policy
 from email.parser import BytesParser
 
 import pytest
+from sqlalchemy import func, select, update
 
-from tests.web.conftest import PASSWORD, csrf_of, login, post_form
+from tests.web.conftest import PASSWORD, csrf_of, login, make_app, people_with_passwords, post_form
+from workflow.models import Application, OutboxMessage, User
 from workflow.services import accounts
 from workflow.services.signin_limits import LIMIT_PER_ADDRESS
 
@@ -62,13 +64,20 @@ def test_signup_for_a_company_then_sign_in(app, client):
 
 
 def test_password_reset_by_mailed_token(app, client, web_people, tmp_path):
-    post_form(client, "/password/forgot", {"email": "applicant@test.kr"})
+    # a forged Host header changes nothing: every link in a mail is built from BASE_URL
+    page = client.get("/password/forgot", base_url="http://evil.example")
+    client.post(
+        "/password/forgot",
+        data={"email": "applicant@test.kr", "csrf_token": csrf_of(page.text)},
+        base_url="http://evil.example",
+    )
     mails = sorted((tmp_path / "mail").glob("*.eml"))
     assert len(mails) == 1
     message = BytesParser(policy=policy.default).parsebytes(mails[0].read_bytes())
     assert message["To"].addresses[0].addr_spec == "applicant@test.kr"
     body = message.get_body(preferencelist=("plain",)).get_content()
-    link = re.search(r"http://localhost(/password/reset/\S+)", body).group(1)
+    assert "evil.example" not in body
+    link = re.search(r"http://127\.0\.0\.1:5000(/password/reset/\S+)", body).group(1)
     changed = post_form(
         client, link, {"password": "lantern-orbit-velvet-93", "confirm": "lantern-orbit-velvet-93"}
     )
@@ -132,3 +141,71 @@ def test_language_setting_is_saved_for_the_user(app, client, web_people):
             connection.execute(select(User.language).where(User.id == web_people.applicant.id)).scalar()
             == "en"
         )
+
+
+def test_the_reset_mail_goes_through_the_outbox_and_smtp_down_is_no_error(sqlite_engine, clock, tmp_path):
+    """No SMTP conversation inside the request: the row is written with the request's commit, and an
+    unreachable server only leaves it waiting for the next attempt."""
+    app = make_app(sqlite_engine, clock, tmp_path, SMTP_HOST="127.0.0.1", SMTP_PORT=9, SMTP_TIMEOUT=1)
+    people = people_with_passwords(app)
+    client = app.test_client()
+    response = post_form(client, "/password/forgot", {"email": "applicant@test.kr"})
+    assert response.status_code == 302
+    with app.extensions["workflow"].db.connect() as connection:
+        rows = connection.execute(
+            select(
+                OutboxMessage.user_id,
+                OutboxMessage.template,
+                OutboxMessage.status,
+                OutboxMessage.application_id,
+            )
+        ).all()
+    assert rows == [(people.applicant.id, "password_reset", "pending", None)]
+    assert not list((tmp_path / "mail").glob("*.eml"))
+
+
+def test_sign_up_confirms_the_address_before_the_account_can_apply(app, client, tmp_path):
+    made = post_form(
+        client,
+        "/signup",
+        {
+            "kind": "individual",
+            "name": "한창업",
+            "email": "new@healthon.kr",
+            "password": STRONG,
+            "confirm": STRONG,
+        },
+    )
+    assert made.status_code == 302
+    page = client.get("/login")
+    client.post(
+        "/login", data={"email": "new@healthon.kr", "password": STRONG, "csrf_token": csrf_of(page.text)}
+    )
+    refused = post_form(client, "/programs/startup-support/apply", {}, page_url="/programs/startup-support")
+    assert refused.status_code == 302 and "/form" not in refused.headers["Location"]
+    assert "이메일 주소를 확인해 주세요" in client.get("/programs/startup-support").text
+    with app.extensions["workflow"].db.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(Application)).scalar() == 0
+    [mail] = sorted((tmp_path / "mail").glob("*.eml"))
+    body = BytesParser(policy=policy.default).parsebytes(mail.read_bytes()).get_body(("plain",)).get_content()
+    link = re.search(r"http://127\.0\.0\.1:5000(/account/verify/\S+)", body).group(1)
+    assert client.get(link[:-3] + "xyz").status_code == 302  # a forged token confirms nothing
+    assert (
+        post_form(client, "/programs/startup-support/apply", {}, page_url="/programs/startup-support")
+        .headers["Location"]
+        .startswith("/programs/")
+    )
+    assert "이메일 주소가 확인되었습니다" in client.get(link, follow_redirects=True).text
+    applied = post_form(client, "/programs/startup-support/apply", {}, page_url="/programs/startup-support")
+    assert re.search(r"/applications/\d+/form", applied.headers["Location"])
+
+
+def test_a_confirmation_link_for_an_old_address_confirms_nothing(app, client):
+    workflow = app.extensions["workflow"]
+    user_id = accounts.sign_up(workflow, "first@healthon.kr", "한창업", STRONG, None, "individual", "ko")
+    with workflow.db.begin() as connection:
+        token = accounts.verification_token(connection, "test", user_id)
+        connection.execute(update(User).where(User.id == user_id).values(email="second@healthon.kr"))
+    with pytest.raises(accounts.AccountError) as refused:
+        accounts.verify_email(workflow, "test", token)
+    assert refused.value.code == "verify_invalid"

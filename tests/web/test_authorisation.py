@@ -7,6 +7,8 @@ fails `test_every_route_is_in_the_matrix`. Codes: 200, 302 (a redirect that is n
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import insert, select
 
@@ -54,6 +56,9 @@ MATRIX = {
     "account.logout": ("POST", "/logout", ALL_302),
     "account.language": ("POST", "/language", ALL_302),
     "account.change_password": ("GET", "/account/password", SIGNED_IN_200),
+    # a forged confirmation token is refused with a message on the home page, whoever opens it
+    "account.verify": ("GET", "/account/verify/not-a-token", ALL_302),
+    "account.resend_verification": ("POST", "/account/verify/resend", SIGNED_IN_302),
     "applicant.programs": ("GET", "/programs", ALL_200),
     "applicant.program": ("GET", "/programs/startup-support", ALL_200),
     "applicant.apply": ("POST", "/programs/startup-support/apply", SIGNED_IN_302),
@@ -260,3 +265,51 @@ def test_an_ended_session_reaches_only_what_anyone_may(app, web_people, objects,
         _end_session(app, client, web_people, role, how)
         actual = {endpoint: _status(replay, "GET", url, {}) for endpoint, (url, _) in gets.items()}
         assert actual == {endpoint: expected["anon"] for endpoint, (_, expected) in gets.items()}, role
+
+
+def test_the_mail_folder_shows_each_mail_to_its_recipient_only(app, web_people, objects, tmp_path):
+    """/notices/mail matches the recipient's user id, not a piece of the address: `dmin@test.kr` sees
+    nothing of `admin@test.kr`'s mail. Reset links are shown to their recipient alone; admins see
+    who got every mail and when, but not the text of an account mail."""
+    from workflow.services import accounts
+    from workflow.services.users import create_user
+
+    workflow = app.extensions["workflow"]
+    with workflow.db.begin() as connection:
+        create_user(connection, "dmin@test.kr", "substring", "lantern-orbit-velvet-93")
+    for email in ("admin@test.kr", "applicant@test.kr", "officer@test.kr"):
+        accounts.request_reset(workflow, email)
+    mails = {path.read_bytes() for path in (tmp_path / "mail").glob("*.eml")}
+    assert len(mails) >= 4  # the resets and the notices of the submitted application
+
+    def page(client) -> str:
+        response = client.get("/notices/mail")
+        assert response.status_code == 200
+        return response.text
+
+    links = {}
+    for role in ROLES[1:]:
+        client = app.test_client()
+        login(client, getattr(web_people, role))
+        text = page(client)
+        links[role] = set(re.findall(r"/password/reset/[\w.-]+", text))
+        own = f"{role if role != 'other_officer' else 'officer2'}@test.kr"
+        shown = set(re.findall(r"[\w.]+@test\.kr", text))
+        if role == "admin":
+            assert {"applicant@test.kr", "officer@test.kr", "admin@test.kr"} <= shown
+        else:
+            assert shown <= {own}, (role, shown)
+    assert len(links["admin"]) == 1 and len(links["applicant"]) == 1 and len(links["officer"]) == 1
+    assert links["admin"] != links["applicant"]  # the admin sees only their own reset link
+    assert all(not found for role, found in links.items() if role not in ("admin", "applicant", "officer"))
+    stranger = app.test_client()
+    stranger.post(
+        "/login",
+        data={
+            "email": "dmin@test.kr",
+            "password": "lantern-orbit-velvet-93",
+            "csrf_token": csrf_of(stranger.get("/login").text),
+        },
+    )
+    text = page(stranger)
+    assert "admin@test.kr" not in text and "/password/reset/" not in text

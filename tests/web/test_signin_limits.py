@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 
 import pytest
 import redis
 
-from tests.conftest import service_missing
+from tests.conftest import REDIS_TEST_URL, service_missing
 from tests.web.conftest import PASSWORD, csrf_of, make_app, people_with_passwords
 from workflow.services import accounts
 from workflow.services.signin_limits import LIMIT_PER_ACCOUNT, LIMIT_PER_ADDRESS, SignInLimits
 
-REDIS_URL = "redis://127.0.0.1:6379/3"  # this file's own database
 NOWHERE = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
 
 
@@ -28,20 +28,21 @@ def _login(client, email: str, password: str, forwarded: str | None = None):
 
 @pytest.fixture
 def redis_url():
-    client = redis.Redis.from_url(REDIS_URL)
+    """The test Redis (TEST_REDIS_URL); each test counts under its own key prefix, so nothing is flushed."""
+    client = redis.Redis.from_url(REDIS_TEST_URL)
     try:
-        client.flushdb()
+        client.ping()
     except redis.exceptions.ConnectionError as error:
         service_missing("Redis", error)
-    yield REDIS_URL
-    client.flushdb()
-    client.close()
+    finally:
+        client.close()
+    return REDIS_TEST_URL
 
 
 @pytest.mark.parametrize("storage", ["memory", "redis"])
 def test_parallel_wrong_passwords_never_pass_the_limit(app, web_people, storage, request):
     url = request.getfixturevalue("redis_url") if storage == "redis" else None
-    limits = SignInLimits(url)
+    limits = SignInLimits(url, prefix=f"test-{uuid.uuid4().hex}")
     db = app.extensions["workflow"].db
     start = threading.Barrier(10)
     results = []
@@ -62,7 +63,11 @@ def test_parallel_wrong_passwords_never_pass_the_limit(app, web_people, storage,
 
 def test_counts_are_shared_through_redis_and_a_success_gives_the_slots_back(app, web_people, redis_url):
     db = app.extensions["workflow"].db
-    first, second = SignInLimits(redis_url), SignInLimits(redis_url)  # two gunicorn workers
+    prefix = f"test-{uuid.uuid4().hex}"
+    first, second = (
+        SignInLimits(redis_url, prefix=prefix),
+        SignInLimits(redis_url, prefix=prefix),
+    )  # two workers
     for _ in range(LIMIT_PER_ACCOUNT - 1):
         assert accounts.authenticate(db, first, "applicant@test.kr", "wrong", "10.0.0.2").user_id is None
     assert accounts.authenticate(db, second, "applicant@test.kr", PASSWORD, "10.0.0.2").user_id is not None

@@ -8,8 +8,9 @@ from sqlalchemy import func, select, update
 
 from workflow.actors import Actor
 from workflow.models import Application, Letter, NoticeDelivery, NoticePreference, Notification, OutboxMessage
+from workflow.notices.account_mail import SECRET_TEMPLATES
 from workflow.notices.dialect import insert_ignoring_duplicates
-from workflow.notices.mail import read_folder
+from workflow.notices.mail import folder_path, read_mail
 
 RETRY_ROLES = frozenset({"officer", "lead_officer"})
 
@@ -146,9 +147,27 @@ def retry_failed(service, actor: Actor, outbox_id: int | None) -> list[int]:
     return service.relay.retry(ids) if ids else []
 
 
-def mail_folder(service, address: str | None, limit: int = 50) -> list[dict]:
-    """E-mails the folder sink wrote (no SMTP configured), to `address` or to anyone (None)."""
-    mails = read_folder(service.settings.mail_dir, limit=limit if address is None else 1000)
-    if address is not None:
-        mails = [mail for mail in mails if address.lower() in mail["to"].lower()][:limit]
+def mail_folder(service, connection, reader_id: int, admin: bool, limit: int = 50) -> list[dict]:
+    """The demo's sent mail (no SMTP configured): the e-mails delivered to the reader, matched by the
+    recipient's user id recorded with each delivery. Admins also see everyone else's, but of an account
+    mail (a password-reset or confirmation link) only who got it and when, never its text."""
+    query = (
+        select(NoticeDelivery.message_id, NoticeDelivery.user_id, OutboxMessage.template)
+        .join(OutboxMessage, OutboxMessage.id == NoticeDelivery.outbox_id)
+        .where(NoticeDelivery.channel == "email", NoticeDelivery.status == "sent")
+        .order_by(NoticeDelivery.id.desc())
+        .limit(limit)
+    )
+    if not admin:
+        query = query.where(NoticeDelivery.user_id == reader_id)
+    mails = []
+    for row in connection.execute(query):
+        path = folder_path(service.settings.mail_dir, row.message_id)
+        if not path.is_file():
+            continue
+        mail = read_mail(path)
+        mail["own"] = row.user_id == reader_id
+        if not mail["own"] and row.template in SECRET_TEMPLATES:
+            mail["text"], mail["withheld"] = "", True
+        mails.append(mail)
     return mails

@@ -186,8 +186,7 @@ class FolderMailer:
 
     def send(self, message: Message, to_address: str) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        name = message["Message-ID"].strip("<>").replace("@", "_at_").replace("/", "_")
-        target = self.directory / f"{name}.eml"
+        target = folder_path(self.directory, message["Message-ID"])
         partial = target.with_suffix(".part")
         partial.write_bytes(bytes(message))
         partial.replace(target)  # atomic: a reader never sees half a message
@@ -196,29 +195,35 @@ class FolderMailer:
         return None
 
 
+def folder_path(directory: Path, msg_id: str) -> Path:
+    """Where the folder sink keeps the e-mail with this Message-ID."""
+    name = msg_id.strip("<>").replace("@", "_at_").replace("/", "_")
+    return Path(directory) / f"{name}.eml"
+
+
 def make_mailer(settings: NoticeSettings):
     return SmtpMailer(settings) if settings.smtp_configured else FolderMailer(settings.mail_dir)
 
 
 def read_folder(directory: Path, limit: int = 50) -> list[dict]:
-    """The newest e-mails written to the folder sink, for the demo's 'sent mail' page."""
+    """The newest e-mails written to the folder sink (tests; the page reads by recipient: inbox.py)."""
+    files = sorted(Path(directory).glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True)[:limit]
+    return [read_mail(path) for path in files]
+
+
+def read_mail(path: Path) -> dict:
+    """One e-mail the folder sink wrote: headers, plain text and attachment names."""
     from email import policy
     from email.parser import BytesParser
 
-    files = sorted(Path(directory).glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True)[:limit]
-    mails = []
-    for path in files:
-        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
-        body = message.get_body(preferencelist=("plain",))
-        mails.append(
-            {
-                "file": path.name,
-                "to": str(message["To"]),
-                "subject": str(message["Subject"]),
-                "date": str(message["Date"]),
-                "message_id": str(message["Message-ID"]),
-                "text": body.get_content() if body is not None else "",
-                "attachments": [part.get_filename() for part in message.iter_attachments()],
-            }
-        )
-    return mails
+    message = BytesParser(policy=policy.default).parsebytes(Path(path).read_bytes())
+    body = message.get_body(preferencelist=("plain",))
+    return {
+        "file": Path(path).name,
+        "to": str(message["To"]),
+        "subject": str(message["Subject"]),
+        "date": str(message["Date"]),
+        "message_id": str(message["Message-ID"]),
+        "text": body.get_content() if body is not None else "",
+        "attachments": [part.get_filename() for part in message.iter_attachments()],
+    }

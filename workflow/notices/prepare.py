@@ -171,6 +171,10 @@ def prepare(service, connection, outbox_ids: list[int]) -> dict[int, Prepared]:
 
 
 def _prepare_row(batch: Batch, outbox: dict, states: dict) -> Prepared:
+    if outbox["application_id"] is None:  # an account notice: one user, no application
+        from workflow.notices import account_mail
+
+        return account_mail.prepare_row(batch, outbox, states)
     service = batch.service
     application, program = batch.application(outbox["application_id"])
     recipients, unheld = batch.recipients(application, list(outbox["recipients"]))

@@ -28,6 +28,8 @@ class NoticeService:
             loader=FileSystemLoader(str(letters_dir)), undefined=StrictUndefined, keep_trailing_newline=True
         )
         self.mail_domain = sender_domain(settings)
+        # template → (connection, user id) → link or None, for account notices (account_mail.py)
+        self.account_links: dict = {}
         self._relay = None
         self._local = threading.local()
 

@@ -6,6 +6,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import insert, select
 
+from workflow.db import utcnow
 from workflow.models import User, UserRole
 
 _hasher = PasswordHasher()
@@ -40,8 +41,10 @@ def create_user(
     organisation: str | None = None,
     language: str = "ko",
     roles: list[tuple[str, str | None]] = (),
+    verified: bool = True,
 ) -> int:
-    """Insert a user with (role, program_key or None) pairs; returns the id."""
+    """Insert a user with (role, program_key or None) pairs; returns the id. Accounts made by staff, the
+    demo and tests are `verified`; self-service sign-ups confirm their address first."""
     user_id = connection.execute(
         insert(User)
         .values(
@@ -51,6 +54,7 @@ def create_user(
             language=language,
             password_hash=hash_password(password) if password else None,
             active=True,
+            email_verified_at=utcnow() if verified else None,
         )
         .returning(User.id)
     ).scalar_one()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
@@ -12,11 +11,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from forms.auth import ChangePasswordForm, LanguageForm, LoginForm, ResetForm, ResetRequestForm, SignupForm
 from workflow.services import accounts
 from workflow.web import sessions
-from workflow.web.auth import db
+from workflow.web.auth import db, workflow
 from workflow.web.i18n import LANGUAGES, current_lang
 
 bp = Blueprint("account", __name__)
-log = logging.getLogger(__name__)
 
 
 def _errors() -> dict[str, str]:
@@ -30,6 +28,8 @@ def _errors() -> dict[str, str]:
         "email_taken": _("An account with this e-mail already exists. Sign in or reset the password."),
         "token_expired": _("The reset link has expired. Ask for a new one."),
         "token_invalid": _("The reset link is not valid any more. Ask for a new one."),
+        "verify_expired": _("The confirmation link has expired. Sign in and ask for a new one."),
+        "verify_invalid": _("The confirmation link is not valid. Sign in and ask for a new one."),
     }
 
 
@@ -89,7 +89,7 @@ def signup():
         else:
             try:
                 accounts.sign_up(
-                    db(),
+                    workflow(),
                     form.email.data,
                     form.name.data,
                     form.password.data,
@@ -101,7 +101,13 @@ def signup():
                 field = form.password if error.code.startswith("password_") else form.email
                 field.errors.append(_errors()[error.code])
             else:
-                flash(_("Your account is ready. Please sign in."), "success")
+                flash(
+                    _(
+                        "Your account is ready. We sent you an e-mail: open its link to confirm your "
+                        "address before you apply. Please sign in."
+                    ),
+                    "success",
+                )
                 return redirect(url_for("account.login"))
     return render_template("auth/signup.html", form=form)
 
@@ -110,17 +116,7 @@ def signup():
 def forgot():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        made = accounts.reset_token(db(), current_app.config["SECRET_KEY"], form.email.data)
-        if made is not None:
-            user_id, token = made
-            link = url_for("account.reset", token=token, _external=True)
-            sender = current_app.extensions.get("password_reset_sender")
-            if sender is None and "notices" in current_app.extensions:
-                from workflow.web.reset_mail import send_reset_link as sender
-            if sender is not None:
-                sender(user_id, link)
-            else:
-                log.info("password reset link for user %s: %s", user_id, link)
+        accounts.request_reset(workflow(), form.email.data)
         flash(_("If the address has an account, we sent a link to reset the password."), "info")
         return redirect(url_for("account.login"))
     return render_template("auth/forgot.html", form=form)
@@ -159,6 +155,25 @@ def change_password():
     return render_template("auth/change_password.html", form=form)
 
 
+@bp.get("/account/verify/<token>")
+def verify(token: str):
+    try:
+        accounts.verify_email(workflow(), current_app.config["SECRET_KEY"], token)
+    except accounts.AccountError as error:
+        flash(_errors()[error.code], "error")
+    else:
+        flash(_("Your e-mail address is confirmed. You can apply to programs now."), "success")
+    return redirect(url_for("pages.home"))
+
+
+@bp.post("/account/verify/resend")
+@login_required
+def resend_verification():
+    if accounts.resend_verification(workflow(), int(current_user.id)):
+        flash(_("We sent a new confirmation link to your e-mail address."), "info")
+    return redirect(safe_next(request.form.get("next")))
+
+
 @bp.post("/language")
 def language():
     form = LanguageForm()
@@ -176,3 +191,22 @@ def init_app(app) -> None:
         app.config.get("RATE_LIMIT_REDIS_URL") or app.config.get("REDIS_URL")
     )
     app.register_blueprint(bp)
+    _register_account_links(app)
+
+
+def _register_account_links(app) -> None:
+    """The links in account e-mails: signed when the e-mail is prepared, built from BASE_URL."""
+    service = app.extensions.get("notices")
+    if service is None:
+        return
+    secret, base = app.config["SECRET_KEY"], service.settings.base_url
+
+    def reset_link(connection, user_id: int) -> str | None:
+        token = accounts.reset_token_for(connection, secret, user_id)
+        return f"{base}/password/reset/{token}" if token else None
+
+    def verify_link(connection, user_id: int) -> str | None:
+        token = accounts.verification_token(connection, secret, user_id)
+        return f"{base}/account/verify/{token}" if token else None
+
+    service.account_links.update(password_reset=reset_link, verify_email=verify_link)

@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from forms.dynamic import build_form, cleaned_values
 from workflow.engine.access import effective_roles
@@ -54,6 +54,9 @@ def program(key: str):
 def apply(key: str):
     if workflow().registry.latest(key) is None:
         abort(404)
+    if not current_user.email_verified:
+        flash(_("Confirm your e-mail address first: open the link we sent you when you signed up."), "error")
+        return redirect(url_for("applicant.program", key=key))
     result = workflow().create(key, current_actor(), {})
     if not result.ok:
         flash(message_text(result.refusal), "error")

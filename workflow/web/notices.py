@@ -12,9 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import login_required
-from sqlalchemy import select
 
-from workflow.models import User
 from workflow.notices import inbox as notices
 from workflow.web.auth import current_actor, db, roles_required, workflow
 from workflow.web.nav import register_nav
@@ -83,12 +81,11 @@ def save_preferences():
 @login_required
 def mail():
     actor = current_actor()
-    address = None
-    if "admin" not in actor.roles:
-        with db().connect() as connection:
-            address = connection.execute(select(User.email).where(User.id == actor.id)).scalar_one()
     settings = _service().settings
-    mails = [] if settings.smtp_configured else notices.mail_folder(_service(), address)
+    mails = []
+    if not settings.smtp_configured:
+        with db().connect() as connection:
+            mails = notices.mail_folder(_service(), connection, actor.id, "admin" in actor.roles)
     return render_template(
         "notices_ui/mail.html",
         mails=mails,
