@@ -45,7 +45,7 @@ class SignupForm(BaseForm):
     )
     password = PasswordField(
         _l("Password"),
-        description=_l("At least 10 characters."),
+        description=_l("At least 10 characters, hard to guess: a few unrelated words work well."),
         validators=[
             DataRequired(_l("Enter a password.")),
             Length(min=MIN_PASSWORD, max=200, message=_l("Use at least 10 characters.")),
@@ -64,7 +64,7 @@ class ResetRequestForm(BaseForm):
 class ResetForm(BaseForm):
     password = PasswordField(
         _l("New password"),
-        description=_l("At least 10 characters."),
+        description=_l("At least 10 characters, hard to guess: a few unrelated words work well."),
         validators=[
             DataRequired(_l("Enter a password.")),
             Length(min=MIN_PASSWORD, max=200, message=_l("Use at least 10 characters.")),

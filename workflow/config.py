@@ -56,6 +56,7 @@ class Config:
             "REDIS_URL",
             "UPLOAD_DIR",
             "BASE_URL",
+            "RATE_LIMIT_REDIS_URL",
             *NOTICE_NAMES,
         )
         for name in names:
