@@ -69,12 +69,27 @@ class Checker:
 
     # roles ---------------------------------------------------------------------------------
     def check_roles(self) -> None:
+        custom = _mapping(self.raw.get("custom_roles"))
+        known = [*ROLES, *custom]
+        for name in custom:
+            if name in ROLES:
+                self.add(
+                    ("custom_roles", name),
+                    f"'{name}' is a built-in role",
+                    "give the program's own role another name",
+                    key=True,
+                )
+            elif name not in self.declared_roles:
+                self.add(
+                    ("custom_roles", name), f"role '{name}' is not in roles:", "add it to roles:", key=True
+                )
         for index, role in enumerate(_as_list(self.raw.get("roles"))):
-            if role not in ROLES:
+            if role not in known:
                 self.add(
                     ("roles", index),
                     f"unknown role '{role}'",
-                    suggest(role, ROLES) or f"known roles: {', '.join(ROLES)}",
+                    suggest(role, known)
+                    or f"known roles: {', '.join(ROLES)}; or declare it under custom_roles:",
                 )
             elif role == "system":
                 self.add(("roles", index), "'system' is always available; do not declare it")

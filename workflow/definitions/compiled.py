@@ -12,6 +12,7 @@ from transitions import Machine
 from workflow.definitions.schema import FieldSpec, ProgramSpec, TransitionSpec
 from workflow.effects import expressions_of, listened_triggers, parse_effect
 from workflow.guards import Expression, compile_expression
+from workflow.roles import ROLES, RoleKind, custom_role
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,20 @@ class CompiledProgram:
         """The field shown as the application's `title`, `amount` or `organisation`, if any."""
         name = {"title": self.title_field, "amount": self.amount_field}.get(role, self.organisation_field)
         return self.fields.get(name) if name else None
+
+    # roles ---------------------------------------------------------------------------------
+    @cached_property
+    def role_kinds(self) -> dict[str, RoleKind]:
+        """The built-in roles and this program's own (`custom_roles:`)."""
+        own = {
+            name: custom_role(name, spec.label.model_dump(), spec.like)
+            for name, spec in self.spec.custom_roles.items()
+        }
+        return {**ROLES, **own}
+
+    def role_label(self, name: str, lang: str) -> str:
+        kind = self.role_kinds.get(name)
+        return kind.label(lang) if kind else name
 
     def state_label(self, state: str, lang: str, audience: str = "staff") -> str:
         spec = self.spec.states[state]

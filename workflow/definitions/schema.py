@@ -198,6 +198,13 @@ class FunnelSpec(Closed):
     lapsed: list[Name] = []
 
 
+class CustomRole(Closed):
+    """A role of this program's own, like one of the built-in families (workflow/roles.py)."""
+
+    label: I18n
+    like: Literal["staff", "reviewer", "applicant_side"]
+
+
 class ProgramSpec(Closed):
     key: Key
     version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.\-]*$", max_length=40)]
@@ -207,6 +214,7 @@ class ProgramSpec(Closed):
     open: OpenPeriod | None = None
     budget: Budget | None = None
     roles: list[Name] = Field(min_length=1)
+    custom_roles: dict[Name, CustomRole] = {}
     stages: dict[Name, StageSpec] = {}
     review: ReviewSpec | None = None
     states: dict[Name, StateSpec] = Field(min_length=2)

@@ -181,7 +181,7 @@ class Workflow:
         def work(tx: Transaction) -> FireResult:
             current, program = tx.load(application_id, expected_version)
             roles = program.stage_roles(current["state"])
-            if not effective_roles(tx.connection, program.key, current, actor, roles):
+            if not effective_roles(tx.connection, program, current, actor, roles):
                 raise Refused(Message("not_editable"))
             cleaned = clean_given(program.editable_fields(current["state"]), data)
             merged = {**(current["data"] or {}), **cleaned}

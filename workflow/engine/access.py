@@ -6,20 +6,23 @@ from sqlalchemy import select
 
 from workflow.actors import Actor
 from workflow.models import ApplicationMember, ReviewAssignment
-from workflow.roles import ROLES, STAFF_HELD_BY
+from workflow.roles import STAFF_HELD_BY, roles_that
+
+READ_ALL = frozenset(roles_that("read_all"))
 
 
-def effective_roles(
-    connection, program_key: str, application: dict, actor: Actor, wanted: set[str]
-) -> set[str]:
-    """The roles among `wanted` that this actor holds on this application (queries only if needed)."""
+def effective_roles(connection, program, application: dict, actor: Actor, wanted: set[str]) -> set[str]:
+    """The roles among `wanted` that this actor holds on this application (queries only if needed);
+    `program` (compiled) knows its own roles besides the built-in ones."""
     if actor.is_system:
         return {"system"} & wanted
-    held = {r for r in actor.staff_roles(program_key) if r in ROLES and ROLES[r].held_by in STAFF_HELD_BY}
+    kinds = program.role_kinds
+    staff = actor.staff_roles(program.key)
+    held = {r for r in staff if r in kinds and kinds[r].held_by in STAFF_HELD_BY}
     held &= wanted
     if "applicant" in wanted and application["applicant_id"] == actor.id:
         held.add("applicant")
-    member_roles = {r for r in wanted if ROLES.get(r) and ROLES[r].held_by == "member"}
+    member_roles = {r for r in wanted if r in kinds and kinds[r].held_by == "member"}
     if member_roles:
         held |= set(
             connection.execute(
@@ -49,7 +52,7 @@ def reviewer_status(connection, application_id: int, user_id: int | None) -> str
 def can_see(connection, program, application: dict, actor: Actor) -> bool:
     """Object check for reading, per state: the state's `view` roles (default: every role of the program),
     held as staff or by relationship. Auditors and administrators read everything; the system too."""
-    if actor.is_system or actor.roles & {"auditor", "admin"}:
+    if actor.is_system or actor.roles & READ_ALL:
         return True
     allowed = program.spec.states[application["state"]].view or program.spec.roles
-    return bool(effective_roles(connection, program.key, application, actor, set(allowed)))
+    return bool(effective_roles(connection, program, application, actor, set(allowed)))

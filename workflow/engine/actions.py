@@ -54,7 +54,7 @@ def available_actions(
     options = []
     for trigger, transitions in by_trigger.items():
         wanted = {role for t in transitions for role in t.spec.roles} - {"system"}
-        held = effective_roles(connection, program.key, application, actor, wanted) if wanted else set()
+        held = effective_roles(connection, program, application, actor, wanted) if wanted else set()
         if not held:
             continue
         candidates = [t for t in transitions if held & set(t.spec.roles)]

@@ -50,7 +50,7 @@ def fire_in(
             )
         )
     wanted = {role for t in candidates for role in t.spec.roles}
-    held = effective_roles(connection, program.key, application, actor, wanted)
+    held = effective_roles(connection, program, application, actor, wanted)
     if not held:
         raise Refused(_role_refusal(connection, program, application, actor, trigger, wanted))
     candidates = [t for t in candidates if held & set(t.spec.roles)]
@@ -234,7 +234,9 @@ def _role_refusal(connection, program, application, actor, trigger, wanted) -> M
     related = application["applicant_id"] == actor.id or actor.staff_roles(program.key)
     if not related:
         return Message("not_your_application")
-    roles = {lang: role_labels(sorted(wanted - {"system"}), lang) for lang in ("ko", "en")}
+    roles = {
+        lang: role_labels(sorted(wanted - {"system"}), lang, program.role_kinds) for lang in ("ko", "en")
+    }
     return Message("role_not_allowed", {"trigger": program.trigger_label(trigger), "roles": roles})
 
 

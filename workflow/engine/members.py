@@ -13,7 +13,9 @@ from workflow.engine.results import FireResult, Refused
 from workflow.engine.transaction import Move, Transaction
 from workflow.messages import Message
 from workflow.models import ApplicationMember, User
-from workflow.roles import ROLES
+from workflow.roles import roles_that
+
+MANAGERS = frozenset(roles_that("manage"))
 
 
 def add_member(
@@ -24,10 +26,11 @@ def add_member(
     def work(tx: Transaction) -> Move:
         connection = tx.connection
         current, program = tx.load(application_id)
-        if relation not in program.spec.roles or ROLES[relation].held_by != "member":
+        kind = program.role_kinds.get(relation)
+        if relation not in program.spec.roles or kind is None or kind.held_by != "member":
             raise Refused(Message("unknown_role", {"role": relation}))
         is_owner = current["applicant_id"] == actor.id
-        if not is_owner and not actor.staff_roles(program.key) & {"officer", "lead_officer", "admin"}:
+        if not is_owner and not actor.staff_roles(program.key) & MANAGERS:
             raise Refused(Message("not_your_application"))
         user_id = connection.execute(select(User.id).where(User.email == email.strip().lower())).scalar()
         if user_id is None or user_id == current["applicant_id"]:
@@ -45,11 +48,7 @@ def add_member(
                     application_id=application_id, user_id=user_id, relation=relation
                 )
             )
-        roles = (
-            {"applicant"}
-            if is_owner
-            else actor.staff_roles(program.key) & {"officer", "lead_officer", "admin"}
-        )
+        roles = {"applicant"} if is_owner else actor.staff_roles(program.key) & MANAGERS
         return tx.record(current, program, f"add_{relation}", actor, roles, email.strip().lower())
 
     return workflow.transaction(work, application_id)

@@ -11,8 +11,9 @@ from workflow.models import Application, Letter, NoticeDelivery, NoticePreferenc
 from workflow.notices.account_mail import SECRET_TEMPLATES
 from workflow.notices.dialect import insert_ignoring_duplicates
 from workflow.notices.mail import folder_path, read_mail
+from workflow.roles import roles_that
 
-RETRY_ROLES = frozenset({"officer", "lead_officer"})
+RETRY_ROLES = frozenset(roles_that("manage"))
 
 
 def notice_kinds(registry) -> dict[str, bool]:

@@ -121,10 +121,11 @@ class Batch:
             raise program
         return application, program
 
-    def recipients(self, application: dict, roles: list[str]):
+    def recipients(self, application: dict, roles: list[str], program=None):
         key = (application["id"], tuple(roles))
         if key not in self._recipients:
-            self._recipients[key] = resolve(self.connection, application, roles)
+            kinds = program.role_kinds if program is not None else None
+            self._recipients[key] = resolve(self.connection, application, roles, kinds)
         return self._recipients[key]
 
     def facts(
@@ -177,7 +178,7 @@ def _prepare_row(batch: Batch, outbox: dict, states: dict) -> Prepared:
         return account_mail.prepare_row(batch, outbox, states)
     service = batch.service
     application, program = batch.application(outbox["application_id"])
-    recipients, unheld = batch.recipients(application, list(outbox["recipients"]))
+    recipients, unheld = batch.recipients(application, list(outbox["recipients"]), program)
     if not recipients:
         raise PermanentNoticeError(f"no recipient: nobody holds {', '.join(unheld) or 'the roles'}")
     try:

@@ -84,12 +84,16 @@ RESOLVERS: dict[str, Callable[..., list[int]]] = {
 APPLICANT_SIDE = frozenset({"owner", "member"})
 
 
-def resolve(connection, application: dict, roles: list[str]) -> tuple[list[Recipient], list[str]]:
-    """The active users holding `roles` on this application (each once), and the roles nobody holds."""
+def resolve(
+    connection, application: dict, roles: list[str], kinds: dict | None = None
+) -> tuple[list[Recipient], list[str]]:
+    """The active users holding `roles` on this application (each once), and the roles nobody holds;
+    `kinds` are the program's roles (built-in and its own), default the built-in ones."""
+    kinds = kinds or ROLES
     by_user: dict[int, list[str]] = {}
     unheld = []
     for role in roles:
-        kind = ROLES[role].held_by if role in ROLES else None
+        kind = kinds[role].held_by if role in kinds else None
         user_ids = RESOLVERS[kind](connection, application, role) if kind in RESOLVERS else []
         if not user_ids:
             unheld.append(role)
@@ -107,7 +111,7 @@ def resolve(connection, application: dict, roles: list[str]) -> tuple[list[Recip
         if not user.active:
             continue
         held = tuple(by_user[user.id])
-        side = any(ROLES[r].held_by in APPLICANT_SIDE for r in held if r in ROLES)
+        side = any(kinds[r].held_by in APPLICANT_SIDE for r in held if r in kinds)
         recipients.append(
             Recipient(
                 user_id=user.id,

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, insert, or_, select, update
 
 from workflow.models import Application, DefinitionSnapshot, User, UserRole
-from workflow.roles import ROLES, STAFF_HELD_BY
+from workflow.roles import ROLES, STAFF_HELD_BY, RoleKind
 from workflow.services.accounts import end_sessions
 
 ASSIGNABLE = tuple(
@@ -60,13 +60,28 @@ def get_user(connection, user_id: int) -> dict | None:
     return user
 
 
-def grant_role(db, user_id: int, role: str, program_key: str | None, program_keys) -> None:
-    """Give a role globally (program_key None) or for one program; idempotent."""
-    if role not in ASSIGNABLE:
-        raise AdminError("unknown_role")
-    if program_key and program_key not in program_keys:
+def grantable_roles(programs) -> dict[str, RoleKind]:
+    """The built-in roles an administrator gives, and the programs' own staff- and reviewer-like roles."""
+    roles = {name: ROLES[name] for name in ASSIGNABLE}
+    for program in programs.values():
+        for name, kind in program.role_kinds.items():
+            if kind.like and kind.held_by in STAFF_HELD_BY:
+                roles.setdefault(name, kind)
+    return roles
+
+
+def grant_role(db, user_id: int, role: str, program_key: str | None, programs) -> None:
+    """Give a role globally (program_key None) or for one program (`programs`: key → compiled); idempotent.
+    A program's own role (`custom_roles:`) is given for a program that declares it."""
+    if program_key and program_key not in programs:
         raise AdminError("unknown_program")
-    if ROLES[role].held_by == "global" and program_key:
+    if role not in ASSIGNABLE:
+        if role not in grantable_roles(programs):
+            raise AdminError("unknown_role")
+        kind = programs[program_key].role_kinds.get(role) if program_key else None
+        if kind is None or kind.held_by not in STAFF_HELD_BY:
+            raise AdminError("program_role")
+    elif ROLES[role].held_by == "global" and program_key:
         raise AdminError("global_role")
     with db.begin() as connection:
         if connection.execute(select(User.id).where(User.id == user_id)).scalar() is None:

@@ -12,15 +12,17 @@ from workflow.actors import Actor
 from workflow.engine import FireResult, Refused, Transaction
 from workflow.messages import Message
 from workflow.models import Application, ReviewAssignment
+from workflow.roles import roles_that
 
 COI_CHOICES = ("none", "exclusion", "recusal")
+MANAGERS = frozenset(roles_that("manage"))
 
 
 def assign(workflow, application_id: int, reviewer_id: int, officer: Actor) -> FireResult:
     def work(tx: Transaction) -> None:
         connection = tx.connection
         application, program = tx.load(application_id)
-        if not officer.staff_roles(program.key) & {"officer", "lead_officer", "admin"}:
+        if not officer.staff_roles(program.key) & MANAGERS:
             raise Refused(Message("not_your_application"))
         review, state = program.spec.review, application["state"]
         if review is None or not (program.spec.states[state].review or state in review.assign_in):

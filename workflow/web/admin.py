@@ -25,7 +25,8 @@ class RoleForm(BaseForm):
 def _role_form(formdata=None) -> RoleForm:
     form = RoleForm(formdata=formdata)
     lang = current_lang()
-    form.role.choices = choices((name, ROLES[name].label(lang)) for name in admin_service.ASSIGNABLE)
+    grantable = admin_service.grantable_roles(workflow().registry.current)
+    form.role.choices = choices((name, kind.label(lang)) for name, kind in grantable.items())
     form.program_key.choices = choices(
         [("", _("All programs (global)"))]
         + [
@@ -41,6 +42,7 @@ def _errors() -> dict[str, str]:
         "unknown_role": _("Unknown role."),
         "unknown_program": _("Unknown program."),
         "global_role": _("This role is held for all programs; choose “All programs”."),
+        "program_role": _("This role belongs to a program; choose a program that declares it."),
         "unknown_user": _("Unknown user."),
         "unknown_assignment": _("That role assignment does not exist any more."),
         "own_admin": _("You cannot remove your own administrator access."),
@@ -53,7 +55,12 @@ def users():
     q = request.args.get("q", "")[:100]
     with read_db().connect() as connection:
         rows = admin_service.list_users(connection, q)
-    return render_template("admin/users.html", users=rows, q=q, roles=ROLES)
+    return render_template(
+        "admin/users.html",
+        users=rows,
+        q=q,
+        roles=admin_service.grantable_roles(workflow().registry.current) | ROLES,
+    )
 
 
 @bp.get("/users/<int:user_id>")
@@ -63,7 +70,12 @@ def user(user_id: int):
         found = admin_service.get_user(connection, user_id)
     if found is None:
         abort(404)
-    return render_template("admin/user.html", user=found, form=_role_form(), roles=ROLES)
+    return render_template(
+        "admin/user.html",
+        user=found,
+        form=_role_form(),
+        roles=admin_service.grantable_roles(workflow().registry.current) | ROLES,
+    )
 
 
 @bp.post("/users/<int:user_id>/roles")

@@ -105,7 +105,7 @@ def status(application_id: int):
 
 def _may_edit(connection, row, compiled) -> bool:
     roles = compiled.stage_roles(row["state"])
-    return bool(roles and effective_roles(connection, compiled.key, row, current_actor(), roles))
+    return bool(roles and effective_roles(connection, compiled, row, current_actor(), roles))
 
 
 def _form_triggers(compiled, row) -> set[str]:

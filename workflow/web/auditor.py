@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from workflow.roles import roles_that
 from workflow.services.board import board as load_board
 from workflow.services.status import application_view
 from workflow.web.auth import read_db, roles_required, workflow
@@ -12,7 +13,7 @@ from workflow.web.common import visible_application
 from workflow.web.nav import register_nav
 
 bp = Blueprint("auditor", __name__, url_prefix="/auditor")
-ROLES = ("auditor", "admin")
+ROLES = roles_that("audit")
 
 
 @bp.get("/")

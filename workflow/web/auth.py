@@ -15,13 +15,14 @@ from sqlalchemy import create_engine, event, select
 
 from workflow.actors import Actor, load_actor
 from workflow.models import User
+from workflow.roles import roles_that
 from workflow.web import sessions
 
 login_manager = LoginManager()
 login_manager.login_view = "account.login"
 login_manager.session_protection = "strong"
 
-STAFF_ROLES = frozenset({"officer", "lead_officer", "finance", "auditor", "admin"})
+STAFF_ROLES = frozenset(roles_that("staff_view"))
 
 
 @dataclass

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from workflow.config import PROJECT_ROOT
 from workflow.engine.access import can_see
+from workflow.roles import roles_that
 from workflow.services.files import FileStore
 from workflow.services.status import load_application
 from workflow.web.auth import current_actor, read_db, workflow
@@ -20,7 +21,7 @@ TRANCHE_STATUS = {  # shown on the finance pages and on the applicant's status p
     "cancelled": _l("Cancelled"),
 }
 
-STAFF_VIEW = frozenset({"officer", "lead_officer", "finance", "auditor", "admin"})
+STAFF_VIEW = frozenset(roles_that("staff_view"))
 
 
 def visible_application(application_id: int, connection=None) -> tuple[dict, object]:

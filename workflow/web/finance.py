@@ -17,6 +17,7 @@ from sqlalchemy import select
 from workflow.fx import seoul_day
 from workflow.messages import format_krw
 from workflow.models import Application
+from workflow.roles import roles_that
 from workflow.services import finance
 from workflow.web.auth import all_roles, current_actor, db, require_program_staff, roles_required, workflow
 from workflow.web.common import TRANCHE_STATUS
@@ -24,8 +25,8 @@ from workflow.web.i18n import current_lang, message_text
 from workflow.web.nav import register_nav
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
-READ_ROLES = ("finance", "auditor", "admin")
-WRITE_ROLES = ("finance", "admin")
+READ_ROLES = roles_that("finance_read")
+WRITE_ROLES = roles_that("finance")
 CHART_WIDTH = 600
 
 # Looked up by the stored status or ledger kind, so they are lazy and translated when rendered.

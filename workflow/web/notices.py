@@ -14,11 +14,12 @@ from flask_babel import ngettext
 from flask_login import login_required
 
 from workflow.notices import inbox as notices
+from workflow.roles import roles_that
 from workflow.web.auth import current_actor, db, roles_required, workflow
 from workflow.web.nav import register_nav
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
-RETRY_ROLES = ("officer", "lead_officer", "admin")
+RETRY_ROLES = roles_that("manage")
 
 
 def _service():

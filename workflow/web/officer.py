@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from forms import BaseForm, choices
 from forms.review import AssignForm
 from workflow.engine.actions import available_actions
+from workflow.roles import roles_that
 from workflow.services import reviews
 from workflow.services.board import board as load_board
 from workflow.services.board import declared_conflicts, reviewer_candidates
@@ -20,8 +21,8 @@ from workflow.web.i18n import message_text
 from workflow.web.nav import register_nav
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
-OFFICER_ROLES = ("officer", "lead_officer", "admin")
-BOARD_ROLES = ("officer", "lead_officer", "finance", "admin")
+OFFICER_ROLES = roles_that("manage")
+BOARD_ROLES = roles_that("board")
 
 
 @bp.get("/")

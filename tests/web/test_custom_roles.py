@@ -1,0 +1,102 @@
+"""A rule file declares roles of its own (`custom_roles:`): /admin grants them per program, fire()
+honours them, refusals and notices name them, and the checker keeps them apart from the built-in ones."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import FIXTURES, TEMPLATES_DIR, People
+from tests.web.conftest import FAST_HASH, login, make_app, post_form
+from workflow.actors import load_actor
+from workflow.definitions.loader import load_file
+from workflow.definitions.registry import NoticeTemplates
+from workflow.engine.members import add_member
+from workflow.models import Notification, User, UserRole
+
+COMMITTEE = FIXTURES / "registries" / "committee-grant.yaml"
+
+
+@pytest.fixture
+def committee_app(sqlite_engine, clock, tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    shutil.copy(COMMITTEE, rules / "committee-grant.yaml")
+    return make_app(sqlite_engine, clock, tmp_path, RULES_DIR=str(rules))
+
+
+@pytest.fixture
+def people(committee_app) -> People:
+    engine = committee_app.extensions["workflow"].db
+    people = People(engine)
+    with engine.begin() as connection:
+        connection.execute(User.__table__.update().values(password_hash=FAST_HASH))
+    return people
+
+
+def _confirmed(app, people) -> int:
+    workflow = app.extensions["workflow"]
+    app_id = workflow.create("committee-grant", people.applicant, {"project": "양자"}).application_id
+    assert workflow.fire(app_id, "submit", people.applicant).ok
+    assert add_member(workflow, app_id, people.applicant, "other@test.kr", "liaison").ok
+    confirmed = workflow.fire(app_id, "confirm", people.other)  # `other` is now the ministry liaison
+    assert confirmed.ok, confirmed.reason("en")
+    return app_id
+
+
+def test_admin_grants_a_programs_own_role_and_fire_honours_it(committee_app, people):
+    workflow = committee_app.extensions["workflow"]
+    app_id = _confirmed(committee_app, people)
+    member = people.reviewer1
+    refused = workflow.fire(app_id, "recommend", member)
+    assert (
+        not refused.ok
+        and "선정위원회" in refused.reason("ko")
+        and "Selection committee" in refused.reason("en")
+    )
+
+    admin = committee_app.test_client()
+    login(admin, people.admin)
+    page = f"/admin/users/{member.id}"
+    assert "선정위원회" in admin.get(page).text  # offered in the role list
+    granted = post_form(
+        admin, f"{page}/roles", {"role": "committee", "program_key": "committee-grant"}, follow_redirects=True
+    )
+    assert "선정위원회" in granted.text
+    with workflow.db.connect() as connection:
+        member = load_actor(connection, member.id)
+    recommended = workflow.fire(app_id, "recommend", member)
+    assert recommended.ok and recommended.state == "recommended"
+    with workflow.db.connect() as connection:
+        told = set(connection.execute(select(Notification.user_id)).scalars())
+    assert {member.id, people.applicant.id} <= told  # the notice reached the committee member
+
+
+def test_a_programs_own_role_is_not_given_for_all_programs(committee_app, people):
+    admin = committee_app.test_client()
+    login(admin, people.admin)
+    page = f"/admin/users/{people.reviewer2.id}"
+    refused = post_form(
+        admin, f"{page}/roles", {"role": "committee", "program_key": ""}, follow_redirects=True
+    )
+    assert "이 역할은 한 사업의 역할입니다" in refused.text
+    with committee_app.extensions["workflow"].db.connect() as connection:
+        held = connection.execute(select(UserRole.role).where(UserRole.user_id == people.reviewer2.id))
+        assert "committee" not in set(held.scalars())
+
+
+def test_the_checker_keeps_a_programs_roles_apart_from_the_built_in_ones(tmp_path):
+    text = COMMITTEE.read_text(encoding="utf-8")
+    broken = tmp_path / "committee-grant.yaml"
+    broken.write_text(
+        text.replace("  liaison: {label:", "  officer: {label:").replace(
+            "roles: [applicant, officer, committee, liaison]",
+            "roles: [applicant, officer, committee, liason]",
+        ),
+        encoding="utf-8",
+    )
+    messages = [p.message for p in load_file(broken, NoticeTemplates(TEMPLATES_DIR)).problems]
+    assert "'officer' is a built-in role" in messages
+    assert "unknown role 'liason'" in messages
