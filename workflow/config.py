@@ -42,6 +42,9 @@ class Config:
     TRUSTED_HOSTS = None
     PASSWORD_HASH_PROFILE = None  # argon2's defaults; TestConfig uses the cheapest parameters
     REVIEW_DUE_DAYS = 14  # the statistics dashboard counts a review overdue after this many days
+    # the help desk shown in every page's footer (the phone only when set)
+    SUPPORT_EMAIL = "help@grants.example.kr"
+    SUPPORT_PHONE = ""
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -57,6 +60,8 @@ class Config:
             "UPLOAD_DIR",
             "BASE_URL",
             "RATE_LIMIT_REDIS_URL",
+            "SUPPORT_EMAIL",
+            "SUPPORT_PHONE",
             *NOTICE_NAMES,
         )
         for name in names:

@@ -1,7 +1,8 @@
 """The engine's bilingual message catalogue (Korean default, English for foreign partners).
 
 Refusals and field errors carry a code and parameters; the text is chosen at the edge in the
-reader's language. Money parameters are shown as 1,200,000원 in both languages.
+reader's language. Money parameters are given as `krw_text(amount)` and read 1,200,000원 in Korean and
+KRW 1,200,000 in English.
 """
 
 from __future__ import annotations
@@ -195,8 +196,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
 LANGUAGES = ("ko", "en")
 
 
-def format_krw(amount: int) -> str:
-    return f"{amount:,}원"
+def format_krw(amount: int, lang: str = "ko") -> str:
+    """1,200,000원 in Korean, KRW 1,200,000 in English."""
+    return f"KRW {amount:,}" if lang == "en" else f"{amount:,}원"
+
+
+def krw_text(amount: int) -> dict[str, str]:
+    """A money parameter of a Message: shown in the reader's language."""
+    return {lang: format_krw(amount, lang) for lang in LANGUAGES}
 
 
 def render(code: str, lang: str, params: dict | None = None) -> str:

@@ -24,7 +24,7 @@ def _check(workflow, results) -> None:
     assert len(approved) == 16 and len(refused) == 24, [r.reason("en") for r in refused]
     for result in refused:
         assert result.refusal.code == "budget_exceeded", result.reason("en")
-        assert result.reason("en") == "Not enough budget: remaining budget 0원, requested 5,000,000원."
+        assert result.reason("en") == "Not enough budget: remaining budget KRW 0, requested KRW 5,000,000."
     with workflow.db.connect() as connection:
         committed = connection.execute(
             select(ProgramBudget.committed).where(ProgramBudget.program_key == "tiny-grant")

@@ -36,7 +36,9 @@ def test_budget_refusal_names_remaining_and_requested(money, staff):
     small = submitted(money, staff, requested=5_000_000)
     refused = money.fire(small, "approve", staff.officer)
     assert not refused.ok and refused.refusal.code == "budget_exceeded"
-    assert refused.reason("en") == "Not enough budget: remaining budget 3,000,000원, requested 5,000,000원."
+    assert (
+        refused.reason("en") == "Not enough budget: remaining budget KRW 3,000,000, requested KRW 5,000,000."
+    )
     assert refused.reason("ko") == "예산이 부족합니다: 잔액 3,000,000원, 요청 5,000,000원."
     assert refused.state is None or refused.state == "submitted"
     with money.db.connect() as connection:
@@ -61,7 +63,7 @@ def test_a_stale_early_budget_check_cannot_over_commit(money, staff, monkeypatch
     small = submitted(money, staff, requested=5_000_000)
     refused = money.fire(small, "approve", staff.officer)
     assert refused.refusal.code == "budget_exceeded"
-    assert "remaining budget 3,000,000원, requested 5,000,000원" in refused.reason("en")
+    assert "remaining budget KRW 3,000,000, requested KRW 5,000,000" in refused.reason("en")
     with money.db.connect() as connection:
         assert connection.execute(select(Award).where(Award.application_id == small)).first() is None
         assert connection.execute(
@@ -82,7 +84,7 @@ def test_tranches_need_their_trigger_and_their_condition(money, staff):
     unmet = money.fire(app_id, "pay", staff.finance)
     assert unmet.refusal.code == "tranche_condition_unmet"
     assert (
-        unmet.reason("en") == "The condition for tranche 2 (5,000,000원) is not met: data.spent_to_date > 0"
+        unmet.reason("en") == "The condition for tranche 2 (KRW 5,000,000) is not met: data.spent_to_date > 0"
     )
     assert "2차 분할금 5,000,000원" in unmet.reason("ko")
     assert money.save_draft(app_id, staff.applicant, {"spent_to_date": 4_000_000}).ok
@@ -104,7 +106,7 @@ def test_recovery_books_principal_and_interest_separately(money, staff, clock):
     above = money.fire(app_id, "recover", staff.finance, data={"recovery_amount": 6_000_000})
     assert above.refusal.code == "recovery_above_paid"
     assert above.reason("en") == (
-        "Recovery above what was paid: paid 5,000,000원, recovered 0원, requested 6,000,000원."
+        "Recovery above what was paid: paid KRW 5,000,000, recovered KRW 0, requested KRW 6,000,000."
     )
     assert money.fire(app_id, "terminate", staff.officer).ok  # the unpaid 5,000,000원 goes back
     assert _budget(money, "tiny-grant")["committed"] == 5_000_000
@@ -132,7 +134,7 @@ def test_full_recovery_and_nothing_left(money, staff):
     assert (award["recovered"], award["interest"]) == (2_000_000, 0)
     again = money.fire(app_id, "recover_all", staff.finance)
     assert again.refusal.code == "nothing_to_recover"
-    assert again.reason("en") == "Nothing to recover: paid 2,000,000원, already recovered 2,000,000원."
+    assert again.reason("en") == "Nothing to recover: paid KRW 2,000,000, already recovered KRW 2,000,000."
 
 
 def _global(money, staff, usd=10_000, own_cash=5_000_000, in_kind=0):
@@ -209,7 +211,7 @@ def test_matching_limits_name_the_shares(money, staff, clock):
     refused = money.fire(too_much, "approve", staff.officer)
     assert refused.refusal.code == "matching_government_share"
     assert refused.reason("en") == (
-        "The grant of 10,000,000원 is 76.9% of the total cost 13,000,000원, above the limit of 75.0%."
+        "The grant of KRW 10,000,000 is 76.9% of the total cost KRW 13,000,000, above the limit of 75.0%."
     )
     little_cash = _global(money, staff, usd=10_000, own_cash=1_000_000, in_kind=3_000_000)
     refused = money.fire(little_cash, "approve", staff.officer)
@@ -229,7 +231,7 @@ def test_a_payment_above_the_award_is_refused_even_if_a_tranche_is_wrong(money, 
     refused = money.fire(app_id, "pay", staff.finance)
     assert refused.refusal.code == "payment_above_award"
     assert refused.reason("en") == (
-        "Payment above the award: award 10,000,000원, paid 5,000,000원, requested 5,000,001원."
+        "Payment above the award: award KRW 10,000,000, paid KRW 5,000,000, requested KRW 5,000,001."
     )
     assert _award(money, app_id)["paid"] == 5_000_000
 

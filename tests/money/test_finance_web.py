@@ -57,7 +57,7 @@ def test_recording_a_recovery_and_a_rate_in_english(app, web_people, store):  # 
     url = f"/finance/awards/{app_id}"
     too_much = post_form(client, f"{url}/recover", {"amount": "30,000,000"}, page_url=url)
     assert too_much.status_code == 302
-    assert "Recovery above what was paid: paid 22,500,000원" in client.get(url).text
+    assert "Recovery above what was paid: paid KRW 22,500,000" in client.get(url).text
     post_form(client, f"{url}/recover", {"amount": "22,500,000", "reason": "전액 환수"}, page_url=url)
     page = client.get(url)
     assert "The recovery was recorded." in page.text and "Recovered" in page.text

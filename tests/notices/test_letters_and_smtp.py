@@ -146,7 +146,7 @@ def test_an_english_recipient_gets_an_english_letter(sqlite_db, tmp_path, clock,
         "To applicant, HealthOn Inc.",
         "4 May 2026",
         f"[Digital-healthcare startup support] Selected for funding (#{app_id})",
-        "a. Award: 45,000,000원",
+        "a. Award: KRW 45,000,000",
         "Director, Gangwon Digital Healthcare Innovation Cluster Agency",
         "Page 1 of 1",
     ):

@@ -303,7 +303,7 @@ def test_applicant_reads_the_status_in_english_and_korean(app, client, web_peopl
     post_form(client, "/language", {"lang": "en", "next": f"/applications/{app_id}"}, page_url="/")
     english = client.get(f"/applications/{app_id}")
     assert "Received · being screened" in english.text and "Where your application is" in english.text
-    assert "45,000,000원" in english.text
+    assert "KRW\u00a045,000,000" in english.text  # a no-break space: never wrapped mid-amount
 
 
 def test_stale_officer_action_says_what_changed_and_keeps_the_reason(app, web_people, store):

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, insert, select, update
 
 from workflow.effects import EffectContext, EffectRefused
 from workflow.fx import rate_on, seoul_day, to_cents, to_krw
-from workflow.messages import Message, format_krw
+from workflow.messages import Message, krw_text
 from workflow.models import Tranche
 from workflow.money.ledger import AWARDS, BUDGETS, award_year, budget_of_year, ledger_row
 
@@ -85,7 +85,7 @@ def award(context: EffectContext, params) -> None:
 
 def _budget_exceeded(total: int, used: int, amount: int) -> EffectRefused:
     return EffectRefused(
-        Message("budget_exceeded", {"remaining": format_krw(total - used), "requested": format_krw(amount)})
+        Message("budget_exceeded", {"remaining": krw_text(total - used), "requested": krw_text(amount)})
     )
 
 
@@ -111,8 +111,8 @@ def _check_matching(context: EffectContext, matching, amount: int) -> None:
             Message(
                 "matching_government_share",
                 {
-                    "award": format_krw(amount),
-                    "total": format_krw(total),
+                    "award": krw_text(amount),
+                    "total": krw_text(total),
                     "share": _percent(Decimal(amount) / total),
                     "limit": _percent(limit),
                 },
@@ -124,8 +124,8 @@ def _check_matching(context: EffectContext, matching, amount: int) -> None:
             Message(
                 "matching_cash_share",
                 {
-                    "cash": format_krw(cash),
-                    "total": format_krw(total),
+                    "cash": krw_text(cash),
+                    "total": krw_text(total),
                     "share": _percent(Decimal(cash) / total),
                     "limit": _percent(minimum),
                 },

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from workflow.effects import EffectContext, EffectRefused
-from workflow.messages import Message, format_krw
+from workflow.messages import Message, krw_text
 from workflow.models import Award, ProgramBudget, Tranche
 from workflow.money.ledger import award_of, fresh_award, ledger_row
 
@@ -42,7 +42,7 @@ def pay_tranche(context: EffectContext, _params) -> None:
         raise EffectRefused(
             Message(
                 "tranche_condition_unmet",
-                {"seq": tranche["seq"], "amount": format_krw(amount), "condition": tranche["release_if"]},
+                {"seq": tranche["seq"], "amount": krw_text(amount), "condition": tranche["release_if"]},
             )
         )
     ledger_row(context, current, "pay", amount, tranche["fx_amount_cents"])
@@ -57,9 +57,9 @@ def pay_tranche(context: EffectContext, _params) -> None:
             Message(
                 "payment_above_award",
                 {
-                    "award": format_krw(now["amount"] - now["released"]),
-                    "paid": format_krw(now["paid"]),
-                    "requested": format_krw(amount),
+                    "award": krw_text(now["amount"] - now["released"]),
+                    "paid": krw_text(now["paid"]),
+                    "requested": krw_text(amount),
                 },
             )
         )

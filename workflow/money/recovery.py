@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from workflow.effects import EffectContext, EffectRefused
 from workflow.fx import seoul_day
-from workflow.messages import Message, format_krw
+from workflow.messages import Message, krw_text
 from workflow.models import Award, ProgramBudget, Tranche
 from workflow.money.ledger import award_of, fresh_award, ledger_row
 
@@ -24,7 +24,7 @@ def recover(context: EffectContext, params) -> None:
         raise EffectRefused(
             Message(
                 "nothing_to_recover",
-                {"paid": format_krw(current["paid"]), "recovered": format_krw(current["recovered"])},
+                {"paid": krw_text(current["paid"]), "recovered": krw_text(current["recovered"])},
             )
         )
     principal = outstanding if params.full else context.amount(params.amount)
@@ -40,9 +40,9 @@ def recover(context: EffectContext, params) -> None:
             Message(
                 "recovery_above_paid",
                 {
-                    "paid": format_krw(now["paid"]),
-                    "recovered": format_krw(now["recovered"]),
-                    "requested": format_krw(principal),
+                    "paid": krw_text(now["paid"]),
+                    "recovered": krw_text(now["recovered"]),
+                    "requested": krw_text(principal),
                 },
             )
         )

@@ -154,8 +154,8 @@ class Renderer:
             "reason": payload.get("reason") or "",
             "link": f"{self.base_url}/applications/{facts.application['id']}",
             "due": seoul(facts.due) if facts.due else "",
-            "award_amount": format_krw(award["amount"]) if award else "",
-            "paid_amount": format_krw(award["paid"]) if award else "",
+            "award_amount": format_krw(award["amount"], lang) if award else "",
+            "paid_amount": format_krw(award["paid"], lang) if award else "",
             "event_time": seoul(facts.outbox["created_at"]),
             "notice": facts.outbox["notice"],
             "lang": lang,
@@ -165,13 +165,16 @@ class Renderer:
         if facts.award is None or not (facts.outbox["payload"] or {}).get("statutory"):
             return []
         labels = LETTER_LABELS[lang]
-        rows = [(labels["award"], format_krw(facts.award["amount"]))]
+        rows = [(labels["award"], format_krw(facts.award["amount"], lang))]
         for tranche in facts.tranches:
             status = labels["status"].get(tranche["status"], tranche["status"])
             rows.append(
-                (labels["tranche"].format(seq=tranche["seq"]), f"{format_krw(tranche['amount'])} · {status}")
+                (
+                    labels["tranche"].format(seq=tranche["seq"]),
+                    f"{format_krw(tranche['amount'], lang)} · {status}",
+                )
             )
-        rows.append((labels["paid"], format_krw(facts.award["paid"])))
+        rows.append((labels["paid"], format_krw(facts.award["paid"], lang)))
         return rows
 
     def render(self, facts: NoticeFacts, recipient: Recipient) -> Rendered:

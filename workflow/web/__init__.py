@@ -16,7 +16,12 @@ def init_app(app) -> None:
     auth.login_manager.login_message_category = "info"
     security.init_app(app)
     nav.init_app(app)
-    app.jinja_env.globals.update(state_label=common.state_label, trigger_label=common.trigger_label)
+    app.jinja_env.globals.update(
+        state_label=common.state_label,
+        trigger_label=common.trigger_label,
+        program_title=common.program_title,
+        language_name=common.language_name,
+    )
     pages.init_app(app)
     account.init_app(app)
     for module in _area_modules():

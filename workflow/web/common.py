@@ -55,6 +55,21 @@ def state_label(program, state: str, audience: str = "applicant") -> str:
     return program.state_label(state, current_lang(), audience)
 
 
+def program_title(key: str | None) -> str:
+    """A program's title in the reader's language (a key no file defines any more stays as it is)."""
+    if not key:
+        return ""
+    program = workflow().registry.latest(key)
+    return program.spec.title.get(current_lang()) if program is not None else key
+
+
+LANGUAGE_NAMES = {"ko": _l("Korean"), "en": _l("English")}
+
+
+def language_name(code: str | None) -> str:
+    return str(LANGUAGE_NAMES.get(code or "ko", code or ""))
+
+
 def trigger_label(program, trigger: str) -> str:
     """What a history event's trigger means, in the reader's language."""
     lang = current_lang()

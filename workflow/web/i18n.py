@@ -47,7 +47,7 @@ def seoul(moment: datetime | None, with_time: bool = True) -> str:
 def won(amount) -> str:
     if amount is None or amount == "":
         return ""
-    return format_krw(int(amount))
+    return format_krw(int(amount), current_lang()).replace(" ", "\u00a0")  # never wraps mid-amount
 
 
 def pick(text, lang: str | None = None) -> str:
