@@ -154,8 +154,9 @@ def audit_verify():
 @with_appcontext
 def demo_command():
     from workflow.demo import load_demo
+    from workflow.storage import file_store_for
 
-    for line in load_demo(_workflow(), current_app.config["UPLOAD_DIR"]):
+    for line in load_demo(_workflow(), file_store_for(current_app)):
         click.echo(line)
 
 

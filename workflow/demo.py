@@ -34,9 +34,9 @@ MINIMAL_PDF = (
 )
 
 
-def load_demo(workflow, upload_root: str | Path, demo_dir: str | Path | None = None) -> list[str]:
+def load_demo(workflow, store: FileStore | str | Path, demo_dir: str | Path | None = None) -> list[str]:
     """Demo users, then the demo applications kept beside each program (rules/demo/<key>.yaml)."""
-    store = FileStore(upload_root)
+    store = store if isinstance(store, FileStore) else FileStore(store)
     demo_dir = Path(demo_dir) if demo_dir else workflow.registry.rules_dir / "demo"
     programs = sorted(workflow.registry.current)
     with workflow.db.begin() as connection:

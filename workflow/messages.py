@@ -191,6 +191,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "not_file": {"ko": "파일을 올려 주세요.", "en": "Upload a file."},
     "file_type": {"ko": "허용되는 파일 형식: {accept}", "en": "Allowed file types: {accept}"},
     "file_size": {"ko": "파일은 {max_mb}MB 이하여야 합니다.", "en": "The file must be at most {max_mb} MB."},
+    "file_storage": {
+        "ko": "지금은 파일을 저장할 수 없습니다. 다른 입력 내용은 저장되었으니 잠시 후 파일을 다시 첨부해 주세요.",
+        "en": "The file could not be stored just now. Your other entries were saved; please attach the file "
+        "again in a moment.",
+    },
 }
 
 LANGUAGES = ("ko", "en")

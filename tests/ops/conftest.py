@@ -12,6 +12,7 @@ from redis.exceptions import RedisError
 
 from tests.conftest import service_missing
 from tests.notices.conftest import _dispose_apps, free_port  # noqa: F401  (closes the apps)
+from tests.web.conftest import app, client, web_people  # noqa: F401  (web fixtures)
 
 
 class RedisServer:
@@ -28,17 +29,17 @@ class RedisServer:
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
         )
-        client = Redis.from_url(self.url)
+        probe = Redis.from_url(self.url)
         try:
             for _ in range(200):
                 try:
-                    client.ping()
+                    probe.ping()
                     return
                 except RedisError:
                     time.sleep(0.05)
             raise RuntimeError("redis-server did not start")
         finally:
-            client.close()
+            probe.close()
 
     def stop(self) -> None:
         process, self.process = self.process, None

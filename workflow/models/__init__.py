@@ -8,6 +8,7 @@ from workflow.models.notices import Letter, NoticeDelivery, NoticePreference, No
 from workflow.models.ops import OpsRun, WorkerHeartbeat
 from workflow.models.outbox import OutboxMessage
 from workflow.models.performance import Company, CompanyApplication, IndicatorValue, StateStay
+from workflow.models.storage import Blob, BlobChunk, StoredMail
 from workflow.models.timers import Timer
 from workflow.models.users import User, UserRole
 
@@ -16,6 +17,8 @@ __all__ = [
     "ApplicationLink",
     "ApplicationMember",
     "Award",
+    "Blob",
+    "BlobChunk",
     "Company",
     "CompanyApplication",
     "DefinitionSnapshot",
@@ -33,6 +36,7 @@ __all__ = [
     "ProgramBudget",
     "ReviewAssignment",
     "StateStay",
+    "StoredMail",
     "Timer",
     "Tranche",
     "User",

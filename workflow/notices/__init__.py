@@ -10,6 +10,7 @@ from flask import Flask
 from workflow.config import PROJECT_ROOT
 from workflow.notices.service import NoticeService
 from workflow.notices.settings import NoticeSettings
+from workflow.storage import blobs_for
 
 __all__ = ["NoticeService", "NoticeSettings", "init_app", "service_for"]
 
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> NoticeService:
         app.config.get("LETTER_TEMPLATES_DIR", PROJECT_ROOT / "templates" / "letters"),
     )
     app.extensions["notices"] = service
+    service.blob_source = lambda: blobs_for(app)
     workflow.after_commit.append(service.after_commit)
     return service
 

@@ -10,8 +10,9 @@ from workflow.actors import Actor
 from workflow.models import Application, Letter, NoticeDelivery, NoticePreference, Notification, OutboxMessage
 from workflow.notices.account_mail import SECRET_TEMPLATES
 from workflow.notices.dialect import insert_ignoring_duplicates
-from workflow.notices.mail import folder_path, read_mail
+from workflow.notices.mail import folder_path, parse_mail
 from workflow.roles import roles_that
+from workflow.storage.mails import kept_mail_bytes
 
 RETRY_ROLES = frozenset(roles_that("manage"))
 
@@ -162,13 +163,21 @@ def mail_folder(service, connection, reader_id: int, admin: bool, limit: int = 5
     if not admin:
         query = query.where(NoticeDelivery.user_id == reader_id)
     mails = []
-    for row in connection.execute(query):
-        path = folder_path(service.settings.mail_dir, row.message_id)
-        if not path.is_file():
+    for row in connection.execute(query).all():
+        raw = _kept_mail(service, connection, row.message_id)
+        if raw is None:
             continue
-        mail = read_mail(path)
+        mail = parse_mail(raw)
         mail["own"] = row.user_id == reader_id
         if not mail["own"] and row.template in SECRET_TEMPLATES:
             mail["text"], mail["withheld"] = "", True
         mails.append(mail)
     return mails
+
+
+def _kept_mail(service, connection, message_id: str) -> bytes | None:
+    """The bytes of a kept e-mail: from the shared store, or from NOTICE_MAIL_DIR when that is set."""
+    if service.settings.mail_dir is None:
+        return kept_mail_bytes(connection, service.blobs(), message_id)
+    path = folder_path(service.settings.mail_dir, message_id)
+    return path.read_bytes() if path.is_file() else None

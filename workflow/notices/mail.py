@@ -201,8 +201,14 @@ def folder_path(directory: Path, msg_id: str) -> Path:
     return Path(directory) / f"{name}.eml"
 
 
-def make_mailer(settings: NoticeSettings):
-    return SmtpMailer(settings) if settings.smtp_configured else FolderMailer(settings.mail_dir)
+def make_mailer(settings: NoticeSettings, stored=None):
+    """SMTP when configured; else the folder NOTICE_MAIL_DIR names; else `stored()` (the mail store
+    every machine shares, workflow/storage/mails.py)."""
+    if settings.smtp_configured:
+        return SmtpMailer(settings)
+    if settings.mail_dir is not None:
+        return FolderMailer(settings.mail_dir)
+    return stored()
 
 
 def read_folder(directory: Path, limit: int = 50) -> list[dict]:
@@ -213,13 +219,17 @@ def read_folder(directory: Path, limit: int = 50) -> list[dict]:
 
 def read_mail(path: Path) -> dict:
     """One e-mail the folder sink wrote: headers, plain text and attachment names."""
+    return {"file": Path(path).name, **parse_mail(Path(path).read_bytes())}
+
+
+def parse_mail(raw: bytes) -> dict:
+    """Headers, plain text and attachment names of one kept e-mail."""
     from email import policy
     from email.parser import BytesParser
 
-    message = BytesParser(policy=policy.default).parsebytes(Path(path).read_bytes())
+    message = BytesParser(policy=policy.default).parsebytes(raw)
     body = message.get_body(preferencelist=("plain",))
     return {
-        "file": Path(path).name,
         "to": str(message["To"]),
         "subject": str(message["Subject"]),
         "date": str(message["Date"]),

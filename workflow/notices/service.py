@@ -31,6 +31,7 @@ class NoticeService:
         # template → (connection, user id) → link or None, for account notices (account_mail.py)
         self.account_links: dict = {}
         self._relay = None
+        self.blob_source = None  # () -> BlobStore, set by notices.init_app
         self._local = threading.local()
 
     @property
@@ -47,8 +48,17 @@ class NoticeService:
         """This thread's mailer; an SMTP connection is kept between jobs (never shared across a fork)."""
         kept = getattr(self._local, "mailer", None)
         if kept is None or kept[0] != os.getpid():
-            kept = self._local.mailer = (os.getpid(), make_mailer(self.settings))
+            kept = self._local.mailer = (os.getpid(), make_mailer(self.settings, self.stored_mailer))
         return kept[1]
+
+    def stored_mailer(self):
+        from workflow.storage.mails import StoredMailer
+
+        return StoredMailer(self.db, self.blobs())
+
+    def blobs(self):
+        """The file store every machine shares (set by `notices.init_app`)."""
+        return self.blob_source()
 
     def close(self) -> None:
         """Close this thread's kept SMTP connection and the Redis client (tests, shutdown)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +34,7 @@ class NoticeSettings:
     smtp_password: str | None = None
     smtp_timeout: float = 10.0
     mail_from: str = "강원 혁신클러스터 <no-reply@grants.example.kr>"
-    mail_dir: Path = Path("instance/mail")
+    mail_dir: Path | None = None  # None: e-mails without SMTP are kept in the shared mail store
     base_url: str = "http://127.0.0.1:5000"
     max_attempts: int = 5
     # seconds before attempt 2, 3, 4, ...; the last value repeats
@@ -83,10 +81,6 @@ class NoticeSettings:
             if raw not in (None, ""):
                 values[name] = kind(raw)
         mail_dir = values.get("NOTICE_MAIL_DIR")
-        if mail_dir is None:
-            # tests must not fill the project's instance folder with e-mails
-            base = Path(tempfile.gettempdir()) / f"grants-mail-{os.getpid()}" if app.testing else None
-            mail_dir = base or Path(app.instance_path) / "mail"
         intervals = app.config.get("NOTICE_RETRY_INTERVALS")
         return cls(
             redis_url=app.config.get("REDIS_URL") or None,
@@ -98,7 +92,7 @@ class NoticeSettings:
             smtp_password=values.get("SMTP_PASSWORD"),
             smtp_timeout=values.get("SMTP_TIMEOUT", 10.0),
             mail_from=values.get("MAIL_FROM", cls.mail_from),
-            mail_dir=Path(mail_dir),
+            mail_dir=Path(mail_dir) if mail_dir else None,
             base_url=values.get("BASE_URL", cls.base_url).rstrip("/"),
             max_attempts=values.get("NOTICE_MAX_ATTEMPTS", 5),
             retry_intervals=tuple(intervals) if intervals else cls.retry_intervals,

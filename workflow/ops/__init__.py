@@ -7,5 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from workflow.ops import web
+    from workflow.storage import cli as storage_cli
 
     app.register_blueprint(web.bp)
+    storage_cli.register(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from io import BytesIO
 
 from flask import (
@@ -27,10 +28,13 @@ from workflow.services import finance
 from workflow.services.files import UploadRejected
 from workflow.services.programs import program_cards
 from workflow.services.status import application_view, letter_content, my_applications
+from workflow.storage.blobs import ChunkReader, StorageError
 from workflow.web.auth import current_actor, read_db, workflow
 from workflow.web.common import TRANCHE_STATUS, audience_for, file_store, trigger_label, visible_application
 from workflow.web.i18n import current_lang, message_text
 from workflow.web.nav import register_nav
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("applicant", __name__)
 
@@ -137,7 +141,7 @@ def _attach_uploads(form, specs) -> dict[str, str]:
             continue
         accept = tuple(e.lower().lstrip(".") for e in spec.accept or ())
         try:
-            ref = file_store().save(upload.read(), upload.filename, accept=accept, max_mb=spec.max_mb)
+            ref = file_store().save(upload.stream, upload.filename, accept=accept, max_mb=spec.max_mb)
         except UploadRejected as rejected:
             errors[spec.name] = Message(rejected.code, rejected.params).text(current_lang())
         else:
@@ -240,11 +244,15 @@ def download(application_id: int, file_id: str):
     refs = [v for v in (row["data"] or {}).values() if isinstance(v, dict) and v.get("id") == file_id]
     if not refs or not file_id.isalnum():
         abort(404)
-    path = file_store().path(file_id)
-    if not path.is_file():
+    try:
+        chunks = file_store().open(refs[0])
+    except StorageError:
+        log.warning("file store unreachable for a download")
+        abort(503)
+    if chunks is None:
         abort(404)
     return send_file(
-        path,
+        ChunkReader(chunks),
         mimetype=refs[0].get("content_type") or "application/octet-stream",
         as_attachment=True,
         download_name=refs[0]["name"],

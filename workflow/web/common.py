@@ -6,11 +6,11 @@ from flask import abort, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from workflow.config import PROJECT_ROOT
 from workflow.engine.access import can_see
 from workflow.roles import roles_that
 from workflow.services.files import FileStore
 from workflow.services.status import load_application
+from workflow.storage import file_store_for
 from workflow.web.auth import current_actor, read_db, workflow
 from workflow.web.i18n import current_lang
 
@@ -91,4 +91,4 @@ def trigger_label(program, trigger: str) -> str:
 
 
 def file_store() -> FileStore:
-    return FileStore(current_app.config.get("UPLOAD_DIR") or PROJECT_ROOT / "instance" / "uploads")
+    return file_store_for(current_app)

@@ -90,10 +90,7 @@ def mail():
     return render_template(
         "notices_ui/mail.html",
         mails=mails,
-        help=_(
-            "No SMTP server is configured, so e-mails are written to a folder instead: %(folder)s",
-            folder=settings.mail_dir,
-        ),
+        help=_("No SMTP server is configured, so e-mails are kept here instead of being sent."),
         smtp=settings.smtp_configured,
     )
 
