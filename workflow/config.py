@@ -16,6 +16,18 @@ class ConfigurationError(RuntimeError):
     """The configuration is unsafe for where the app is started; the message says what to set."""
 
 
+# operations: file store, backups (workflow/storage, workflow/ops)
+OPS_NAMES = (
+    "FILE_STORAGE",
+    "S3_BUCKET",
+    "S3_ENDPOINT_URL",
+    "S3_PREFIX",
+    "S3_REGION",
+    "UPLOAD_TMP_DIR",
+    "BACKUP_DIR",
+)
+
+
 class Config:
     SECRET_KEY = "change-me"
     DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'instance' / 'grants.sqlite3'}"
@@ -63,6 +75,7 @@ class Config:
             "SUPPORT_EMAIL",
             "SUPPORT_PHONE",
             *NOTICE_NAMES,
+            *OPS_NAMES,
         )
         for name in names:
             if os.environ.get(name):

@@ -6,8 +6,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from workflow.ops import web
+    from workflow.ops import cli, web
     from workflow.storage import cli as storage_cli
 
     app.register_blueprint(web.bp)
     storage_cli.register(app)
+    cli.register(app)

@@ -45,7 +45,7 @@ class BlobStore:
     def exists(self, sha256: str) -> bool:
         raise NotImplementedError
 
-    def keys(self) -> Iterator[str]:
+    def digests(self) -> Iterator[str]:
         """Every stored sha256 (backups, migrations)."""
         raise NotImplementedError
 
@@ -128,7 +128,7 @@ class DatabaseBlobs(BlobStore):
             return None
         return content
 
-    def keys(self) -> Iterator[str]:
+    def digests(self) -> Iterator[str]:
         with self.engine.connect() as connection:
             yield from connection.execute(select(Blob.sha256).order_by(Blob.sha256)).scalars().all()
 
@@ -181,7 +181,7 @@ class DiskBlobs(BlobStore):
         with open(path, "rb") as source:
             yield from _chunks_of(source)
 
-    def keys(self) -> Iterator[str]:
+    def digests(self) -> Iterator[str]:
         if self.root.is_dir():
             for path in sorted(self.root.glob("??/*")):
                 if is_sha256(path.name):

@@ -72,7 +72,7 @@ class S3Blobs(BlobStore):
         finally:
             body.close()
 
-    def keys(self) -> Iterator[str]:
+    def digests(self) -> Iterator[str]:
         paginator = self.client.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix):
             for item in page.get("Contents", []):

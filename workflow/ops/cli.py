@@ -1,0 +1,63 @@
+"""Commands: `flask backup`, `flask restore` (workflow/ops/backup.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from workflow.ops.backup import BackupError, backup, restore
+from workflow.ops.runs import record_run
+from workflow.storage import blobs_for
+
+
+def _engine():
+    return current_app.extensions["workflow"].db
+
+
+@click.command("backup", help="Back up the database and the files into a new folder under DIR.")
+@click.option("--dir", "target", type=click.Path(file_okay=False, path_type=Path), help="default: BACKUP_DIR")
+@with_appcontext
+def backup_command(target: Path | None) -> None:
+    target = target or Path(
+        current_app.config.get("BACKUP_DIR") or Path(current_app.instance_path) / "backups"
+    )
+    workflow = current_app.extensions["workflow"]
+    started = workflow.clock()
+    try:
+        report = backup(_engine(), blobs_for(current_app), target)
+    except (BackupError, OSError) as error:
+        record_run(_engine(), "backup", started, workflow.clock(), False, str(error))
+        click.echo(f"backup failed: {error}", err=True)
+        sys.exit(1)
+    record_run(_engine(), "backup", started, workflow.clock(), True, report.folder.name)
+    click.echo(
+        f"{report.folder}: {report.applications} application(s), {report.files} file(s) outside the database"
+    )
+
+
+@click.command("restore", help="Restore a backup folder into the configured (empty) database and file store.")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Restore even if the database already holds applications.")
+@with_appcontext
+def restore_command(folder: Path, force: bool) -> None:
+    try:
+        problems = restore(_engine(), blobs_for(current_app), folder, force=force)
+    except BackupError as error:
+        click.echo(f"restore refused: {error}", err=True)
+        sys.exit(1)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        sys.exit(1)
+    click.echo(
+        f"restored {folder.name}; every chain head matches the backup. Next: flask --app wsgi audit verify"
+    )
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
