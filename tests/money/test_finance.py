@@ -22,7 +22,7 @@ def test_budget_overview_and_award_schedule(money, staff):
     with money.db.connect() as connection:
         (tiny,) = finance.budgets(connection, "tiny-grant")
         schedule = finance.award_schedule(connection, app_id)
-        awards = finance.program_awards(connection, "tiny-grant")
+        awards = finance.program_awards(connection, money.registry.latest("tiny-grant"))
     assert (tiny["total"], tiny["committed"], tiny["paid"], tiny["available"], tiny["awards"]) == (
         80_000_000,
         10_000_000,
@@ -34,7 +34,7 @@ def test_budget_overview_and_award_schedule(money, staff):
     assert (first["status"], first["paid_by"], first["amount"]) == ("paid", "finance", 5_000_000)
     assert (second["status"], second["release_on"], second["paid_at"]) == ("scheduled", "accept_report", None)
     assert [e["kind"] for e in schedule["ledger"]] == ["commit", "pay"]
-    assert awards[0]["company"] == "강원바이오" and awards[0]["next"]["seq"] == 2
+    assert awards[0]["title"] == "강원바이오" and awards[0]["next"]["seq"] == 2
 
 
 def test_disbursing_goes_through_fire_and_sends_the_payment_notice(workflow, people, store):
