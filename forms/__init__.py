@@ -1,15 +1,34 @@
 """WTForms for the web: one BaseForm (Flask-WTF, CSRF on) shared by every form."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import FileField, MultipleFileField, TextAreaField
+
+from workflow.fields import CONTROL, TEXTAREA_CONTROL
 
 try:  # WTForms 3.3 wants SelectChoice objects; older versions take (value, label) pairs
     from wtforms.fields.choices import SelectChoice
 except ImportError:  # pragma: no cover - depends on the installed WTForms
     SelectChoice = None
 
+CONTROL_MESSAGE = _l("This entry contains control characters that are not allowed. Please retype it.")
+
 
 class BaseForm(FlaskForm):
-    """Every form carries a CSRF token; subclasses only declare fields."""
+    """Every form carries a CSRF token and refuses control characters in every field (a NUL byte would
+    reach the database); textareas keep tab and line breaks. Subclasses only declare fields."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field, FileField | MultipleFileField) or field.errors:
+                continue
+            allowed = TEXTAREA_CONTROL if isinstance(field, TextAreaField) else CONTROL
+            if any(isinstance(value, str) and allowed.search(value) for value in field.raw_data or ()):
+                field.errors = [*field.errors, str(CONTROL_MESSAGE)]
+                valid = False
+        self._errors = None  # form.errors is cached once read; rebuild it with these
+        return valid
 
 
 def choices(pairs) -> list:

@@ -57,6 +57,11 @@ class Config:
     # the help desk shown in every page's footer (the phone only when set)
     SUPPORT_EMAIL = "help@grants.example.kr"
     SUPPORT_PHONE = ""
+    # request limits, 413 beyond them: a whole request (uploads included; raise it if a rule file's
+    # `max_mb` needs more), the text fields of a form (held in memory) and the fields and files of a form
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 500 * 1024
+    MAX_FORM_PARTS = 1000
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -83,7 +88,14 @@ class Config:
         for name in ("READY_WORKER_MAX_AGE", "READY_NOTICE_MAX_AGE", "READY_TICK_MAX_AGE"):
             if os.environ.get(name):
                 overrides[name] = float(os.environ[name])
-        for name in ("PROXY_COUNT", "SESSION_LIFETIME", "SESSION_IDLE_TIMEOUT"):
+        for name in (
+            "PROXY_COUNT",
+            "SESSION_LIFETIME",
+            "SESSION_IDLE_TIMEOUT",
+            "MAX_CONTENT_LENGTH",
+            "MAX_FORM_MEMORY_SIZE",
+            "MAX_FORM_PARTS",
+        ):
             if os.environ.get(name):
                 overrides[name] = int(os.environ[name])
         if os.environ.get("TRUSTED_HOSTS"):

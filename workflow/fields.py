@@ -15,8 +15,16 @@ from workflow.messages import Message
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9]{2,4}-?[0-9]{3,4}-?[0-9]{4}$")
-BUSINESS_NO = re.compile(r"^\d{3}-\d{2}-\d{5}$")
+BUSINESS_NO = re.compile(r"^[0-9]{3}-[0-9]{2}-[0-9]{5}$")
 EMPTY = (None, "", [])
+# ASCII digits only: str.isdigit() and \d also accept '²' and '١', which int() then rejects or misreads
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+# C0/C1 control characters (NUL among them: PostgreSQL refuses it in text); a textarea keeps tab and newlines
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+TEXTAREA_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The widest range of each number type; a rule file's `min`/`max` may only narrow it. Sums and small
+# multiples of these stay far inside a guard's 64-bit integers.
+NUMBER_LIMITS = {"integer": (-1_000_000_000, 1_000_000_000), "money": (0, 1_000_000_000_000)}
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,12 @@ class FieldError(Exception):
         self.message = Message(code, params)
 
 
+def _no_controls(value: str, pattern: re.Pattern = CONTROL) -> str:
+    if pattern.search(value):
+        raise FieldError("control_characters")
+    return value
+
+
 def _length(value: str, spec) -> str:
     if spec.min_length is not None and len(value) < spec.min_length:
         raise FieldError("too_short", min=spec.min_length)
@@ -45,35 +59,41 @@ def _length(value: str, spec) -> str:
 def _text(value, spec) -> str:
     if not isinstance(value, str):
         value = str(value)
-    return _length(value.strip(), spec)
+    return _length(_no_controls(value.strip()), spec)
 
 
-def _bounded_int(value, spec, code: str) -> int:
+def _textarea(value, spec) -> str:
+    if not isinstance(value, str):
+        value = str(value)
+    return _length(_no_controls(value.strip(), TEXTAREA_CONTROL), spec)
+
+
+def _bounded_int(value, spec, code: str, kind: str) -> int:
     if isinstance(value, bool):
         raise FieldError(code)
     if isinstance(value, str):
         cleaned = value.replace(",", "").replace("원", "").strip()
-        if not re.fullmatch(r"-?\d+", cleaned):
+        if len(cleaned) > 30 or not WHOLE_NUMBER.fullmatch(cleaned):
             raise FieldError(code)
         value = int(cleaned)
     if not isinstance(value, int):
         raise FieldError(code)
-    if spec.min is not None and value < spec.min:
-        raise FieldError("below_min", min=f"{spec.min:,}")
-    if spec.max is not None and value > spec.max:
-        raise FieldError("above_max", max=f"{spec.max:,}")
+    lowest, highest = NUMBER_LIMITS[kind]
+    low = lowest if spec.min is None else max(spec.min, lowest)
+    high = highest if spec.max is None else min(spec.max, highest)
+    if value < low:
+        raise FieldError("below_min", min=f"{low:,}")
+    if value > high:
+        raise FieldError("above_max", max=f"{high:,}")
     return value
 
 
 def _integer(value, spec) -> int:
-    return _bounded_int(value, spec, "not_integer")
+    return _bounded_int(value, spec, "not_integer", "integer")
 
 
 def _money(value, spec) -> int:
-    amount = _bounded_int(value, spec, "not_money")
-    if amount < 0:
-        raise FieldError("below_min", min="0")
-    return amount
+    return _bounded_int(value, spec, "not_money", "money")
 
 
 def _date(value, spec) -> str:
@@ -116,7 +136,7 @@ def _boolean(value, spec) -> bool:
 
 def _matching(regex: re.Pattern, code: str):
     def coerce(value, spec) -> str:
-        text = str(value).strip()
+        text = _no_controls(str(value).strip())
         if not regex.fullmatch(text):
             raise FieldError(code)
         return _length(text, spec)
@@ -143,7 +163,7 @@ FIELD_TYPES: dict[str, FieldType] = {
     t.name: t
     for t in (
         FieldType("text", _text, TEXT_OPTIONS),
-        FieldType("textarea", _text, TEXT_OPTIONS),
+        FieldType("textarea", _textarea, TEXT_OPTIONS),
         FieldType("integer", _integer, NUMBER_OPTIONS),
         FieldType("money", _money, NUMBER_OPTIONS),
         FieldType("date", _date, frozenset()),

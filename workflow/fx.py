@@ -6,6 +6,7 @@ integer arithmetic rounded half-up to the won; no floats touch a booked amount.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from workflow.models import ExchangeRate
 
 SEOUL = ZoneInfo("Asia/Seoul")
 RATE_SCALE = 10_000
+RATE_TEXT = re.compile(r"[0-9]{1,9}(\.[0-9]{1,6})?")  # KRW per unit, below a billion
 ZERO_DECIMAL = frozenset({"JPY", "KRW", "VND", "IDR"})  # shown without a fractional part
 
 
@@ -36,10 +38,10 @@ def to_cents(value) -> int | None:
 
 def parse_rate(text: str) -> int:
     """'1385.20' → 13852000 (KRW per unit × 10,000); raises ValueError if not a positive rate."""
-    try:
-        rate = (Decimal(str(text).replace(",", "")) * RATE_SCALE).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    except InvalidOperation:
-        raise ValueError(f"not a rate: {text!r}") from None
+    cleaned = str(text).replace(",", "").strip()
+    if not RATE_TEXT.fullmatch(cleaned):  # ASCII digits only: Decimal() also reads '١', 'NaN', '1e309'
+        raise ValueError(f"not a rate: {text!r}")
+    rate = (Decimal(cleaned) * RATE_SCALE).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     if rate <= 0:
         raise ValueError(f"a rate must be positive: {text!r}")
     return int(rate)

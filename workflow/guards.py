@@ -88,7 +88,7 @@ class Expression:
             result = self.program.execute(values)
         except KeyError as error:
             raise GuardEvaluationError(f"missing value {error}") from None
-        except (RuntimeError, TypeError, ValueError) as error:
+        except (RuntimeError, TypeError, ValueError, ArithmeticError) as error:  # e.g. int64 overflow
             raise GuardEvaluationError(str(error).split(". ")[0]) from None
         return result
 

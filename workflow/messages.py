@@ -54,8 +54,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "guard_failed": {"ko": "조건을 충족하지 않습니다: {detail}", "en": "A condition is not met: {detail}"},
     "guard_error": {
-        "ko": "조건을 확인할 수 없습니다({guard}): {detail}",
-        "en": "The condition could not be checked ({guard}): {detail}",
+        "ko": "'{step}' 단계의 조건을 입력된 값으로 확인할 수 없어 진행할 수 없습니다. 값을 확인하거나 담당자에게 문의하세요.",
+        "en": "'{step}' cannot go ahead: its condition could not be checked with the values given. "
+        "Check the values or contact the program office.",
     },
     "reason_required": {"ko": "사유를 입력해야 합니다.", "en": "A reason is required."},
     "invalid_data": {"ko": "입력값을 확인하세요: {detail}", "en": "Please check the entries: {detail}"},
@@ -172,6 +173,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "too_short": {"ko": "{min}자 이상 입력하세요.", "en": "Enter at least {min} characters."},
     "too_long": {"ko": "{max}자 이하로 입력하세요.", "en": "Enter at most {max} characters."},
     "pattern": {"ko": "형식이 올바르지 않습니다.", "en": "The format is not valid."},
+    "control_characters": {
+        "ko": "입력할 수 없는 제어 문자가 들어 있습니다.",
+        "en": "The text contains control characters that are not allowed.",
+    },
     "not_integer": {"ko": "정수를 입력하세요.", "en": "Enter a whole number."},
     "not_money": {"ko": "금액(원)을 숫자로 입력하세요.", "en": "Enter an amount in won (digits only)."},
     "below_min": {"ko": "{min} 이상이어야 합니다.", "en": "Must be at least {min}."},

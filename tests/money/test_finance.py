@@ -10,8 +10,10 @@ from sqlalchemy import select
 
 from tests.factories import AGREEMENT, reviewed_startup
 from tests.money.helpers import assert_invariants, submitted
+from workflow.actors import load_actor
 from workflow.models import HistoryEvent, OutboxMessage
 from workflow.services import finance
+from workflow.services.users import create_user
 
 
 def test_budget_overview_and_award_schedule(money, staff):
@@ -85,16 +87,33 @@ def test_recording_a_recovery_and_the_csv_export(money, staff, clock):
     assert rows[1][1] == "2026-05-04 10:00"
 
 
+def _global_finance(money):
+    with money.db.begin() as connection:
+        user_id = create_user(connection, "treasury@test.kr", "treasury", roles=[("finance", None)])
+    with money.db.connect() as connection:
+        return load_actor(connection, user_id)
+
+
 def test_rates_are_recorded_by_finance_once_a_day(money, staff):
-    assert finance.add_rate(money, staff.finance, "usd", "1,385.2", date(2026, 5, 1), "매매기준율") is None
-    twice = finance.add_rate(money, staff.finance, "USD", "1390", date(2026, 5, 1), None)
+    treasury = _global_finance(money)
+    assert finance.add_rate(money, treasury, "usd", "1,385.2", date(2026, 5, 1), "매매기준율") is None
+    twice = finance.add_rate(money, treasury, "USD", "1390", date(2026, 5, 1), None)
     assert twice.code == "rate_exists"
     assert (
         finance.add_rate(money, staff.officer, "USD", "1390", date(2026, 5, 2), None).code
         == "role_not_allowed"
     )
+    for rate in ("-3", "١٣٩٠", "NaN", "Infinity", "1e309", "99999999999999999999"):
+        assert finance.add_rate(money, treasury, "USD", rate, date(2026, 5, 2), None).code == "amount_invalid"
     assert (
-        finance.add_rate(money, staff.finance, "USD", "-3", date(2026, 5, 2), None).code == "amount_invalid"
+        finance.add_rate(money, treasury, "ＵＳＤ", "1390", date(2026, 5, 2), None).code == "amount_invalid"
     )
     with money.db.connect() as connection:
-        assert finance.rates(connection)[0]["rate"] == "1,385.20"
+        assert [r["rate"] for r in finance.rates(connection)] == ["1,385.20"]
+
+
+def test_exchange_rates_are_global_so_a_program_finance_officer_may_not_set_them(money, staff):
+    refused = finance.add_rate(money, staff.finance, "USD", "1390", date(2026, 5, 2), None)
+    assert refused.code == "role_not_allowed"
+    with money.db.connect() as connection:
+        assert finance.rates(connection) == []

@@ -61,10 +61,12 @@ def test_recording_a_recovery_and_a_rate_in_english(app, web_people, store):  # 
     post_form(client, f"{url}/recover", {"amount": "22,500,000", "reason": "전액 환수"}, page_url=url)
     page = client.get(url)
     assert "The recovery was recorded." in page.text and "Recovered" in page.text
-    rated = post_form(
-        client, "/finance/rates", {"currency": "usd", "rate": "1,385.20", "effective_on": "2026-05-04"}
-    )
-    assert rated.status_code == 302
+    rate = {"currency": "usd", "rate": "1,385.20", "effective_on": "2026-05-04"}
+    assert post_form(client, "/finance/rates", rate).status_code == 403  # finance of some programs only
+    assert "1,385.20" not in client.get("/finance/rates").text
+    admin = app.test_client()
+    login(admin, web_people.admin)
+    assert post_form(admin, "/finance/rates", rate).status_code == 302
     assert "1,385.20" in client.get("/finance/rates").text
 
 

@@ -1,8 +1,12 @@
 """Every route × every role × own / other object → the expected status.
 
-The matrix must list every endpoint of the app: adding a route without deciding who may use it
-fails `test_every_route_is_in_the_matrix`. Codes: 200, 302 (a redirect that is not the sign-in page),
-"L" (sent to sign in), 400, 403, 404, 409.
+The matrix must list every endpoint of the app, and both methods of a GET+POST route (`POST_SIDE`):
+adding a route without deciding who may use it fails `test_every_route_is_in_the_matrix`. Codes: 200,
+302 (a redirect that is not the sign-in page), "L" (sent to sign in), 400, 403, 404, 409.
+
+Every POST also compares the database before and after: only the roles listed in `CHANGES` may change
+it (fire, decide and notices answer 302 whether or not anything happened, so the status alone proves
+nothing).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from sqlalchemy import insert, select
 
 from tests.factories import submitted_startup
 from tests.web.conftest import PASSWORD, csrf_of, login
+from workflow.db import Base
 from workflow.models import Application, Letter, OutboxMessage, UserRole
 from workflow.services import admin as admin_service
 from workflow.services import reviews
@@ -136,6 +141,35 @@ MATRIX = {
         row("L 403 403 200 404 403 200 200 403 403 403"),
     ),
 }
+# the POST side of GET+POST routes (the GET side is in MATRIX)
+POST_SIDE = {
+    "account.login": ("/login", ALL_200),
+    "account.signup": ("/signup", ALL_200),
+    "account.forgot": ("/password/forgot", ALL_200),
+    "account.reset": ("/password/reset/not-a-token", ALL_200),
+    "account.change_password": ("/account/password", SIGNED_IN_200),
+    "applicant.edit": ("/applications/{d}/form", row("L 200 404 302 404 302 302 302 404 404 404")),
+    "review.declare": ("/review/{a}/declare", row(f"{REVIEWERS} 302 302 404")),
+    "review.score": ("/review/{a}", row(f"{REVIEWERS} 302 302 404")),
+    # exchange rates are global: finance of some programs reads them, only global finance or admin records
+    "finance.rates": ("/finance/rates", row("L 403 403 403 403 403 403 302 403 403 403")),
+}
+# endpoint (":POST" for a POST_SIDE entry) → the roles whose POST may change the database
+CHANGES = {
+    "account.language": set(ROLES[1:]),  # the signed-in user's language is kept
+    "account.logout": set(ROLES[1:]),  # the session generation is bumped
+    "applicant.apply": set(ROLES[1:]),
+    "applicant.autosave": {"applicant"},
+    "applicant.edit:POST": {"applicant"},
+    "review.declare:POST": {"reviewer2"},
+    "review.score:POST": {"reviewer1"},
+    "officer.move": {"admin"},
+    "admin.grant": {"admin"},
+    "admin.revoke": {"admin"},
+    "finance.rates:POST": {"admin"},
+    "notices.mark_read": {"applicant"},  # the only one with unread notices
+    "notices.save_preferences": set(ROLES[1:]),
+}
 POST_DATA = {
     "account.language": {"lang": "en", "next": "/"},
     "actions.fire": {"trigger": "select"},
@@ -145,13 +179,37 @@ POST_DATA = {
     "admin.active": {"active": "1"},
     "applicant.autosave": {"company_name": "테스트"},
     "finance.recover": {"amount": "1000"},
+    "applicant.edit": {"company_name": "테스트"},
+    "review.declare": {"declaration": "none"},
+    "review.score": {"score_innovation": "20", "score_feasibility": "30", "score_regional_impact": "20"},
+    "finance.rates": {"currency": "USD", "rate": "1385.20", "effective_on": "2026-05-04"},
 }
+VERSIONED = {"actions.fire": "a", "actions.decide": "a", "applicant.autosave": "d", "applicant.edit": "d"}
+CASES = [(endpoint, *entry) for endpoint, entry in MATRIX.items()] + [
+    (f"{endpoint}:POST", "POST", url, expected) for endpoint, (url, expected) in POST_SIDE.items()
+]
 
 
 def test_every_route_is_in_the_matrix(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert endpoints - set(MATRIX) == set(), "add these routes to the authorisation matrix"
     assert set(MATRIX) - endpoints == set(), "these routes no longer exist"
+    both = {r.endpoint for r in app.url_map.iter_rules() if {"GET", "POST"} <= r.methods}
+    assert both == set(POST_SIDE), "list the POST side of these GET+POST routes in POST_SIDE"
+    assert {e.removesuffix(":POST") for e in CHANGES} <= endpoints
+
+
+def snapshot(engine) -> dict[str, list]:
+    """Every row of every table, to prove a refused POST wrote nothing."""
+    with engine.connect() as connection:
+        return {
+            table.name: sorted(repr(tuple(r)) for r in connection.execute(select(table)))
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def _changed(before: dict, after: dict) -> list[str]:
+    return [name for name in before if before[name] != after[name]]
 
 
 @pytest.fixture
@@ -201,15 +259,22 @@ def objects(app, web_people, store):
     }
 
 
+def _versions(workflow, *ids) -> dict[int, int]:
+    with workflow.db.connect() as connection:
+        rows = connection.execute(
+            select(Application.id, Application.row_version).where(Application.id.in_(ids))
+        )
+        return dict(rows.all())
+
+
 def _status(client, method: str, url: str, data: dict):
     if method == "GET":
         response = client.get(url)
     else:
         token = csrf_of(client.get("/").text)
-        if "autosave" in url:
-            form = client.get(url.replace("autosave", "form"))
-            if form.status_code == 200:
-                token = csrf_of(form.text)
+        page = client.get(url.replace("autosave", "form"))
+        if page.status_code == 200 and "csrf_token" in page.text:
+            token = csrf_of(page.text)
         response = client.post(url, data={**data, "csrf_token": token})
     response.close()  # file responses hold the file open until closed
     if response.status_code == 302 and "/login" in response.headers["Location"]:
@@ -217,20 +282,27 @@ def _status(client, method: str, url: str, data: dict):
     return response.status_code
 
 
-@pytest.mark.parametrize("endpoint", sorted(MATRIX))
-def test_route_access(app, web_people, objects, endpoint):
-    method, template, expected = MATRIX[endpoint]
+@pytest.mark.parametrize(("endpoint", "method", "template", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_route_access(app, web_people, objects, endpoint, method, template, expected):
     url = template.format(**objects)
-    data = dict(POST_DATA.get(endpoint, {}))
-    if endpoint == "applicant.autosave":
-        data["row_version"] = ""
-    actual = {}
+    route = endpoint.removesuffix(":POST")
+    engine = app.extensions["workflow"].db
+    actual, wrote = {}, {}
     for role in ROLES:
         client = app.test_client()
         if role != "anon":
             login(client, getattr(web_people, role))
+        data = dict(POST_DATA.get(route, {}))
+        if route in VERSIONED:  # the version the page was opened on, as our forms send it
+            data["row_version"] = _versions(app.extensions["workflow"], objects[VERSIONED[route]]).popitem()[
+                1
+            ]
+        before = snapshot(engine) if method == "POST" else None
         actual[role] = _status(client, method, url, data)
+        if before is not None and role not in CHANGES.get(endpoint, ()):
+            wrote[role] = _changed(before, snapshot(engine))
     assert actual == expected
+    assert {role: tables for role, tables in wrote.items() if tables} == {}, "a refused POST wrote"
 
 
 def _end_session(app, client, people, role: str, how: str) -> None:

@@ -185,6 +185,7 @@ def test_random_posts_to_the_real_form_never_give_a_500(app, web_people, draft, 
     response = client.post(f"/applications/{draft}/form", data=data)
     assert response.status_code in (200, 302)
     autosave = client.post(
-        f"/applications/{draft}/autosave", data={**values, "csrf_token": data["csrf_token"]}
+        f"/applications/{draft}/autosave",
+        data={**values, "csrf_token": data["csrf_token"], "row_version": version},
     )
     assert autosave.status_code in (200, 409)

@@ -6,8 +6,11 @@ from __future__ import annotations
 import io
 import re
 
+from sqlalchemy import select
+
 from tests.factories import PDF, reviewed_startup, startup_data, submitted_startup
 from tests.web.conftest import csrf_of, login, post_form
+from workflow.models import Application
 from workflow.services import reviews
 
 FORM_VALUES = {
@@ -30,6 +33,13 @@ FORM_VALUES = {
 
 def _version(html: str) -> str:
     return re.search(r'name="row_version" value="(\d+)"', html).group(1)
+
+
+def _stored_version(workflow, app_id: int) -> int:
+    with workflow.db.connect() as connection:
+        return connection.execute(
+            select(Application.row_version).where(Application.id == app_id)
+        ).scalar_one()
 
 
 def _start(client) -> int:
@@ -186,10 +196,11 @@ def test_officer_sees_exactly_the_allowed_actions_with_reasons(app, web_people, 
     assert 'value="reject"' in page.text
     assert "평균 70점 이상이어야" in page.text and "disabled" in page.text  # select is offered but disabled
     assert 'value="pay_first_tranche"' not in page.text
+    version = _version(page.text)
     missing_reason = post_form(
         officer,
         f"/applications/{app_id}/fire",
-        {"trigger": "reject", "next": f"/officer/applications/{app_id}"},
+        {"trigger": "reject", "next": f"/officer/applications/{app_id}", "row_version": version},
         page_url=f"/officer/applications/{app_id}",
         follow_redirects=True,
     )
@@ -197,7 +208,12 @@ def test_officer_sees_exactly_the_allowed_actions_with_reasons(app, web_people, 
     done = post_form(
         officer,
         f"/applications/{app_id}/fire",
-        {"trigger": "reject", "reason": "평가 점수 미달", "next": f"/officer/applications/{app_id}"},
+        {
+            "trigger": "reject",
+            "reason": "평가 점수 미달",
+            "next": f"/officer/applications/{app_id}",
+            "row_version": version,
+        },
         page_url=f"/officer/applications/{app_id}",
         follow_redirects=True,
     )
@@ -286,7 +302,7 @@ def test_auditor_reads_everything_and_changes_nothing(app, web_people, store):
     refused = post_form(
         auditor,
         f"/applications/{app_id}/fire",
-        {"trigger": "pass_screening"},
+        {"trigger": "pass_screening", "row_version": _stored_version(workflow, app_id)},
         page_url="/",
         follow_redirects=True,
     )

@@ -18,7 +18,7 @@ from workflow.definitions.performance_checks import check_performance
 from workflow.definitions.schema import FieldSpec
 from workflow.definitions.source import Problem, SourceMap
 from workflow.effects import effect_kinds, expressions_of, parse_effect
-from workflow.fields import FIELD_TYPES, TYPED_OPTIONS
+from workflow.fields import FIELD_TYPES, NUMBER_LIMITS, TYPED_OPTIONS
 from workflow.guards import GuardSyntaxError, compile_expression
 from workflow.roles import ROLES
 
@@ -208,6 +208,7 @@ class Checker:
             for option in TYPED_OPTIONS - FIELD_TYPES[kind].options:
                 if spec.get(option) is not None:
                     self.add((*path, option), f"'{option}' does not apply to a {kind} field", key=True)
+            self.check_number_limits(path, kind, spec)
             if kind in ("choice", "multi_choice") and not spec.get("choices"):
                 self.add(
                     path,
@@ -224,6 +225,20 @@ class Checker:
         review = _mapping(self.raw.get("review"))
         for index, state in enumerate(_as_list(review.get("assign_in"))):
             self.state_ref(("review", "assign_in", index), state)
+
+    def check_number_limits(self, path: tuple, kind: str, spec: dict) -> None:
+        """A rule file may narrow a number type's range, never widen it (guards stay within 64 bits)."""
+        if kind not in NUMBER_LIMITS:
+            return
+        lowest, highest = NUMBER_LIMITS[kind]
+        for option in ("min", "max"):
+            value = spec.get(option)
+            if isinstance(value, int) and not lowest <= value <= highest:
+                self.add(
+                    (*path, option),
+                    f"{option} {value:,} is outside the range of {kind} fields",
+                    f"use a value from {lowest:,} to {highest:,}",
+                )
 
     # transitions ---------------------------------------------------------------------------
     def check_transitions(self) -> None:

@@ -7,6 +7,8 @@ automatic transitions (as `system`).
 
 from __future__ import annotations
 
+import logging
+
 from workflow.actors import SYSTEM, Actor
 from workflow.effects import EffectContext, EffectRefused
 from workflow.engine import records
@@ -21,6 +23,8 @@ from workflow.messages import Message
 from workflow.roles import role_labels
 
 MAX_AUTOMATIC_STEPS = 20
+
+log = logging.getLogger(__name__)
 
 
 def fire_in(
@@ -175,9 +179,14 @@ def _passing(candidates, context) -> set[int]:
                     "guard_failed", {"detail": message.model_dump() if message else transition.guard.source}
                 )
         except GuardEvaluationError as error:
+            # the reader learns which step; the expression and the evaluator's words go to the log only
+            log.warning(
+                "guard of '%s' not evaluated (%s): %s", transition.trigger, transition.guard.source, error
+            )
             if first_failure is None:
+                label = transition.spec.label
                 first_failure = Message(
-                    "guard_error", {"guard": transition.guard.source, "detail": str(error)}
+                    "guard_error", {"step": label.model_dump() if label else transition.trigger}
                 )
     if not allowed:
         raise Refused(first_failure)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Integer, String, func, literal, or_, select
 
 from workflow.models import Application, ReviewAssignment, User, UserRole
+from workflow.numbers import database_id
 
 PER_PAGE = 50
 
@@ -51,8 +52,9 @@ def board(connection, program, state: str | None = None, q: str = "", page: int 
         matches = [func.lower(User.name).like(pattern)]
         if program.title_field:
             matches.append(func.lower(_data_text(program.title_field)).like(pattern))
-        if q.lstrip("#").isdigit():
-            matches.append(Application.id == int(q.lstrip("#")))
+        number = database_id(q)
+        if number is not None:
+            matches.append(Application.id == number)
         ids = ids.join(User, User.id == Application.applicant_id).where(or_(*matches))
         total = connection.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
     else:

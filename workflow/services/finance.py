@@ -7,8 +7,7 @@ exchange rate is its own small transaction.
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -20,6 +19,7 @@ from workflow.fx import SEOUL, format_foreign, format_rate, record_rate
 from workflow.messages import Message
 from workflow.models import Application, Award, ExchangeRate, LedgerEntry, ProgramBudget, Tranche, User
 from workflow.money import describe_award
+from workflow.services.exports import csv_document
 
 FINANCE_ROLES = frozenset({"finance", "admin"})
 KIND_LABELS = {
@@ -135,10 +135,7 @@ def award_schedule(connection, application_id: int) -> dict | None:
 
 
 def ledger_csv(connection, program_key: str, lang: str = "ko") -> str:
-    """The program's ledger as CSV (UTF-8 with BOM so spreadsheet programs read the Korean)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
+    """The program's ledger as CSV (names typed by users are made safe by `exports.csv_document`)."""
     header = {
         "ko": [
             "번호",
@@ -167,7 +164,6 @@ def ledger_csv(connection, program_key: str, lang: str = "ko") -> str:
             "Event",
         ],
     }["en" if lang == "en" else "ko"]
-    writer.writerow(header)
     rows = connection.execute(
         select(LedgerEntry.__table__, ProgramBudget.fiscal_year, User.name.label("actor_name"))
         .join(ProgramBudget, ProgramBudget.id == LedgerEntry.budget_id)
@@ -175,8 +171,9 @@ def ledger_csv(connection, program_key: str, lang: str = "ko") -> str:
         .where(ProgramBudget.program_key == program_key)
         .order_by(LedgerEntry.id)
     ).mappings()
-    for e in rows:
-        writer.writerow(
+    return csv_document(
+        header,
+        (
             [
                 e["id"],
                 e["at"].astimezone(SEOUL).strftime("%Y-%m-%d %H:%M"),
@@ -190,8 +187,9 @@ def ledger_csv(connection, program_key: str, lang: str = "ko") -> str:
                 e["actor_name"] or "system",
                 e["event_seq"],
             ]
-        )
-    return out.getvalue()
+            for e in rows
+        ),
+    )
 
 
 def rates(connection, limit: int = 20) -> list[dict]:
@@ -290,13 +288,14 @@ def record_recovery(workflow, application_id: int, actor, amount: int | None, re
 def add_rate(
     workflow, actor, currency: str, rate: str, effective_on: date, source: str | None
 ) -> Message | None:
-    """Record an exchange rate (finance only); returns a refusal message or None."""
-    if not (actor.roles & FINANCE_ROLES or any(r & FINANCE_ROLES for r in actor.program_roles.values())):
+    """Record an exchange rate (a global setting: finance held for all programs, or admin); returns a
+    refusal message or None."""
+    if not actor.roles & FINANCE_ROLES:
         return Message(
             "role_not_allowed", {"trigger": "record_rate", "roles": {"ko": "재무", "en": "finance"}}
         )
     currency = currency.strip().upper()
-    if len(currency) != 3 or not currency.isalpha() or currency == "KRW":
+    if not re.fullmatch(r"[A-Z]{3}", currency) or currency == "KRW":
         return Message("amount_invalid", {"detail": currency})
     try:
         with workflow.db.begin() as connection:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from workflow.web import account, auth, common, i18n, nav, pages, security
+from workflow.web import account, auth, common, i18n, inputs, nav, pages, security
 
 
 def init_app(app) -> None:
+    inputs.init_app(app)  # before any route is registered: every <int:...> id is bounded
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     i18n.init_app(app)

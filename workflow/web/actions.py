@@ -15,6 +15,7 @@ from workflow.web.account import safe_next
 from workflow.web.auth import current_actor, workflow
 from workflow.web.common import state_label, trigger_label, visible_application
 from workflow.web.i18n import current_lang, message_text
+from workflow.web.inputs import form_text, row_version, version_missing
 
 bp = Blueprint("actions", __name__)
 
@@ -27,6 +28,10 @@ def fire(application_id: int):
     if trigger not in program.triggers:
         abort(400)
     back = safe_next(request.form.get("next") or url_for("applicant.status", application_id=application_id))
+    version, reason = row_version(), form_text("reason", 4000, multiline=True)
+    if version is None:
+        flash(version_missing(), "error")
+        return redirect(back)
     fields = [f for t in program.transitions if t.trigger == trigger for f in t.spec.fields]
     data = None
     if fields:
@@ -43,8 +48,8 @@ def fire(application_id: int):
         trigger,
         current_actor(),
         data=data,
-        reason=request.form.get("reason"),
-        expected_version=request.form.get("row_version", type=int),
+        reason=reason,
+        expected_version=version,
     )
     if result.ok:
         session.pop("kept", None)
@@ -75,14 +80,13 @@ def decide(application_id: int):
     if name not in program.spec.decisions:
         abort(400)
     back = safe_next(request.form.get("next") or url_for("applicant.status", application_id=application_id))
+    version, reason = row_version(), form_text("reason", 4000, multiline=True)
+    if version is None:
+        flash(version_missing(), "error")
+        return redirect(back)
     outcome = request.form.get("outcome", "")
     result = workflow().decide(
-        application_id,
-        name,
-        outcome,
-        current_actor(),
-        reason=request.form.get("reason"),
-        expected_version=request.form.get("row_version", type=int),
+        application_id, name, outcome, current_actor(), reason=reason, expected_version=version
     )
     if result.ok:
         session.pop("kept", None)

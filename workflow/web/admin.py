@@ -12,6 +12,7 @@ from workflow.roles import ROLES
 from workflow.services import admin as admin_service
 from workflow.web.auth import current_actor, db, read_db, roles_required, workflow
 from workflow.web.i18n import current_lang
+from workflow.web.inputs import query_text
 from workflow.web.nav import register_nav
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -52,7 +53,7 @@ def _errors() -> dict[str, str]:
 @bp.get("/")
 @roles_required("admin")
 def users():
-    q = request.args.get("q", "")[:100]
+    q = query_text("q")
     with read_db().connect() as connection:
         rows = admin_service.list_users(connection, q)
     return render_template(

@@ -32,6 +32,7 @@ from workflow.storage.blobs import ChunkReader, StorageError
 from workflow.web.auth import current_actor, read_db, workflow
 from workflow.web.common import TRANCHE_STATUS, audience_for, file_store, trigger_label, visible_application
 from workflow.web.i18n import current_lang, message_text
+from workflow.web.inputs import row_version, version_missing
 from workflow.web.nav import register_nav
 
 log = logging.getLogger(__name__)
@@ -159,35 +160,9 @@ def edit(application_id: int):
     form = build_form(specs, lang, row["data"] or {}, request.form if request.method == "POST" else None)
     version = row["row_version"]
     if request.method == "POST":
-        upload_errors = _attach_uploads(form, specs)
-        form.validate()
-        for name, text in upload_errors.items():
-            getattr(form, name).errors = [*getattr(form, name).errors, text]
-        if "csrf_token" in form.errors:
-            abort(400)
-        given = request.form.get("row_version", type=int)
-        saved = workflow().save_draft(application_id, current_actor(), cleaned_values(form), given)
-        if not saved.ok:
-            flash(message_text(saved.refusal), "error")
-            _show_engine_errors(form, saved.errors)
-        else:
-            version = saved.row_version
-            trigger = request.form.get("action")
-            if trigger and not form.errors:
-                fired = workflow().fire(application_id, trigger, current_actor(), expected_version=version)
-                if fired.ok:
-                    flash(_("Done: %(label)s.", label=_action_label(compiled, trigger)), "success")
-                    return redirect(url_for("applicant.status", application_id=application_id))
-                flash(message_text(fired.refusal), "error")
-                _show_engine_errors(form, fired.errors)
-            elif trigger:
-                flash(
-                    _("Your entries were saved, but some need correcting before you can continue."), "error"
-                )
-            elif form.errors:
-                flash(_("The valid entries were saved. Please correct the highlighted ones."), "error")
-            else:
-                flash(_("Saved."), "success")
+        version, done = _save_posted_form(application_id, compiled, form, specs, version)
+        if done is not None:
+            return done
     with read_db().connect() as connection:
         actions = [
             a
@@ -203,6 +178,40 @@ def edit(application_id: int):
         version=version,
         actions=actions,
     )
+
+
+def _save_posted_form(application_id: int, compiled, form, specs, version: int):
+    """Save the valid entries (and fire the chosen action); (the version now, a redirect when done)."""
+    given = row_version()
+    if given is None:  # every form of ours sends it: without it the version check would be skipped
+        flash(version_missing(), "error")
+        return version, None
+    upload_errors = _attach_uploads(form, specs)
+    form.validate()
+    for name, text in upload_errors.items():
+        getattr(form, name).errors = [*getattr(form, name).errors, text]
+    if "csrf_token" in form.errors:
+        abort(400)
+    saved = workflow().save_draft(application_id, current_actor(), cleaned_values(form), given)
+    if not saved.ok:
+        flash(message_text(saved.refusal), "error")
+        _show_engine_errors(form, saved.errors)
+        return version, None
+    trigger = request.form.get("action")
+    if trigger and not form.errors:
+        fired = workflow().fire(application_id, trigger, current_actor(), expected_version=saved.row_version)
+        if fired.ok:
+            flash(_("Done: %(label)s.", label=_action_label(compiled, trigger)), "success")
+            return saved.row_version, redirect(url_for("applicant.status", application_id=application_id))
+        flash(message_text(fired.refusal), "error")
+        _show_engine_errors(form, fired.errors)
+    elif trigger:
+        flash(_("Your entries were saved, but some need correcting before you can continue."), "error")
+    elif form.errors:
+        flash(_("The valid entries were saved. Please correct the highlighted ones."), "error")
+    else:
+        flash(_("Saved."), "success")
+    return saved.row_version, None
 
 
 def _show_engine_errors(form, errors) -> None:
@@ -229,9 +238,10 @@ def autosave(application_id: int):
             ok=False, message=_("Your session expired. Sign in again; your entries stay on this page.")
         ), 400
     errors = {name: list(errs) for name, errs in form.errors.items() if name != "csrf_token"}
-    saved = workflow().save_draft(
-        application_id, current_actor(), cleaned_values(form), request.form.get("row_version", type=int)
-    )
+    version = row_version()
+    if version is None:
+        return jsonify(ok=False, message=version_missing(), errors=errors), 400
+    saved = workflow().save_draft(application_id, current_actor(), cleaned_values(form), version)
     if not saved.ok:
         return jsonify(ok=False, message=message_text(saved.refusal), errors=errors), 409
     return jsonify(ok=True, row_version=saved.row_version, errors=errors, message=_("Draft saved."))

@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from workflow.numbers import database_id
 from workflow.roles import roles_that
 from workflow.services.board import board as load_board
 from workflow.services.status import application_view
 from workflow.web.auth import read_db, roles_required, workflow
 from workflow.web.common import visible_application
+from workflow.web.inputs import query_page, query_text
 from workflow.web.nav import register_nav
 
 bp = Blueprint("auditor", __name__, url_prefix="/auditor")
@@ -19,9 +21,9 @@ ROLES = roles_that("audit")
 @bp.get("/")
 @roles_required(*ROLES)
 def index():
-    number = request.args.get("id", "").strip().lstrip("#")
-    if number.isdigit():
-        return redirect(url_for("auditor.application", application_id=int(number)))
+    number = database_id(request.args.get("id"))
+    if number is not None:
+        return redirect(url_for("auditor.application", application_id=number))
     programs = list(workflow().registry.current.values())
     with read_db().connect() as connection:
         counts = {p.key: load_board(connection, p).counts for p in programs}
@@ -36,9 +38,9 @@ def board(key: str):
         abort(404)
     state = request.args.get("state") or None
     state = state if state in program.spec.states else None
-    q = request.args.get("q", "")[:100]
+    q = query_text("q")
     with read_db().connect() as connection:
-        result = load_board(connection, program, state, q, request.args.get("page", 1, type=int))
+        result = load_board(connection, program, state, q, query_page())
     return render_template(
         "officer/board.html",
         program=program,

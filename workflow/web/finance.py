@@ -14,14 +14,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 
+from workflow.fields import NUMBER_LIMITS
 from workflow.fx import seoul_day
 from workflow.messages import format_krw
 from workflow.models import Application
+from workflow.numbers import whole_number
 from workflow.roles import roles_that
 from workflow.services import finance
 from workflow.web.auth import all_roles, current_actor, db, require_program_staff, roles_required, workflow
 from workflow.web.common import TRANCHE_STATUS
 from workflow.web.i18n import current_lang, message_text
+from workflow.web.inputs import form_text
 from workflow.web.nav import register_nav
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
@@ -156,7 +159,7 @@ def pay(application_id: int):
 def recover(application_id: int):
     _award_program(application_id)
     amount = _won(request.form.get("amount", ""))
-    reason = (request.form.get("reason") or "").strip()[:2000] or None
+    reason = form_text("reason", 2000, multiline=True)
     if amount is None:
         flash(_("Check what you entered."), "error")
     else:
@@ -170,7 +173,11 @@ def recover(application_id: int):
 @bp.route("/rates", methods=["GET", "POST"])
 @login_required
 def rates():
-    if not all_roles(current_actor()) & set(READ_ROLES if request.method == "GET" else WRITE_ROLES):
+    """Exchange rates are global settings: reading needs a finance role anywhere; recording one needs
+    finance held for all programs, or admin."""
+    actor = current_actor()
+    may_record = bool(actor.roles & set(WRITE_ROLES))
+    if not (may_record if request.method == "POST" else all_roles(actor) & set(READ_ROLES)):
         abort(403)
     if request.method == "POST":
         refusal = _add_rate()
@@ -181,7 +188,9 @@ def rates():
         return redirect(url_for("finance.rates"))
     with db().connect() as connection:
         rows = finance.rates(connection)
-    return render_template("finance/rates.html", rows=rows, today=seoul_day(workflow().clock()))
+    return render_template(
+        "finance/rates.html", rows=rows, today=seoul_day(workflow().clock()), may_record=may_record
+    )
 
 
 def _add_rate() -> str | None:
@@ -195,14 +204,13 @@ def _add_rate() -> str | None:
         request.form.get("currency", "")[:3],
         request.form.get("rate", "")[:20],
         day,
-        (request.form.get("source") or "").strip()[:200] or None,
+        form_text("source", 200),
     )
     return message_text(refusal) if refusal else None
 
 
 def _won(text: str) -> int | None:
-    digits = text.replace(",", "").replace(WON_SIGN, "").strip()
-    return int(digits) if digits.isdigit() and int(digits) > 0 else None
+    return whole_number(text.replace(WON_SIGN, ""), NUMBER_LIMITS["money"][1]) or None
 
 
 def _flash(result, success: str) -> None:

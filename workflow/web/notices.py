@@ -14,6 +14,7 @@ from flask_babel import ngettext
 from flask_login import login_required
 
 from workflow.notices import inbox as notices
+from workflow.numbers import database_id
 from workflow.roles import roles_that
 from workflow.web.auth import current_actor, db, roles_required, workflow
 from workflow.web.nav import register_nav
@@ -61,9 +62,10 @@ def inbox():
 @login_required
 def mark_read():
     raw = request.form.get("notification_id", "")
-    if raw and not raw.isdigit():
+    notification_id = database_id(raw)
+    if raw and notification_id is None:
         abort(400)
-    notices.mark_read(db(), current_actor().id, int(raw) if raw else None, workflow().clock())
+    notices.mark_read(db(), current_actor().id, notification_id, workflow().clock())
     flash(_("Marked as read."), "success")
     return redirect(url_for("notices.inbox"))
 
@@ -107,9 +109,10 @@ def failed():
 @roles_required(*RETRY_ROLES)
 def retry():
     raw = request.form.get("outbox_id", "")
-    if raw and not raw.isdigit():
+    outbox_id = database_id(raw)
+    if raw and outbox_id is None:
         abort(400)
-    ids = notices.retry_failed(_service(), current_actor(), int(raw) if raw else None)
+    ids = notices.retry_failed(_service(), current_actor(), outbox_id)
     flash(
         ngettext("%(num)d notice put back for delivery.", "%(num)d notices put back for delivery.", len(ids)),
         "success",

@@ -18,6 +18,7 @@ from workflow.services.status import application_view
 from workflow.web.auth import current_actor, read_db, require_program_staff, roles_required, workflow
 from workflow.web.common import state_label, visible_application
 from workflow.web.i18n import message_text
+from workflow.web.inputs import form_text, query_page, query_text
 from workflow.web.nav import register_nav
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
@@ -50,9 +51,9 @@ def board(key: str):
     state = request.args.get("state") or None
     if state is not None and state not in program.spec.states:
         state = None
-    q = request.args.get("q", "")[:100]
+    q = query_text("q")
     with read_db().connect() as connection:
-        result = load_board(connection, program, state, q, request.args.get("page", 1, type=int))
+        result = load_board(connection, program, state, q, query_page())
     return render_template("officer/board.html", program=program, board=result, state=state, q=q)
 
 
@@ -113,7 +114,8 @@ def move(application_id: int):
     to_state = request.form.get("to_state", "")
     if not BaseForm(request.form).validate() or to_state not in program.spec.states:
         abort(400)
-    result = workflow().admin_move(application_id, to_state, current_actor(), request.form.get("reason"))
+    reason = form_text("reason", 4000, multiline=True)
+    result = workflow().admin_move(application_id, to_state, current_actor(), reason)
     if result.ok:
         flash(
             _("The application was moved to “%(state)s”.", state=state_label(program, to_state, "staff")),

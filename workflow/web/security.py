@@ -36,7 +36,14 @@ def _titles() -> dict[int, tuple[str, str]]:
         ),
         404: (_("Page not found"), _("The page does not exist or you are not allowed to see it.")),
         405: (_("This action is not possible here"), _("Please use the buttons on the page.")),
-        413: (_("The upload is too large"), _("Please choose a smaller file.")),
+        413: (
+            _("What you sent is too large"),
+            _(
+                "A form may send at most %(size)s MB at once, and its text fields must be shorter. "
+                "Please choose a smaller file or shorten the text.",
+                size=(current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024),
+            ),
+        ),
         429: (_("Too many attempts"), _("Please wait a few minutes and try again.")),
         500: (_("Something went wrong on our side"), _("The error was recorded. Please try again later.")),
     }
@@ -54,8 +61,19 @@ def _add_headers(response):
     if current_app.config.get("SESSION_COOKIE_SECURE"):  # served over TLS: browsers keep to HTTPS
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if request.endpoint and request.endpoint != "static":
-        response.headers.setdefault("Cache-Control", "no-store")
+        # pages and downloads (files, letters, CSV) are per user: never kept by a browser or a proxy
+        # (send_file's own `no-cache` still lets them store a copy)
+        response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _limit_plain_forms() -> None:
+    """A form without files is read into memory whole (werkzeug applies MAX_FORM_MEMORY_SIZE only to the
+    text fields of a multipart form), so its whole body gets that limit; uploads keep MAX_CONTENT_LENGTH."""
+    if request.mimetype != "multipart/form-data" and current_app.config.get("MAX_FORM_MEMORY_SIZE"):
+        request.max_content_length = min(
+            current_app.config["MAX_FORM_MEMORY_SIZE"], current_app.config.get("MAX_CONTENT_LENGTH") or 2**63
+        )
 
 
 def init_app(app) -> None:
@@ -67,8 +85,8 @@ def init_app(app) -> None:
     for name in ("SESSION_COOKIE_SAMESITE", "REMEMBER_COOKIE_SAMESITE"):
         app.config[name] = app.config.get(name) or "Lax"
     app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE"))
-    app.config.setdefault("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the session's lifetime bounds the token
+    app.before_request(_limit_plain_forms)  # before CSRF, which is the first to read the form
     csrf.init_app(app)
     app.after_request(_add_headers)
 
@@ -88,7 +106,11 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error):
-        return error_page(error.code or 500)
+        if request.accept_mimetypes.best == "application/json":  # autosave shows `message`
+            title, hint = _titles().get(error.code, _titles()[400])
+            message = f"{title}. {getattr(error, 'detail', None) or hint}"
+            return jsonify(ok=False, message=message), error.code or 500
+        return error_page(error.code or 500, getattr(error, "detail", None))
 
     @app.errorhandler(Exception)
     def _unexpected(error):
