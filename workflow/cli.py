@@ -151,13 +151,30 @@ def audit_verify():
 
 
 @click.command("demo", help="Load demo users for every role and demo applications in several states.")
+@click.option(
+    "--size",
+    type=click.Choice(["small", "large"]),
+    default="small",
+    help="large: also N applications over several years in every program, written in bulk.",
+)
+@click.option("--applications", type=click.IntRange(1), default=100_000, help="With --size large.")
+@click.option("--years", type=click.IntRange(1, 20), default=5, help="With --size large.")
 @with_appcontext
-def demo_command():
+def demo_command(size, applications, years):
     from workflow.demo import load_demo
     from workflow.storage import file_store_for
 
     for line in load_demo(_workflow(), file_store_for(current_app)):
         click.echo(line)
+    if size == "large":
+        from workflow.performance.bulk import load_large
+
+        with click.progressbar(length=applications, label="applications") as bar:
+            try:
+                counts = load_large(_workflow(), applications, years, progress=bar.update)
+            except RuntimeError as error:
+                raise click.ClickException(str(error)) from None
+        click.echo(", ".join(f"{name}: {count:,}" for name, count in counts.items()))
 
 
 def init_app(app: Flask) -> None:

@@ -20,7 +20,10 @@
         responsive: true,
         maintainAspectRatio: false,
         scales: { y: { beginAtZero: true } },
-        plugins: { legend: { position: "bottom" } }
+        plugins: {
+          legend: { position: "bottom" },
+          title: { display: data.labels.length > 0 && data.title !== undefined, text: data.title }
+        }
       }
     });
   }

@@ -36,108 +36,109 @@ def scope_for(workflow, args, now) -> Scope:
 
 
 def test_every_figure_equals_an_independent_computation(workflow, seeded, db_engine, clock):
-    checked = 0
-    for args in FILTERS:
-        scope = scope_for(workflow, args, clock())
-        with db_engine.connect() as connection:
-            tables = all_tables(connection, scope)
-            expected = Expected(
-                connection,
-                scope.programs,
-                scope.filters.keys,
-                year=int(args["year"]) if "year" in args else None,
-                start=date.fromisoformat(args["from"]) if "from" in args else None,
-                end=date.fromisoformat(args["to"]) if "to" in args else None,
-                now=clock(),
-            )
-        programs, keys = scope.programs, scope.filters.keys
-        title = {k: programs[k].spec.title.ko for k in keys}
-
-        states = expected.states()
-        assert tables["states"].rows == [
-            [title[k], programs[k].state_label(s, "ko"), states[(k, s)]]
-            for k in keys
-            for s in programs[k].spec.states
-            if (k, s) in states
-        ], args
-
-        funnel = expected.funnel()
-        want = []
-        for k in keys:
-            f = funnel[k]
-            rate = (
-                100.0 * f["selected"] / f["submitted"]
-                if f["submitted"] and f["selected"] is not None
-                else None
-            )
-            want.append(
-                [
-                    title[k],
-                    f["applications"],
-                    f["submitted"],
-                    f["selected"],
-                    rate,
-                    f["withdrawn"],
-                    f["lapsed"],
-                ]
-            )
-        assert tables["funnel"].rows == want, args
-
-        time = expected.time()
-        assert tables["time"].rows == [
-            [title[k], programs[k].state_label(s, "ko"), *time[(k, s)]]
-            for k in keys
-            for s in programs[k].spec.states
-            if (k, s) in time
-        ], args
-
-        deadlines = expected.deadlines()
-        assert tables["deadlines"].rows == [[title[k], *deadlines[k]] for k in keys], args
-
-        money = expected.money()
-        assert tables["money"].rows == [
-            [title[k], str(y), total, committed, paid, recovered, interest, 100.0 * paid / total]
-            for (k, y), (total, committed, paid, recovered, interest) in sorted(money.items())
-        ], args
-
-        outcomes = expected.outcomes()
-        got = {(r[0], r[1], r[2]): r[3:] for r in tables["outcomes"].rows}
-        want = {}
-        for (k, indicator, year), (value, companies) in outcomes.items():
-            declared = programs[k].spec.indicators.get(indicator)
-            target = declared.targets.get(year) if declared else None
-            want[(title[k], indicator_label(indicator, "ko"), str(year))] = [
-                value,
-                target,
-                100.0 * value / target if target else None,
-                companies,
-            ]
-        assert got == want, args
-
-        for attribute in ("size", "sector", "region"):
-            labels = (
-                {key: str(label) for _, key, label in SIZE_BANDS}
-                if attribute == "size"
-                else {key: str(label) for key, label in GANGWON_REGIONS.items()}
-                if attribute == "region"
-                else {c.value: c.label.ko for c in programs["startup-support"].fields["sector"].choices}
-            )
-            got = {(r[0], r[1], r[2]): r[3:] for r in tables[f"by_{attribute}"].rows}
-            want = {
-                (indicator_label(i, "ko"), str(y), labels[g] if g is not None else str(UNKNOWN)): [v, n]
-                for (i, y, g), (v, n) in expected.by_company(attribute).items()
-            }
-            assert got == want, (attribute, args)
-
-        cohorts = expected.cohorts()
-        got = {(r[0], r[1]): r[2:] for r in tables["cohorts"].rows}
-        want = {
-            (str(y), indicator_label(i, "ko")): [f["companies"], f.get(1), f.get(2), f.get(3)]
-            for (y, i), f in cohorts.items()
-        }
-        assert got == want, args
-        checked += sum(len(t.rows) for t in tables.values())
+    checked = sum(check_figures(workflow, db_engine, clock(), args) for args in FILTERS)
     assert checked > 100  # the dataset exercises every table
+
+
+def check_figures(workflow, db_engine, now, args: dict) -> int:
+    """Every table for these filters against Expected; returns how many rows were compared."""
+    scope = scope_for(workflow, args, now)
+    with db_engine.connect() as connection:
+        tables = all_tables(connection, scope)
+        expected = Expected(
+            connection,
+            scope.programs,
+            scope.filters.keys,
+            year=int(args["year"]) if "year" in args else None,
+            start=date.fromisoformat(args["from"]) if "from" in args else None,
+            end=date.fromisoformat(args["to"]) if "to" in args else None,
+            now=now,
+        )
+    programs, keys = scope.programs, scope.filters.keys
+    title = {k: programs[k].spec.title.ko for k in keys}
+
+    states = expected.states()
+    assert tables["states"].rows == [
+        [title[k], programs[k].state_label(s, "ko"), states[(k, s)]]
+        for k in keys
+        for s in programs[k].spec.states
+        if (k, s) in states
+    ], args
+
+    funnel = expected.funnel()
+    want = []
+    for k in keys:
+        f = funnel[k]
+        rate = (
+            100.0 * f["selected"] / f["submitted"] if f["submitted"] and f["selected"] is not None else None
+        )
+        want.append(
+            [
+                title[k],
+                f["applications"],
+                f["submitted"],
+                f["selected"],
+                rate,
+                f["withdrawn"],
+                f["lapsed"],
+            ]
+        )
+    assert tables["funnel"].rows == want, args
+
+    time = expected.time()
+    assert tables["time"].rows == [
+        [title[k], programs[k].state_label(s, "ko"), *time[(k, s)]]
+        for k in keys
+        for s in programs[k].spec.states
+        if (k, s) in time
+    ], args
+
+    deadlines = expected.deadlines()
+    assert tables["deadlines"].rows == [[title[k], *deadlines[k]] for k in keys], args
+
+    money = expected.money()
+    assert tables["money"].rows == [
+        [title[k], str(y), total, committed, paid, recovered, interest, 100.0 * paid / total]
+        for (k, y), (total, committed, paid, recovered, interest) in sorted(money.items())
+    ], args
+
+    outcomes = expected.outcomes()
+    got = {(r[0], r[1], r[2]): r[3:] for r in tables["outcomes"].rows}
+    want = {}
+    for (k, indicator, year), (value, companies) in outcomes.items():
+        declared = programs[k].spec.indicators.get(indicator)
+        target = declared.targets.get(year) if declared else None
+        want[(title[k], indicator_label(indicator, "ko"), str(year))] = [
+            value,
+            target,
+            100.0 * value / target if target else None,
+            companies,
+        ]
+    assert got == want, args
+
+    for attribute in ("size", "sector", "region"):
+        labels = (
+            {key: str(label) for _, key, label in SIZE_BANDS}
+            if attribute == "size"
+            else {key: str(label) for key, label in GANGWON_REGIONS.items()}
+            if attribute == "region"
+            else {c.value: c.label.ko for c in programs["startup-support"].fields["sector"].choices}
+        )
+        got = {(r[0], r[1], r[2]): r[3:] for r in tables[f"by_{attribute}"].rows}
+        want = {
+            (indicator_label(i, "ko"), str(y), labels[g] if g is not None else str(UNKNOWN)): [v, n]
+            for (i, y, g), (v, n) in expected.by_company(attribute).items()
+        }
+        assert got == want, (attribute, args)
+
+    cohorts = expected.cohorts()
+    got = {(r[0], r[1]): r[2:] for r in tables["cohorts"].rows}
+    want = {
+        (str(y), indicator_label(i, "ko")): [f["companies"], f.get(1), f.get(2), f.get(3)]
+        for (y, i), f in cohorts.items()
+    }
+    assert got == want, args
+    return sum(len(t.rows) for t in tables.values())
 
 
 def test_the_seeded_story_is_what_the_figures_say(workflow, seeded, db_engine, clock):

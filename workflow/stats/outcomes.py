@@ -61,7 +61,7 @@ def by_program(connection, programs: dict, filters, lang: str) -> Table:
             Column("achievement", _l("Achievement"), "percent"),
             Column("companies", _l("Companies"), "int"),
         ],
-        chart=Chart("bar", "year", ("value", "target")),
+        chart=Chart("bar", "year", ("value", "target"), split="indicator"),
     )
     order = {key: i for i, key in enumerate(filters.keys)}
     for key, indicator, year, value, companies in sorted(
@@ -139,7 +139,7 @@ def by_company(connection, programs: dict, filters, lang: str, attribute: str) -
             Column("value", _l("Value"), "int"),
             Column("companies", _l("Companies"), "int"),
         ],
-        chart=Chart("bar", "group", ("value",)),
+        chart=Chart("bar", "group", ("value",), split="indicator"),
     )
     for indicator, year, key, value, companies in sorted(
         rows, key=lambda r: (_indicator_order(r[0]), r[1], order.get(r[2], len(order)), str(r[2]))
@@ -186,7 +186,7 @@ def cohorts(connection, programs: dict, filters, lang: str) -> Table:
             Column("companies", _l("Companies"), "int"),
             *(Column(f"y{n}", _l("Year +%(n)s", n=n), "int") for n in COHORT_YEARS),
         ],
-        chart=Chart("line", "cohort", tuple(f"y{n}" for n in COHORT_YEARS)),
+        chart=Chart("bar", "cohort", tuple(f"y{n}" for n in COHORT_YEARS), split="indicator"),
     )
     for year, indicator in sorted(figures, key=lambda k: (k[0], _indicator_order(k[1]))):
         after = figures[(year, indicator)]

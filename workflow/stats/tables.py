@@ -23,6 +23,7 @@ class Chart:
     type: str  # bar | line
     label: str
     series: tuple[str, ...]
+    split: str | None = None  # one chart per value of this column (indicators in different units)
 
 
 @dataclass
@@ -39,29 +40,36 @@ class Table:
     def records(self) -> list[dict]:
         return [dict(zip((c.key for c in self.columns), row, strict=True)) for row in self.rows]
 
-    def chart_data(self) -> dict | None:
+    def charts(self) -> list[dict]:
+        """The chart(s) the page draws: one, or one per value of the `split` column."""
         if self.chart is None or not self.rows:
-            return None
+            return []
         index = {c.key: i for i, c in enumerate(self.columns)}
-        label_at = index[self.chart.label]
+        if self.chart.split is None:
+            return [self._chart(self.rows, index, str(self.title), skip=None)]
+        groups: dict = {}
+        for row in self.rows:
+            groups.setdefault(row[index[self.chart.split]], []).append(row)
+        return [
+            self._chart(rows, index, str(value), skip=index[self.chart.split])
+            for value, rows in groups.items()
+        ]
+
+    def _chart(self, rows, index, title: str, skip) -> dict:
         return {
             "type": self.chart.type,
-            "labels": [_axis_label(row, self.columns, index, self.chart.label) for row in self.rows]
-            if label_at is not None
-            else [],
+            "title": title,
+            "labels": [_axis_label(row, self.columns, index, self.chart.label, skip) for row in rows],
             "datasets": [
-                {
-                    "label": str(self.columns[index[key]].label),
-                    "data": [row[index[key]] for row in self.rows],
-                }
+                {"label": str(self.columns[index[key]].label), "data": [row[index[key]] for row in rows]}
                 for key in self.chart.series
             ],
         }
 
 
-def _axis_label(row, columns, index, key) -> str:
+def _axis_label(row, columns, index, key, skip=None) -> str:
     """The axis label: the label column, prefixed by the text columns before it (e.g. program · state)."""
-    parts = [str(row[i]) for i, c in enumerate(columns) if c.kind == "text" and i <= index[key]]
+    parts = [str(row[i]) for i, c in enumerate(columns) if c.kind == "text" and i <= index[key] and i != skip]
     return " · ".join(parts)
 
 
