@@ -14,7 +14,7 @@ from tests.factories import submitted_startup
 from tests.performance.helpers import closed_startup
 from tests.web.conftest import login
 from workflow.models import UserRole
-from workflow.stats.export import neutralise
+from workflow.services.exports import safe_cell
 from workflow.stats.tables import Column, Table
 
 
@@ -97,7 +97,7 @@ def test_formula_injection_is_neutralised_in_both_formats():
     ]
     sheet = load_workbook(io.BytesIO(to_xlsx(table, "표"))).active
     assert [c.value for c in sheet["A"]][1:] == ["'=1+1", "'-2", "'@x"]
-    assert [c.value for c in sheet["B"]][1:] == [3, 4, 5] and neutralise(5) == 5
+    assert [c.value for c in sheet["B"]][1:] == [3, 4, 5] and safe_cell(5) == 5
 
 
 def test_flask_stats_prints_the_same_figures(app, web_people, data):

@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
+from workflow.services.exports import safe_cell
 from workflow.stats.dashboard import Scope, all_tables
 from workflow.stats.filters import FilterError, parse
 from workflow.stats.tables import display
@@ -56,7 +57,7 @@ def render(tables: dict, fmt: str) -> str:
             out.write(f"# {key}: {table.title}\n")
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow([c.key for c in table.columns])
-            writer.writerows([["" if v is None else v for v in row] for row in table.rows])
+            writer.writerows([["" if v is None else safe_cell(v) for v in row] for row in table.rows])
         else:
             out.write(f"== {table.title} ==\n")
             cells = [table.headers()] + [

@@ -1,25 +1,17 @@
 """CSV and XLSX of a dashboard table: Korean (or English) headers, numbers as numbers, and text that a
-spreadsheet would run as a formula (=, +, -, @, tab, CR) neutralised with a leading apostrophe."""
+spreadsheet would run as a formula neutralised by the shared `safe_cell` (workflow/services/exports.py)."""
 
 from __future__ import annotations
 
-import csv
 import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from workflow.services.exports import csv_document, safe_cell
 from workflow.stats.tables import Table
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_FORMATS = {"int": "#,##0", "krw": '#,##0"원"', "percent": "0.0", "days": "0.0"}
-
-
-def neutralise(value):
-    """Text that starts like a formula is kept as text; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _cell(value, kind: str):
@@ -29,26 +21,23 @@ def _cell(value, kind: str):
         return int(value)
     if kind in ("percent", "days"):
         return round(float(value), 1)
-    return neutralise(str(value))
+    return safe_cell(str(value))
 
 
 def to_csv(table: Table) -> str:
     """UTF-8 with a byte-order mark so spreadsheet programs read the Korean headers."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([neutralise(h) for h in table.headers()])
-    for row in table.rows:
-        writer.writerow(
-            ["" if v is None else _cell(v, c.kind) for v, c in zip(row, table.columns, strict=True)]
-        )
-    return "\ufeff" + buffer.getvalue()
+    rows = (
+        ["" if v is None else _cell(v, c.kind) for v, c in zip(row, table.columns, strict=True)]
+        for row in table.rows
+    )
+    return csv_document(table.headers(), rows)
 
 
 def to_xlsx(table: Table, sheet_title: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _sheet_name(sheet_title)
-    sheet.append([neutralise(h) for h in table.headers()])
+    sheet.append([safe_cell(h) for h in table.headers()])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table.rows:
