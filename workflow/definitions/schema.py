@@ -61,6 +61,8 @@ class RubricItem(Closed):
     name: Name
     max: int = Field(ge=1)
     label: I18n
+    description: I18n | None = None  # what the criterion looks at (call page, reviewers)
+    guide: I18n | None = None  # how points are given, e.g. "25–30: ..., 15–24: ..."
 
 
 class ReviewSpec(Closed):
@@ -143,6 +145,35 @@ class NoticeSpec(Closed):
     statutory: bool = False
 
 
+class ScheduleItem(Closed):
+    date: date
+    label: I18n
+
+
+class Contact(Closed):
+    name: I18n
+    phone: Annotated[str, StringConstraints(pattern=r"^[0-9+][0-9 -]{5,19}$")] | None = None
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)] | None = (
+        None
+    )
+
+
+class Question(Closed):
+    q: I18n
+    a: I18n
+
+
+class Announcement(Closed):
+    """What a call for applications (공고) says beside the form: shown on the program page."""
+
+    eligibility: list[I18n] = []
+    support: list[I18n] = []
+    schedule: list[ScheduleItem] = []
+    documents: list[I18n] = []  # besides the files the first form asks for
+    contact: Contact | None = None
+    faq: list[Question] = []
+
+
 class OpenPeriod(Closed):
     start: date = Field(alias="from")
     until: date
@@ -211,6 +242,7 @@ class ProgramSpec(Closed):
     kind: Literal[PROGRAM_KINDS]  # type: ignore[valid-type]
     title: I18n
     summary: I18n | None = None
+    announcement: Announcement = Announcement()
     open: OpenPeriod | None = None
     budget: Budget | None = None
     roles: list[Name] = Field(min_length=1)

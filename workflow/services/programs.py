@@ -22,6 +22,11 @@ class ProgramCard:
     closes_at: datetime | None  # aware, Asia/Seoul
     is_open: bool
     budget_total: int | None
+    upcoming: bool = False  # the period has not started yet
+
+
+def opens_at(start: date) -> datetime:
+    return datetime.combine(start, time(0, 0), tzinfo=SEOUL)
 
 
 def closes_at(until: date) -> datetime:
@@ -48,6 +53,7 @@ def program_cards(workflow, only_open: bool = False) -> list[ProgramCard]:
                 opens=opens,
                 closes_at=ends,
                 is_open=is_open,
+                upcoming=bool(opens and now < opens_at(opens)),
                 budget_total=program.spec.budget.total if program.spec.budget else None,
             )
         )

@@ -51,7 +51,11 @@ def program(key: str):
     if card is None:
         abort(404)
     compiled = workflow().registry.latest(key)
-    return render_template("applicant/program.html", card=card, program=compiled)
+    first_stages = [s for s in compiled.spec.stages.values() if compiled.initial in s.editable_in]
+    files = [f for stage in first_stages for f in stage.fields if f.accept]
+    return render_template(
+        "applicant/program.html", card=card, program=compiled, first_stages=first_stages, files=files
+    )
 
 
 @bp.post("/programs/<key>/apply")
