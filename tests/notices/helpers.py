@@ -73,3 +73,43 @@ def copies_of_first_notice(app, n: int, **changes) -> list[int]:
             ).scalar_one()
             for _ in range(n)
         ]
+
+
+def start_redis(port: int) -> subprocess.Popen:
+    """A Redis server of the test's own on `port` (no persistence), answering when this returns."""
+    import shutil
+    import time
+
+    from redis import Redis
+
+    server = subprocess.Popen(
+        [
+            shutil.which("redis-server"),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    client = Redis(port=port, socket_connect_timeout=1)
+    try:
+        for _ in range(200):
+            try:
+                client.ping()
+                return server
+            except Exception:  # noqa: BLE001 - not listening yet
+                time.sleep(0.05)
+    finally:
+        client.close()
+    server.kill()
+    raise AssertionError(f"redis-server on port {port} did not start")
+
+
+def stop_redis(server: subprocess.Popen) -> None:
+    server.terminate()
+    server.wait(10)

@@ -1,24 +1,24 @@
-"""The rq path on a real Redis (database 2): deterministic job ids, retries, Redis down, template errors,
-and the documented duplicate window."""
+"""The rq path on a real Redis (the test database): rq only wakes workers, the database decides — a row
+sent to rq is not sent again before its lease passes, retries wait in the database and the sweep sends
+them, a job stranded in rq is sent again after the lease; Redis down, template errors, and the
+documented duplicate window."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 import time
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from rq import SimpleWorker
-from rq.job import Job
+from rq.registry import FailedJobRegistry
 from rq.serializers import JSONSerializer
 
 from tests.factories import reviewed_startup, submitted_startup
-from tests.notices.conftest import QUEUE, REDIS_TEST_URL, free_port, make_app, people_on
+from tests.notices.conftest import REDIS_TEST_URL, free_port, make_app, people_on
 from tests.notices.helpers import deliveries, execute, outbox
 from workflow.config import PROJECT_ROOT
 from workflow.notices.deliver import deliver
-from workflow.notices.relay import job_id
 
 
 def _rq_app(db, tmp_path, clock, smtp, **config):
@@ -35,19 +35,49 @@ def _work(app) -> None:
         )
 
 
-def test_each_row_is_queued_once_under_its_own_job_id(notice_db, tmp_path, clock, store, smtp, redis_db):
+def _queued_batches(relay) -> list[list[int]]:
+    return [job.args[0] for job in relay.queue().get_jobs()]
+
+
+def test_a_row_sent_to_rq_is_not_sent_again_before_its_lease_passes(
+    notice_db, tmp_path, clock, store, smtp, redis_db
+):
     app = _rq_app(notice_db, tmp_path, clock, smtp)
     relay = app.extensions["notices"].relay
     submitted_startup(app.extensions["workflow"], people_on(app), store)
     [row] = outbox(app)
     assert row["status"] == "queued"
-    assert relay.queue().job_ids == [job_id([row["id"]], QUEUE)]
+    assert _queued_batches(relay) == [[row["id"]]]  # the job carries the outbox ids only
     assert relay.enqueue([row["id"]]) == 0 and relay.sweep().enqueued == 0
-    assert relay.queue().count == 1
+    clock.advance(seconds=299)
+    assert relay.sweep().enqueued == 0 and relay.queue().count == 1
 
     _work(app)
     assert outbox(app)[0]["status"] == "sent" and len(smtp.messages) == 1
+    clock.advance(hours=1)
     assert relay.sweep().enqueued == 0 and relay.queue().count == 0
+
+
+def test_a_job_stranded_in_rqs_intermediate_list_is_sent_again_after_the_lease(
+    sqlite_db, tmp_path, clock, store, smtp, redis_db
+):
+    """A worker killed right after taking the job (rq moved it to its intermediate list, nothing ran):
+    rq still calls the job queued; the database's lease says when to send the notice again."""
+    app = _rq_app(sqlite_db, tmp_path, clock, smtp)
+    relay = app.extensions["notices"].relay
+    submitted_startup(app.extensions["workflow"], people_on(app), store)
+    queue = relay.queue()
+    assert redis_db.lmove(queue.key, queue.intermediate_queue_key) is not None  # taken; the worker died
+    assert queue.count == 0 and outbox(app)[0]["status"] == "queued"
+
+    clock.advance(seconds=299)
+    assert relay.sweep().enqueued == 0  # the lease (NOTICE_LEASE_SECONDS, 300) has not passed
+    clock.advance(seconds=2)
+    assert relay.sweep().enqueued == 1  # 301 s after it was sent to rq, not 15 minutes
+    _work(app)
+    [row] = outbox(app)
+    assert (row["status"], row["attempts"]) == ("sent", 1)
+    assert len(smtp.messages) == 1
 
 
 def test_redis_down_at_approval_then_the_sweep_delivers(sqlite_db, tmp_path, clock, store, smtp):
@@ -93,46 +123,40 @@ def test_redis_down_at_approval_then_the_sweep_delivers(sqlite_db, tmp_path, clo
     assert len(smtp.messages) == 2
 
 
-def test_smtp_refusing_is_retried_by_rq_and_sends_one_email(
+def test_smtp_refusing_is_retried_through_the_sweep_and_sends_one_email(
     sqlite_db, tmp_path, clock, store, smtp, redis_db
 ):
-    app = _rq_app(sqlite_db, tmp_path, clock, smtp)  # retry interval 0: a burst worker runs retries at once
+    app = _rq_app(sqlite_db, tmp_path, clock, smtp)  # retry interval 0: due again at once
+    relay = app.extensions["notices"].relay
     smtp.refuse_next = 2
     submitted_startup(app.extensions["workflow"], people_on(app), store)
     _work(app)
+    assert [(r["status"], r["attempts"]) for r in outbox(app)] == [("queued", 1)]
+    assert relay.queue().count == 0  # rq does not retry: the database says when
+    for attempts in (2, 3):
+        assert relay.sweep().enqueued == 1
+        _work(app)
+        assert outbox(app)[0]["attempts"] == attempts
     [row] = outbox(app)
     assert (row["status"], row["attempts"]) == ("sent", 3)
     assert smtp.refused == 2 and len(smtp.messages) == 1
-    job = Job.fetch(job_id([row["id"]], QUEUE), connection=redis_db, serializer=JSONSerializer)
-    assert job.get_status() == "finished" and job.retries_left == 2
+    assert FailedJobRegistry(queue=relay.queue()).count == 0  # a notice to retry is no failed job
 
 
-def test_a_retry_with_an_interval_waits_for_the_scheduler(sqlite_db, tmp_path, clock, store, smtp, redis_db):
-    app = _rq_app(sqlite_db, tmp_path, clock, smtp, NOTICE_RETRY_INTERVALS=[60])
-    smtp.refuse_next = 1
-    submitted_startup(app.extensions["workflow"], people_on(app), store)
-    _work(app)  # a burst worker leaves the scheduled retry alone
-    [row] = outbox(app)
-    assert (row["status"], row["attempts"]) == ("queued", 1)
-    job = Job.fetch(job_id([row["id"]], QUEUE), connection=redis_db, serializer=JSONSerializer)
-    assert job.get_status() == "scheduled"
-    assert app.extensions["notices"].relay.sweep().enqueued == 0  # a scheduled job is live: not doubled
-
-
-def test_a_due_retry_is_queued_by_the_sweep_when_no_scheduler_moves_it(
+def test_a_retry_waits_for_its_time_then_the_sweep_sends_it(
     sqlite_db, tmp_path, clock, store, smtp, redis_db
 ):
-    """The scheduler lock of a SIGKILLed worker outlives it, and rq's workers only try to take it over
-    every ten minutes: the sweep (`flask tick`) queues due retries itself."""
     app = _rq_app(sqlite_db, tmp_path, clock, smtp, NOTICE_RETRY_INTERVALS=[60])
+    relay = app.extensions["notices"].relay
     smtp.refuse_next = 1
     submitted_startup(app.extensions["workflow"], people_on(app), store)
     _work(app)
     [row] = outbox(app)
-    relay = app.extensions["notices"].relay
-    relay.sweep(now=datetime.now(UTC) + timedelta(seconds=61))  # past the retry's time, no scheduler ran
-    job = Job.fetch(job_id([row["id"]], QUEUE), connection=redis_db, serializer=JSONSerializer)
-    assert job.get_status() == "queued"
+    assert (row["status"], row["attempts"]) == ("queued", 1)
+    clock.advance(seconds=59)
+    assert relay.sweep().enqueued == 0
+    clock.advance(seconds=2)
+    assert relay.sweep().enqueued == 1
     _work(app)
     [row] = outbox(app)
     assert (row["status"], row["attempts"], len(smtp.messages)) == ("sent", 2, 1)

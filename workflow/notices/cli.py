@@ -1,7 +1,8 @@
-"""Commands: `flask worker` (rq worker with scheduler) and `flask notices retry|sweep|failed`."""
+"""Commands: `flask worker` (rq worker, restarted through Redis outages) and `flask notices retry|sweep|failed`."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -18,12 +19,12 @@ def _service():
     return current_app.extensions["notices"]
 
 
-@click.command("worker", help="Run an rq worker (with the scheduler) for notices; needs REDIS_URL.")
+@click.command("worker", help="Run an rq worker for notices (it waits out Redis outages); needs REDIS_URL.")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @click.option("--no-fork", is_flag=True, help="Run jobs in the worker process (rq SimpleWorker).")
 def worker_command(burst: bool, no_fork: bool) -> None:
-    from rq import SimpleWorker, Worker
-    from rq.serializers import JSONSerializer
+    from workflow.failures import QuietExpectedFailures
+    from workflow.notices.worker import Supervisor
 
     service = _service()
     if service.settings.embedded:
@@ -34,14 +35,15 @@ def worker_command(burst: bool, no_fork: bool) -> None:
     engine = service.db
     # A forked work-horse must not reuse the parent's pooled connections (shared sockets).
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
-    relay = service.relay
-    worker_class = SimpleWorker if no_fork else Worker
-    worker = worker_class([relay.queue()], connection=relay.redis(), serializer=JSONSerializer)
+    level = os.environ.get("RQ_LOG_LEVEL", "INFO")
+    logging.basicConfig(level=level, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    # rq logs a Redis outage as chained tracebacks, again and again: one line per minute instead
+    logging.getLogger("rq.worker").addFilter(QuietExpectedFailures())
     heartbeat = Heartbeat(
-        engine, relay.queue().name, float(current_app.config.get("WORKER_HEARTBEAT_SECONDS", 15))
+        engine, service.relay.queue().name, float(current_app.config.get("WORKER_HEARTBEAT_SECONDS", 15))
     ).start()
     try:
-        worker.work(burst=burst, with_scheduler=True, logging_level=os.environ.get("RQ_LOG_LEVEL", "INFO"))
+        Supervisor(service.relay, no_fork, level).run(burst=burst)
     finally:
         heartbeat.stop()
 

@@ -1,51 +1,47 @@
-"""From outbox rows to deliveries: enqueue to rq (or run in-process), sweep what was missed, retry failures.
+"""From outbox rows to deliveries: wake an rq worker (or run in-process), sweep what is due, retry failures.
 
-Rows go to rq in batches (`NOTICE_BATCH_SIZE`, 50): the rows committed together, the sweep's rows in
-chunks. A batch's job id is derived from its outbox ids (`notice-<id>` for one row,
-`notice-<first>-<last>-<digest>` for more; another queue than `notices` prefixes it), and a key per row
-(`<queue>:job-of:<outbox id>`, written with the job) names the job covering the row: a row whose job is
-still live is never queued again.
-Redis being down only delays notices: the rows stay `pending` and the next sweep (`flask tick`)
-enqueues them. The database, not Redis, says whether a notice is done.
+The database is the single source of truth for every notice (`notice_runs`): its lease — held by rq
+(`QUEUED`) from the moment its ids are sent to rq, then by the run that claims it — and `next_attempt_at`,
+when a notice to retry may go again. rq only carries outbox ids to wake a worker. Both leases last
+`NOTICE_LEASE_SECONDS`; the sweep (`flask tick`) sends again every waiting notice whose lease has expired
+and whose next attempt has come, whatever rq thinks — a job lost with Redis, stranded in rq's lists by a
+killed worker, or a notice to retry after its backoff.
+Duplicate wake-ups are harmless: the claim lets one run work on a notice at a time and skips the done.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from redis import Redis
-from rq import Queue, Retry
-from rq.job import Job, JobStatus
-from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+from rq import Queue
 from rq.serializers import JSONSerializer
 from sqlalchemy import bindparam, delete, or_, select, update
 
 from workflow.models import NoticeDelivery, NoticeRun, OutboxMessage
+from workflow.notices.claims import WAITING
 from workflow.notices.deliver import deliver_many
+from workflow.notices.dialect import QUEUED, dispatch_upsert
 
 log = logging.getLogger(__name__)
-LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 JOB_FUNCTION = "workflow.notices.jobs.deliver_batch_job"
-# a row's key outlives any job rq keeps live in practice; if it expired first, the row could be queued
-# a second time, which the leases make harmless
-COVER_SECONDS = 24 * 3600
 MARK_QUEUED = (
     update(OutboxMessage)
     .where(OutboxMessage.id.in_(bindparam("b_ids", expanding=True)), OutboxMessage.status == "pending")
     .values(status="queued")
 )
-
-
-def job_id(outbox_ids: Sequence[int], queue_name: str = "notices") -> str:
-    prefix = "notice" if queue_name == "notices" else f"{queue_name}-notice"
-    ids = sorted(outbox_ids)
-    if len(ids) == 1:
-        return f"{prefix}-{ids[0]}"
-    digest = hashlib.blake2b(",".join(map(str, ids)).encode(), digest_size=5).hexdigest()
-    return f"{prefix}-{ids[0]}-{ids[-1]}-{digest}"
+# a wake-up that never reached Redis: free again at once (the next sweep sends it)
+UNDO_DISPATCH = (
+    update(NoticeRun)
+    .where(
+        NoticeRun.outbox_id.in_(bindparam("b_ids", expanding=True)),
+        NoticeRun.lease_token == QUEUED,
+        NoticeRun.lease_until == bindparam("b_until"),
+    )
+    .values(lease_token=None, lease_until=None)
+)
 
 
 def batches(ids: list[int], size: int) -> list[list[int]]:
@@ -87,116 +83,101 @@ class Relay:
     def queue(self) -> Queue:
         return Queue(self.settings.queue_name, connection=self.redis(), serializer=JSONSerializer)
 
-    def _retry(self) -> Retry | None:
-        retries = self.settings.max_attempts - 1
-        return Retry(max=retries, interval=list(self.settings.retry_intervals)) if retries > 0 else None
-
-    def cover_key(self, outbox_id: int) -> str:
-        return f"{self.settings.queue_name}:job-of:{outbox_id}"
-
     def _timeout(self, batch: list[int]) -> int:
-        """A stuck job's limit. Kept short: rq takes a killed SimpleWorker's job for abandoned only this
-        long (plus a minute) after it started; a batch normally takes well under a second."""
+        """A stuck job's limit (the run's lease is renewed meanwhile; a batch normally takes well under a
+        second)."""
         return max(120, int(self.settings.smtp_timeout * 6)) + 2 * len(batch)
 
     # after commit ----------------------------------------------------------------------------
     def dispatch(self, outbox_ids: list[int]) -> None:
-        """Right after commit: enqueue (rq) or deliver now (embedded)."""
+        """Right after commit: wake a worker (rq) or deliver now (embedded)."""
         if self.settings.embedded:
             for batch in batches(sorted(set(outbox_ids)), self.settings.batch_size):
                 deliver_many(self.service, batch)
         else:
             self.enqueue(outbox_ids)
 
-    def enqueue(self, outbox_ids: list[int]) -> int:
-        """Queue the rows in batches, leaving out every row a live job covers; mark the rows `queued`.
-        The number of rows queued. Raises if Redis is down."""
+    def enqueue(self, outbox_ids: list[int], now=None) -> int:
+        """Send the waiting, free and due rows among `outbox_ids` to rq in batches, each leased to rq for
+        `NOTICE_LEASE_SECONDS`, so it is not sent again before. The number of rows sent. Raises if Redis
+        is down (the rows are then free again at once)."""
         if not outbox_ids:
             return 0
-        redis = self.redis()
-        ids = sorted(set(outbox_ids))
-        covering = [value.decode() if value else None for value in redis.mget(map(self.cover_key, ids))]
-        jobs: dict[str, Job] = {}
-        if any(covering):
-            found = Job.fetch_many(
-                sorted(set(filter(None, covering))), connection=redis, serializer=JSONSerializer
-            )
-            jobs = {job.id: job for job in found if job is not None}
-        live = {name for name, job in jobs.items() if job.get_status(refresh=False) in LIVE}
-        fresh = [i for i, covered_by in zip(ids, covering, strict=True) if covered_by not in live]
-        if not fresh:
+        now = now or self.service.clock()
+        until = now + timedelta(seconds=self.settings.lease_seconds)
+        taken = self._take(sorted(set(outbox_ids)), now, until)
+        if not taken:
             return 0
-        queue_name = self.settings.queue_name
-        with redis.pipeline() as pipe:
-            work = []
-            for batch in batches(fresh, self.settings.batch_size):
-                name = job_id(batch, queue_name)
-                if name in jobs:
-                    jobs[name].delete(pipeline=pipe)  # the same rows' finished or failed job
-                for outbox_id in batch:
-                    pipe.set(self.cover_key(outbox_id), name, ex=COVER_SECONDS)
-                work.append(
-                    Queue.prepare_data(
-                        JOB_FUNCTION,
-                        args=(batch,),
-                        job_id=name,
-                        retry=self._retry(),
-                        timeout=self._timeout(batch),
-                        result_ttl=3600,
-                        failure_ttl=7 * 24 * 3600,
-                        description=f"notices {batch[0]}..{batch[-1]} ({len(batch)})",
-                    )
+        try:
+            work = [
+                Queue.prepare_data(
+                    JOB_FUNCTION,
+                    args=(batch,),
+                    timeout=self._timeout(batch),
+                    result_ttl=600,
+                    failure_ttl=7 * 24 * 3600,
+                    description=f"notices {batch[0]}..{batch[-1]} ({len(batch)})",
                 )
-            self.queue().enqueue_many(work, pipeline=pipe)
-            pipe.execute()
+                for batch in batches(taken, self.settings.batch_size)
+            ]
+            with self.redis().pipeline() as pipe:
+                self.queue().enqueue_many(work, pipeline=pipe)
+                pipe.execute()
+        except Exception:
+            with self.service.db.begin() as connection:
+                connection.execute(UNDO_DISPATCH, {"b_ids": taken, "b_until": until})
+            raise
         with self.service.db.begin() as connection:
-            connection.execute(MARK_QUEUED, {"b_ids": fresh})
-        return len(fresh)
+            connection.execute(MARK_QUEUED, {"b_ids": taken})
+        return len(taken)
+
+    def _take(self, ids: list[int], now, until) -> list[int]:
+        """Take the rows to send to rq (one transaction); the ones this call took, in id order."""
+        with self.service.db.begin() as connection:
+            waiting = list(
+                connection.execute(
+                    select(OutboxMessage.id).where(
+                        OutboxMessage.id.in_(ids), OutboxMessage.status.in_(WAITING)
+                    )
+                ).scalars()
+            )
+            if not waiting:
+                return []
+            rows = [
+                {"outbox_id": i, "lease_token": QUEUED, "lease_until": until, "updated_at": now}
+                for i in waiting
+            ]
+            return sorted(connection.execute(dispatch_upsert(connection.dialect.name), rows).scalars())
 
     # the periodic sweep ------------------------------------------------------------------------
-    def _waiting(self, statuses: tuple[str, ...], now, limit: int, due_only: bool) -> list[int]:
-        lease_free = or_(NoticeRun.lease_until.is_(None), NoticeRun.lease_until < now)
-        ready = lease_free
-        if due_only:
-            ready = lease_free & or_(NoticeRun.next_attempt_at.is_(None), NoticeRun.next_attempt_at <= now)
+    def due(self, now, limit: int = 2000) -> list[int]:
+        """Waiting rows whose lease (rq's or a run's) has expired and whose next attempt has come, or
+        that were never sent."""
+        free = or_(NoticeRun.lease_until.is_(None), NoticeRun.lease_until < now)
+        ready = free & or_(NoticeRun.next_attempt_at.is_(None), NoticeRun.next_attempt_at <= now)
         with self.service.db.connect() as connection:
             return list(
                 connection.execute(
                     select(OutboxMessage.id)
                     .outerjoin(NoticeRun, NoticeRun.outbox_id == OutboxMessage.id)
-                    .where(OutboxMessage.status.in_(statuses), or_(NoticeRun.outbox_id.is_(None), ready))
+                    .where(OutboxMessage.status.in_(WAITING), or_(NoticeRun.outbox_id.is_(None), ready))
                     .order_by(OutboxMessage.id)
                     .limit(limit)
                 ).scalars()
             )
 
     def sweep(self, now=None, limit: int = 2000) -> SweepReport:
-        """Deliver (embedded) or enqueue (rq) every notice that is due and not being worked on."""
+        """Deliver (embedded) or send to rq every notice that is due and not being worked on."""
         now = now or self.service.clock()
         report = SweepReport()
+        waiting = self.due(now, limit)
         if self.settings.embedded:
-            waiting = self._waiting(("pending", "queued"), now, limit, due_only=True)
             for batch in batches(waiting, self.settings.batch_size):
                 for outcome in deliver_many(self.service, batch):
                     report.count(outcome.status)
-            return report
-        # jobs whose worker died are retried by rq (or marked failed) once their heartbeat expired
-        StartedJobRegistry(queue=self.queue()).cleanup(timestamp=now.timestamp())
-        self._release_due_retries(now)
-        waiting = self._waiting(("pending", "queued"), now, limit, due_only=False)
-        report.enqueued = self.enqueue(waiting)
+        else:
+            report.enqueued = self.enqueue(waiting, now)
         return report
-
-    def _release_due_retries(self, now) -> None:
-        """Queue retries whose time has come even if no worker holds the scheduler lock: the lock of a
-        SIGKILLed worker lives on, and rq's workers only try to take it over every ten minutes."""
-        queue = self.queue()
-        registry = ScheduledJobRegistry(queue=queue)
-        due = registry.get_jobs_to_schedule(int(now.timestamp()))
-        for job in Job.fetch_many(due, connection=self.redis(), serializer=JSONSerializer):
-            # whoever removes it from the registry queues it (a scheduler racing us finds it gone)
-            if job is not None and self.redis().zrem(registry.key, job.id):
-                queue.enqueue_job(job)
 
     # officers' retry ---------------------------------------------------------------------------
     def retry(self, outbox_ids: list[int] | None = None) -> list[int]:
@@ -223,8 +204,5 @@ class Relay:
                 .where(NoticeRun.outbox_id.in_(ids))
                 .values(next_attempt_at=None, lease_token=None, lease_until=None)
             )
-        try:
-            self.dispatch(ids)
-        except Exception:  # noqa: BLE001 - Redis down: the rows are pending, the sweep takes them
-            log.exception("notices %s: retry queued for the next sweep", ids)
+        self.service.dispatch_or_leave_to_sweep(ids, "officer's retry")
         return ids

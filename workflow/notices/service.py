@@ -10,6 +10,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from workflow.engine import records
+from workflow.failures import is_expected, kind_of, log_once_per_kind, recovered
 from workflow.notices.mail import make_mailer, sender_domain
 from workflow.notices.render import Renderer
 from workflow.notices.settings import NoticeSettings
@@ -79,7 +80,20 @@ class NoticeService:
 
     def after_commit(self, outbox_ids: list[int]) -> None:
         """The engine's after-commit hook: never raises, so a notice problem never touches the transition."""
+        self.dispatch_or_leave_to_sweep(outbox_ids, "after commit")
+
+    def dispatch_or_leave_to_sweep(self, outbox_ids: list[int], when: str) -> None:
+        """Dispatch now; if that fails the rows stay due and the next sweep takes them. Redis being down
+        is one line per minute (`workflow.failures`); anything else is a bug, logged with its traceback."""
         try:
             self.relay.dispatch(outbox_ids)
-        except Exception:  # noqa: BLE001 - the sweep delivers whatever this missed
-            log.exception("notices %s: dispatch after commit failed; the sweep will retry", outbox_ids)
+        except Exception as error:  # noqa: BLE001 - the sweep delivers whatever this missed
+            if not is_expected(error):
+                log.exception("notices %s: dispatch %s failed; the sweep will retry", outbox_ids, when)
+                return
+            log_once_per_kind(
+                log, kind_of(error), error, "notices %s (%s) left to the sweep", outbox_ids, when
+            )
+        else:
+            if not self.settings.embedded:
+                recovered(log, "redis")

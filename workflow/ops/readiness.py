@@ -21,6 +21,7 @@ from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from workflow.models import NoticeRun, OpsRun, OutboxMessage, WorkerHeartbeat
+from workflow.notices.dialect import QUEUED
 
 WAITING = ("pending", "queued")
 
@@ -51,7 +52,10 @@ def oldest_due_notice_age(connection, now) -> float | None:
         .where(
             OutboxMessage.status.in_(WAITING),
             or_(NoticeRun.next_attempt_at.is_(None), NoticeRun.next_attempt_at <= now),
-            or_(NoticeRun.lease_until.is_(None), NoticeRun.lease_until <= now),
+            # waiting for a worker in rq (the lease `QUEUED`) is waiting too
+            or_(
+                NoticeRun.lease_until.is_(None), NoticeRun.lease_until <= now, NoticeRun.lease_token == QUEUED
+            ),
         )
     ).scalar()
     if oldest is None:
