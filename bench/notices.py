@@ -3,7 +3,7 @@
 PDF: the one-page award letter with a table of amounts (workflow.notices.letters, embedded Korean font)
 against a reportlab script drawing the same lines, table and font directly on a canvas.
 
-E-mail: outbox rows → relay (rq enqueue in batches, ids derived from the rows) → rq worker (SimpleWorker,
+E-mail: outbox rows → relay (rows leased to rq, enqueued in batches of ids) → rq worker (SimpleWorker,
 in this process) → local SMTP server (aiosmtpd in its own process), with every database record (leases,
 attempts, notification, delivery sending/sent, outbox sent) and the MIME message built for each e-mail,
 against a plain smtplib loop sending the same messages (built before its clock starts) over one

@@ -1,5 +1,5 @@
 """`flask worker` through a Redis outage: Redis (a server of the test's own) stops while a job runs and
-comes back; the same worker process goes on delivering, nobody restarts it."""
+comes back; the same worker process goes on delivering, nobody restarts it; SIGTERM still stops it."""
 
 from __future__ import annotations
 
@@ -42,6 +42,8 @@ def test_the_worker_survives_redis_stopping_while_a_job_runs(pg_db, tmp_path, st
         submitted_startup(workflow, people, store)  # a new notice, sent to rq after commit
         wait_until(app, lambda: _sent(app) == 2, 90, True, "a notice after Redis came back")
         assert worker.poll() is None
+        worker.terminate()  # SIGTERM to the idle worker: a warm shutdown, not one more restart
+        assert worker.wait(30) == 0
     finally:
         kill(worker)
         stop_redis(server)
@@ -79,7 +81,10 @@ def test_the_supervisor_waits_for_redis_with_growing_pauses_then_starts_a_new_rq
 
     class RqWorker:
         def __init__(self, queues, connection, serializer):
-            self._stop_requested = False
+            pass
+
+        def request_stop(self, signum, frame):
+            pass
 
         def work(self, burst, logging_level):
             runs.append(burst)

@@ -47,6 +47,7 @@ class Supervisor:
                 worker = self.worker_class(
                     [self.relay.queue()], connection=self.relay.redis(), serializer=JSONSerializer
                 )
+                self._hear_stop(worker)
                 worker.work(burst=burst, logging_level=self.logging_level)
             except Exception as error:  # noqa: BLE001 - a bug is logged with its traceback and restarted
                 if is_expected(error):
@@ -54,7 +55,7 @@ class Supervisor:
                 else:
                     log.exception("notice worker: unexpected error; restarting")
             else:
-                if burst or getattr(worker, "_stop_requested", False):  # done, or rq's warm shutdown
+                if burst or self.stopping.is_set():  # done, or SIGTERM/SIGINT (rq's warm shutdown)
                     return
                 log.warning("notice worker: rq's loop ended (see above); restarting")
             finally:
@@ -83,6 +84,18 @@ class Supervisor:
         if pubsub is not None:
             with contextlib.suppress(Exception):
                 pubsub.close()
+
+    def _hear_stop(self, worker) -> None:
+        """rq handles SIGTERM/SIGINT (a warm shutdown: the running job finishes); note it too, so that
+        the loop ends instead of starting a new rq worker. (rq installs `worker.request_stop` as the
+        handler when its loop starts; an idle worker leaves the loop without saying why.)"""
+        rq_stop = worker.request_stop
+
+        def request_stop(signum, frame):
+            self.stopping.set()
+            rq_stop(signum, frame)
+
+        worker.request_stop = request_stop
 
     def _listen_for_stop(self) -> None:
         """Between two rq workers, SIGTERM and SIGINT end the loop (rq's handlers belong to the old one)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from workflow.web import account, auth, common, i18n, inputs, nav, pages, security
+from workflow.web import account, auth, common, i18n, inputs, nav, pages, security, unavailable
 
 
 def init_app(app) -> None:
@@ -16,6 +16,7 @@ def init_app(app) -> None:
     auth.login_manager.login_message = _l("Please sign in to continue.")
     auth.login_manager.login_message_category = "info"
     security.init_app(app)
+    unavailable.init_app(app)
     nav.init_app(app)
     app.jinja_env.globals.update(
         state_label=common.state_label,
