@@ -1,6 +1,7 @@
 """Forms generated at runtime from a rule file's field list.
 
-`WIDGETS` maps every field type of `workflow.fields.FIELD_TYPES` to a WTForms field factory; the
+Each field type of `workflow.fields.FIELD_TYPES` names its widget kind; `WIDGETS` maps each kind to a
+WTForms field factory (a new type reuses a kind, or a module adds one with `register_widget`). The
 values are checked by the engine's own `clean_value`, so the web and `fire` never disagree, and the
 messages come from the engine's bilingual catalogue in the reader's language.
 """
@@ -25,7 +26,7 @@ from wtforms.widgets import CheckboxInput, DateInput, ListWidget
 
 from forms import BaseForm, choices
 from workflow.definitions.schema import FieldSpec
-from workflow.fields import FieldError, clean_value, is_empty
+from workflow.fields import FIELD_TYPES, FieldError, clean_value, is_empty
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -52,7 +53,7 @@ class EngineCheck:
 
 
 def raw_value(spec: FieldSpec, field):
-    if spec.type == "file":
+    if widget_of(spec) == "file":  # an upload is stored first; the field holds its reference
         return getattr(field, "stored", None)
     return field.data
 
@@ -83,20 +84,19 @@ Factory = Callable[[FieldSpec, str, bool], object]
 WIDGETS: dict[str, Factory] = {
     "text": lambda s, lang, strict: StringField(**_kw(s, lang, strict, maxlength=s.max_length)),
     "textarea": lambda s, lang, strict: TextAreaField(**_kw(s, lang, strict, maxlength=s.max_length, rows=6)),
-    "integer": lambda s, lang, strict: StringField(**_kw(s, lang, strict, **_number_hint(s))),
-    "money": lambda s, lang, strict: StringField(**_kw(s, lang, strict, **_number_hint(s))),
+    "number": lambda s, lang, strict: StringField(**_kw(s, lang, strict, **_number_hint(s))),
     "date": lambda s, lang, strict: StringField(widget=DateInput(), **_kw(s, lang, strict)),
-    "choice": lambda s, lang, strict: SelectField(
+    "select": lambda s, lang, strict: SelectField(
         choices=choices([("", "—")] + _choices(s, lang)), validate_choice=False, **_kw(s, lang, strict)
     ),
-    "multi_choice": lambda s, lang, strict: MultiCheckboxField(
+    "checkboxes": lambda s, lang, strict: MultiCheckboxField(
         choices=choices(_choices(s, lang)), validate_choice=False, **_kw(s, lang, strict)
     ),
-    "boolean": lambda s, lang, strict: RadioField(
+    "yes_no": lambda s, lang, strict: RadioField(
         choices=choices(_yes_no(lang)), validate_choice=False, **_kw(s, lang, strict)
     ),
     "email": lambda s, lang, strict: EmailField(**_kw(s, lang, strict, autocomplete="email")),
-    "phone": lambda s, lang, strict: TelField(**_kw(s, lang, strict, autocomplete="tel")),
+    "tel": lambda s, lang, strict: TelField(**_kw(s, lang, strict, autocomplete="tel")),
     "business_no": lambda s, lang, strict: StringField(**_kw(s, lang, strict, placeholder="123-45-67890")),
     "file": lambda s, lang, strict: FileField(
         **_kw(s, lang, strict, accept=",".join(f".{e}" for e in s.accept or []) or None)
@@ -104,15 +104,18 @@ WIDGETS: dict[str, Factory] = {
 }
 
 
+def register_widget(kind: str, factory: Factory) -> None:
+    """A widget kind for field types that need one the forms do not have yet."""
+    WIDGETS[kind] = factory
+
+
+def widget_of(spec: FieldSpec) -> str:
+    return FIELD_TYPES[spec.type].widget
+
+
 def display_value(spec: FieldSpec, value):
-    """The stored value as the form shows it (money without separators, booleans as true/false)."""
-    if value is None:
-        return None
-    if spec.type == "boolean":
-        return "true" if value else "false"
-    if spec.type in ("integer", "money"):
-        return str(value)
-    return value
+    """The stored value as the form shows it (the type's `display`: money without separators, ...)."""
+    return None if value is None else FIELD_TYPES[spec.type].display(value)
 
 
 def build_form(
@@ -124,12 +127,12 @@ def build_form(
         pass
 
     for spec in specs:
-        setattr(RuleForm, spec.name, WIDGETS[spec.type](spec, lang, strict))
-    initial = {s.name: display_value(s, stored.get(s.name)) for s in specs if s.type != "file"}
+        setattr(RuleForm, spec.name, WIDGETS[widget_of(spec)](spec, lang, strict))
+    initial = {s.name: display_value(s, stored.get(s.name)) for s in specs if widget_of(s) != "file"}
     form = RuleForm(formdata=formdata, data=initial, meta=meta or {})
     form.specs = {s.name: s for s in specs}
     for spec in specs:
-        if spec.type == "file":
+        if widget_of(spec) == "file":
             getattr(form, spec.name).stored = stored.get(spec.name)
     return form
 

@@ -98,6 +98,10 @@ class Config:
         ):
             if os.environ.get(name):
                 overrides[name] = int(os.environ[name])
+        if os.environ.get("EXTENSIONS"):  # more modules that register kinds, beside the built-in ones
+            overrides["EXTENSIONS"] = BUILT_IN + tuple(
+                name.strip() for name in os.environ["EXTENSIONS"].split(",") if name.strip()
+            )
         if os.environ.get("TRUSTED_HOSTS"):
             overrides["TRUSTED_HOSTS"] = [
                 h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",") if h.strip()

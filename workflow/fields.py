@@ -1,7 +1,9 @@
-"""Field types of the rule format: a registry, so a new type plugs in without touching the engine.
+"""Field types of the rule format: an open registry, so a new type plugs in without touching the engine.
 
-Each type turns a submitted value into its stored form or returns a Message explaining why not.
-The web forms (forms/) build their widgets from the same registry.
+Each type is one `FieldType`: how a submitted value becomes its stored form (or a Message saying why
+not), the rule-file options it takes, the widget the web forms (forms/dynamic.py) give it, how a stored
+value is shown in a form, and a valid and an invalid sample (for the checker, the walker and tests).
+How to add one: workflow/FIELD_TYPES.md.
 """
 
 from __future__ import annotations
@@ -27,11 +29,20 @@ TEXTAREA_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 NUMBER_LIMITS = {"integer": (-1_000_000_000, 1_000_000_000), "money": (0, 1_000_000_000_000)}
 
 
+def _as_is(value):
+    return value
+
+
 @dataclass(frozen=True)
 class FieldType:
     name: str
-    coerce: Callable  # (value, spec) -> value, raises FieldError
+    coerce: Callable  # (value, spec) -> stored value, raises FieldError
     options: frozenset[str]  # rule-file options that make sense for this type
+    widget: str  # the form widget kind (forms/dynamic.py WIDGETS): text, textarea, number, date, ...
+    sample: Callable  # (spec) -> a valid stored value for this field (within its choices and bounds)
+    invalid: object  # a submitted value every field of this type refuses
+    display: Callable = _as_is  # stored value -> what the form shows
+    requires: frozenset[str] = frozenset()  # options a field of this type must have (e.g. choices)
 
 
 class FieldError(Exception):
@@ -159,24 +170,96 @@ def _file(value, spec) -> dict:
 
 TEXT_OPTIONS = frozenset({"min_length", "max_length", "pattern"})
 NUMBER_OPTIONS = frozenset({"min", "max"})
-FIELD_TYPES: dict[str, FieldType] = {
-    t.name: t
-    for t in (
-        FieldType("text", _text, TEXT_OPTIONS),
-        FieldType("textarea", _textarea, TEXT_OPTIONS),
-        FieldType("integer", _integer, NUMBER_OPTIONS),
-        FieldType("money", _money, NUMBER_OPTIONS),
-        FieldType("date", _date, frozenset()),
-        FieldType("choice", _choice, frozenset({"choices"})),
-        FieldType("multi_choice", _multi_choice, frozenset({"choices"})),
-        FieldType("boolean", _boolean, frozenset()),
-        FieldType("email", _matching(EMAIL, "not_email"), frozenset({"max_length"})),
-        FieldType("phone", _matching(PHONE, "not_phone"), frozenset()),
-        FieldType("business_no", _matching(BUSINESS_NO, "not_business_no"), frozenset()),
-        FieldType("file", _file, frozenset({"accept", "max_mb"})),
-    )
-}
-TYPED_OPTIONS = frozenset().union(*(t.options for t in FIELD_TYPES.values()))
+FIELD_TYPES: dict[str, FieldType] = {}
+
+
+def register_field_type(field_type: FieldType) -> FieldType:
+    FIELD_TYPES[field_type.name] = field_type
+    return field_type
+
+
+def typed_options() -> frozenset[str]:
+    """Every option some type takes (an option of another type on a field is an error)."""
+    return frozenset().union(*(t.options for t in FIELD_TYPES.values()))
+
+
+def _text_sample(spec) -> str:
+    return "x" * max(spec.min_length or 1, 1)
+
+
+def _number_sample(default: int):
+    def sample(spec) -> int:
+        value = default if spec.min is None else max(default, spec.min)
+        return value if spec.max is None else min(value, spec.max)
+
+    return sample
+
+
+def _first_choice(spec):
+    return spec.choices[0].value if spec.choices else None
+
+
+def _constant(value):
+    return lambda spec: value
+
+
+def _as_text(value) -> str:
+    return str(value)
+
+
+CHOICES = frozenset({"choices"})
+for _type in (
+    FieldType("text", _text, TEXT_OPTIONS, "text", _text_sample, "nul\x00byte"),
+    FieldType("textarea", _textarea, TEXT_OPTIONS, "textarea", _text_sample, "nul\x00byte"),
+    FieldType("integer", _integer, NUMBER_OPTIONS, "number", _number_sample(1), "twelve", _as_text),
+    FieldType("money", _money, NUMBER_OPTIONS, "number", _number_sample(1_000_000), "1.5원", _as_text),
+    FieldType("date", _date, frozenset(), "date", _constant("2026-01-01"), "2026-13-01"),
+    FieldType("choice", _choice, CHOICES, "select", _first_choice, "not-a-choice", requires=CHOICES),
+    FieldType(
+        "multi_choice",
+        _multi_choice,
+        CHOICES,
+        "checkboxes",
+        lambda spec: [_first_choice(spec)],
+        ["not-a-choice"],
+        requires=CHOICES,
+    ),
+    FieldType(
+        "boolean",
+        _boolean,
+        frozenset(),
+        "yes_no",
+        _constant(True),
+        "maybe",
+        lambda v: "true" if v else "false",
+    ),
+    FieldType(
+        "email",
+        _matching(EMAIL, "not_email"),
+        frozenset({"max_length"}),
+        "email",
+        _constant("someone@example.kr"),
+        "someone@",
+    ),
+    FieldType("phone", _matching(PHONE, "not_phone"), frozenset(), "tel", _constant("010-1234-5678"), "12"),
+    FieldType(
+        "business_no",
+        _matching(BUSINESS_NO, "not_business_no"),
+        frozenset(),
+        "business_no",
+        _constant("123-45-67890"),
+        "1234567890",
+    ),
+    FieldType(
+        "file",
+        _file,
+        frozenset({"accept", "max_mb"}),
+        "file",
+        _constant({"id": "sample", "name": "sample.pdf", "size": 1}),
+        "plan.pdf",
+    ),
+):
+    register_field_type(_type)
 
 
 def is_empty(value) -> bool:
@@ -207,26 +290,7 @@ def missing_required(specs, data: dict) -> list[str]:
     return [spec.name for spec in specs if spec.required and is_empty(data.get(spec.name))]
 
 
-SAMPLES = {
-    "text": "sample",
-    "textarea": "sample",
-    "integer": 1,
-    "money": 1_000_000,
-    "date": "2026-01-01",
-    "boolean": True,
-    "email": "someone@example.kr",
-    "phone": "010-1234-5678",
-    "business_no": "123-45-67890",
-    "file": {"id": "sample", "name": "sample.pdf", "size": 1},
-}
-
-
 def sample_value(spec):
-    """A valid stored value for the field (its type's sample, within its choices and bounds)."""
-    if spec.type in ("choice", "multi_choice"):
-        first = spec.choices[0].value if spec.choices else None
-        return first if spec.type == "choice" or first is None else [first]
-    value = SAMPLES.get(spec.type)
-    if isinstance(value, int) and not isinstance(value, bool) and spec.min is not None:
-        value = max(value, spec.min)
-    return value
+    """A valid stored value for the field (its type's sample), or None for an unknown type."""
+    field_type = FIELD_TYPES.get(spec.type)
+    return field_type.sample(spec) if field_type else None

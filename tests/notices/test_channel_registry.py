@@ -72,3 +72,32 @@ def test_an_unregistered_channel_is_refused_by_the_checker():
 def test_the_built_in_channels_are_registered_objects():
     assert {"email", "pdf", "inbox"} <= set(CHANNELS)
     assert CHANNELS["inbox"].fallback and CHANNELS["pdf"].needs_all_facts
+
+
+def test_the_extensions_setting_loads_a_channel_module(sqlite_db, tmp_path, clock, monkeypatch):
+    import sys
+
+    from workflow.config import DevConfig
+    from workflow.extensions import BUILT_IN
+
+    monkeypatch.setenv("EXTENSIONS", "tests.notices.sms_channel")
+    assert DevConfig.from_environment()["EXTENSIONS"] == (*BUILT_IN, "tests.notices.sms_channel")
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    shutil.copy(TEXTED, rules / "texted.yaml")
+    try:
+        app = make_app(
+            sqlite_db,
+            tmp_path,
+            clock,
+            RULES_DIR=str(rules),
+            EXTENSIONS=(*BUILT_IN, "tests.notices.sms_channel"),
+        )
+        people = people_on(app)
+        workflow = app.extensions["workflow"]
+        app_id = workflow.create("texted", people.applicant, {"headline": "문자"}).application_id
+        assert workflow.fire(app_id, "submit", people.applicant).ok
+        assert sys.modules["tests.notices.sms_channel"].SENT[-1][0] == people.applicant.id
+    finally:
+        CHANNELS.pop("sms", None)
+        sys.modules.pop("tests.notices.sms_channel", None)

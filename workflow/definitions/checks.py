@@ -18,7 +18,7 @@ from workflow.definitions.performance_checks import check_performance
 from workflow.definitions.schema import FieldSpec
 from workflow.definitions.source import Problem, SourceMap
 from workflow.effects import effect_kinds, expressions_of, parse_effect
-from workflow.fields import FIELD_TYPES, NUMBER_LIMITS, TYPED_OPTIONS
+from workflow.fields import FIELD_TYPES, NUMBER_LIMITS, typed_options
 from workflow.guards import GuardSyntaxError, compile_expression
 from workflow.roles import ROLES
 
@@ -205,16 +205,19 @@ class Checker:
                     suggest(kind, FIELD_TYPES) or f"types: {', '.join(FIELD_TYPES)}",
                 )
                 continue
-            for option in TYPED_OPTIONS - FIELD_TYPES[kind].options:
+            for option in typed_options() - FIELD_TYPES[kind].options:
                 if spec.get(option) is not None:
                     self.add((*path, option), f"'{option}' does not apply to a {kind} field", key=True)
             self.check_number_limits(path, kind, spec)
-            if kind in ("choice", "multi_choice") and not spec.get("choices"):
-                self.add(
-                    path,
-                    f"{kind} field '{name}' has no choices",
-                    "add choices: [{value: ..., label: {ko: ..., en: ...}}]",
-                )
+            for option in sorted(FIELD_TYPES[kind].requires):
+                if not spec.get(option):
+                    self.add(
+                        path,
+                        f"{kind} field '{name}' has no {option}",
+                        "add choices: [{value: ..., label: {ko: ..., en: ...}}]"
+                        if option == "choices"
+                        else f"add {option}:",
+                    )
             if spec.get("pattern"):
                 try:
                     re.compile(spec["pattern"])
