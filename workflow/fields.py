@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from workflow.messages import Message
+from workflow.messages import Message, format_krw
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9]{2,4}-?[0-9]{3,4}-?[0-9]{4}$")
@@ -33,6 +33,27 @@ def _as_is(value):
     return value
 
 
+def _plain(value, spec, lang: str) -> str:
+    return str(value)
+
+
+def _grouped(value, spec, lang: str) -> str:
+    return f"{value:,}"
+
+
+def _won(value, spec, lang: str) -> str:
+    return format_krw(int(value), lang).replace(" ", "\u00a0")  # never wraps mid-amount
+
+
+def _yes_no(value, spec, lang: str) -> str:
+    return {"ko": ("아니오", "예"), "en": ("No", "Yes")}["en" if lang == "en" else "ko"][bool(value)]
+
+
+def _choice_labels(value, spec, lang: str) -> str:
+    chosen = value if isinstance(value, list) else [value]
+    return ", ".join(c.label.get(lang) for c in spec.choices or [] if c.value in chosen)
+
+
 @dataclass(frozen=True)
 class FieldType:
     name: str
@@ -43,6 +64,7 @@ class FieldType:
     invalid: object  # a submitted value every field of this type refuses
     display: Callable = _as_is  # stored value -> what the form shows
     requires: frozenset[str] = frozenset()  # options a field of this type must have (e.g. choices)
+    show: Callable = _plain  # (stored value, spec, lang) -> text for pages that only show it
 
 
 class FieldError(Exception):
@@ -211,10 +233,23 @@ CHOICES = frozenset({"choices"})
 for _type in (
     FieldType("text", _text, TEXT_OPTIONS, "text", _text_sample, "nul\x00byte"),
     FieldType("textarea", _textarea, TEXT_OPTIONS, "textarea", _text_sample, "nul\x00byte"),
-    FieldType("integer", _integer, NUMBER_OPTIONS, "number", _number_sample(1), "twelve", _as_text),
-    FieldType("money", _money, NUMBER_OPTIONS, "number", _number_sample(1_000_000), "1.5원", _as_text),
+    FieldType(
+        "integer", _integer, NUMBER_OPTIONS, "number", _number_sample(1), "twelve", _as_text, show=_grouped
+    ),
+    FieldType(
+        "money", _money, NUMBER_OPTIONS, "number", _number_sample(1_000_000), "1.5원", _as_text, show=_won
+    ),
     FieldType("date", _date, frozenset(), "date", _constant("2026-01-01"), "2026-13-01"),
-    FieldType("choice", _choice, CHOICES, "select", _first_choice, "not-a-choice", requires=CHOICES),
+    FieldType(
+        "choice",
+        _choice,
+        CHOICES,
+        "select",
+        _first_choice,
+        "not-a-choice",
+        requires=CHOICES,
+        show=_choice_labels,
+    ),
     FieldType(
         "multi_choice",
         _multi_choice,
@@ -223,6 +258,7 @@ for _type in (
         lambda spec: [_first_choice(spec)],
         ["not-a-choice"],
         requires=CHOICES,
+        show=_choice_labels,
     ),
     FieldType(
         "boolean",
@@ -232,6 +268,7 @@ for _type in (
         _constant(True),
         "maybe",
         lambda v: "true" if v else "false",
+        show=_yes_no,
     ),
     FieldType(
         "email",

@@ -33,6 +33,15 @@ def test_every_type_keeps_its_sample_and_refuses_its_invalid_value(name):
     with pytest.raises(FieldError):
         clean_value(spec, field_type.invalid)
     assert field_type.display(sample) is not None
+    assert field_type.show(sample, spec, "ko") and field_type.show(sample, spec, "en")
+
+
+def test_pages_show_values_as_their_type_says():
+    money, boolean, choice = FIELD_TYPES["money"], FIELD_TYPES["boolean"], FIELD_TYPES["choice"]
+    spec = spec_of(choice)
+    assert money.show(1_200_000, spec, "ko") == "1,200,000원"
+    assert boolean.show(True, spec, "en") == "Yes" and boolean.show(False, spec, "ko") == "아니오"
+    assert choice.show("a", spec, "ko") == "가" and choice.show("a", spec, "en") == "A"
 
 
 def test_samples_follow_a_fields_bounds():

@@ -10,6 +10,7 @@ from flask_babel import Babel
 from flask_login import current_user
 
 from workflow.config import PROJECT_ROOT
+from workflow.fields import FIELD_TYPES
 from workflow.messages import format_krw
 
 LANGUAGES = ("ko", "en")
@@ -62,6 +63,11 @@ def pick(text, lang: str | None = None) -> str:
     return str(text)
 
 
+def field_text(spec, value) -> str:
+    """A stored value as its field type shows it on a page, in the reader's language."""
+    return FIELD_TYPES[spec.type].show(value, spec, current_lang())
+
+
 def message_text(message) -> str:
     """An engine Message (refusal or field error) in the reader's language."""
     return message.text(current_lang()) if message is not None else ""
@@ -79,4 +85,4 @@ def init_app(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     babel.init_app(app, locale_selector=current_lang, timezone_selector=lambda: "Asia/Seoul")
     app.jinja_env.filters.update(seoul=seoul, won=won, pick=pick, message=message_text, day=_date)
-    app.jinja_env.globals.update(current_lang=current_lang, LANGUAGES=LANGUAGES)
+    app.jinja_env.globals.update(current_lang=current_lang, LANGUAGES=LANGUAGES, field_text=field_text)
