@@ -6,8 +6,26 @@
     var message = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) {
       event.preventDefault();
+      return;
     }
+    if (event.target.hasAttribute("data-clear-drafts")) { forgetDrafts(null); }  // signing out
   });
+  // Autosave (autosave.js) keeps unsent form entries under "draft:<user id>:<application id>". They are
+  // removed on sign-out, and a page signed in as someone else removes every copy that is not theirs
+  // (an expired session keeps the copy for its own user only).
+  function forgetDrafts(keepUser) {
+    var keep = keepUser ? "draft:" + keepUser + ":" : null;
+    try {
+      for (var i = window.localStorage.length - 1; i >= 0; i--) {
+        var key = window.localStorage.key(i);
+        var draft = key && (key.indexOf("draft:") === 0 || key.indexOf("draft-") === 0);
+        if (draft && (!keep || key.indexOf(keep) !== 0)) { window.localStorage.removeItem(key); }
+      }
+    } catch (e) { /* storage off */ }
+  }
+  if (document.body && document.body.getAttribute("data-user")) {
+    forgetDrafts(document.body.getAttribute("data-user"));
+  }
   // Tables become cards on a phone (CSS below 600 px): each cell carries its column's heading.
   function labelTableCells() {
     var tables = document.querySelectorAll(".table-wrap > table, table.cards");
