@@ -25,6 +25,8 @@ OPS_NAMES = (
     "S3_REGION",
     "UPLOAD_TMP_DIR",
     "BACKUP_DIR",
+    "LOG_FORMAT",
+    "LOG_LEVEL",
 )
 
 
@@ -45,6 +47,7 @@ class Config:
     READY_NOTICE_MAX_AGE = 600
     READY_TICK_MAX_AGE = 180
     WORKER_HEARTBEAT_SECONDS = 15
+    LOG_FORMAT = None  # json | plain (workflow/ops/logs.py); prod: json
     EXTENSIONS = BUILT_IN  # modules that register effects, channels, ... (workflow/extensions.py)
     # how many proxies in front of the app append to X-Forwarded-For (0: the peer address is the client's)
     PROXY_COUNT = 0
@@ -136,6 +139,7 @@ class TestConfig(Config):
 
 class ProdConfig(Config):
     SESSION_COOKIE_SECURE = True
+    LOG_FORMAT = "json"
 
     @classmethod
     def finish(cls, config) -> None:

@@ -24,6 +24,7 @@ from workflow.models import NoticeDelivery, NoticeRun, OutboxMessage
 from workflow.notices.claims import WAITING
 from workflow.notices.deliver import deliver_many
 from workflow.notices.dialect import QUEUED, dispatch_upsert
+from workflow.ops.logs import current_request_id
 
 log = logging.getLogger(__name__)
 JOB_FUNCTION = "workflow.notices.jobs.deliver_batch_job"
@@ -117,6 +118,7 @@ class Relay:
                     result_ttl=600,
                     failure_ttl=7 * 24 * 3600,
                     description=f"notices {batch[0]}..{batch[-1]} ({len(batch)})",
+                    meta={"request_id": current_request_id()},
                 )
                 for batch in batches(taken, self.settings.batch_size)
             ]

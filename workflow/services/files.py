@@ -4,13 +4,17 @@ not by name, then stored by content hash in the blob store every machine reaches
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from workflow.failures import log_once_per_kind
 from workflow.storage.blobs import BlobStore, DiskBlobs, StorageError
+
+log = logging.getLogger(__name__)
 
 SIGNATURES = {
     "pdf": (b"%PDF-",),
@@ -80,7 +84,8 @@ class FileStore:
             spool.seek(0)
             try:
                 self.blobs.put(sha256, spool, size)
-            except StorageError:
+            except StorageError as error:
+                log_once_per_kind(log, "file_store", error, "file store cannot take uploads: %s", error)
                 raise UploadRejected("file_storage") from None
         return {
             "id": f"{sha256[:16]}{secrets.token_hex(4)}",

@@ -25,6 +25,7 @@ from workflow.engine.access import effective_roles
 from workflow.engine.actions import available_actions
 from workflow.messages import Message
 from workflow.services import finance
+from workflow.failures import log_once_per_kind
 from workflow.services.files import UploadRejected
 from workflow.services.programs import program_cards
 from workflow.services.status import application_view, letter_content, my_applications
@@ -260,8 +261,8 @@ def download(application_id: int, file_id: str):
         abort(404)
     try:
         chunks = file_store().open(refs[0])
-    except StorageError:
-        log.warning("file store unreachable for a download")
+    except StorageError as error:
+        log_once_per_kind(log, "file_store", error, "file store unreachable: %s", error)
         abort(503)
     if chunks is None:
         abort(404)
