@@ -23,9 +23,9 @@ from flask_login import current_user, login_required
 from forms.dynamic import build_form, cleaned_values
 from workflow.engine.access import effective_roles
 from workflow.engine.actions import available_actions
+from workflow.failures import log_once_per_kind
 from workflow.messages import Message
 from workflow.services import finance
-from workflow.failures import log_once_per_kind
 from workflow.services.files import UploadRejected
 from workflow.services.programs import program_cards
 from workflow.services.status import application_view, letter_content, my_applications
