@@ -46,7 +46,7 @@ class OpenParams(EffectParams):
 class EffectContext:
     connection: Any
     program: Any  # CompiledProgram
-    application: dict  # the row before the move: id, applicant_id, ...
+    application: Any  # the ApplicationRow before the move: id, applicant_id, ...
     data: dict  # the application's data after the move (effects may change it)
     actor: Any
     now: datetime

@@ -37,13 +37,13 @@ class Stamps:
             raise EffectRefused(Message("amount_invalid", {"detail": "stamp refused"}))
 
     def apply(self, context, params) -> None:
-        self.applied.append((context.application["id"], context.evaluate(params.note)))
+        self.applied.append((context.application.id, context.evaluate(params.note)))
 
     def on_trigger(self, context, trigger: str) -> None:
-        self.triggered.append((context.application["id"], trigger))
+        self.triggered.append((context.application.id, trigger))
 
     def summary(self, _connection, row) -> dict:
-        return {"count": sum(1 for app_id, _ in self.applied if app_id == row["id"])}
+        return {"count": sum(1 for app_id, _ in self.applied if app_id == row.id)}
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ def test_disguised_upload_is_refused_and_other_fields_are_kept(app, client, web_
     with workflow.db.connect() as connection:
         from workflow.engine import records
 
-        stored = records.read_application(connection, app_id)["data"]
+        stored = records.read_application(connection, app_id).data
     assert stored["company_name"] == "헬스온 주식회사" and "business_plan" not in stored
 
 

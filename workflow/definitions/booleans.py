@@ -8,6 +8,8 @@ or that fails on the sample (e.g. a division by zero), is left to run time.
 
 from __future__ import annotations
 
+from typing import Any
+
 from workflow.fields import sample_value
 from workflow.guards import CONTEXT_SOURCES, Expression, GuardEvaluationError
 
@@ -20,10 +22,10 @@ ENGINE_SAMPLES = {
 
 def non_boolean_result(expression: Expression, fields: dict) -> str | None:
     """The kind of value the guard gives on samples if it is not a boolean (e.g. 'a number'), else None."""
-    context = {}
+    context: dict[str, Any] = {}
     for name in expression.variables:
         source = CONTEXT_SOURCES.get(name)
-        sample = ENGINE_SAMPLES.get(name) if source is None else source.sample
+        sample: Any = ENGINE_SAMPLES.get(name) if source is None else source.sample
         if name == "data":
             sample = {}
             for field_name in expression.data_fields:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -39,8 +40,9 @@ def _mapping(value) -> dict:
 
 
 class Checker:
-    def __init__(self, raw: dict, source_map: SourceMap, file: str, template_exists):
+    def __init__(self, raw: dict, source_map: SourceMap, file: str, template_exists, text: str = ""):
         self.raw, self.map, self.file = raw, source_map, file
+        self.raw_lines = text.splitlines()
         self.template_exists = template_exists
         self.problems: list[Problem] = []
         self.states = _mapping(raw.get("states"))
@@ -189,7 +191,7 @@ class Checker:
                 self.state_ref(("stages", stage_name, "editable_in", index), state)
             for index, role in enumerate(_as_list(stage.get("edit_roles"))):
                 self.role_ref(("stages", stage_name, "edit_roles", index), role)
-        seen: dict[str, tuple] = {}
+        seen: dict[Any, tuple] = {}
         for path, spec in self.field_specs():
             spec = _mapping(spec)
             name, kind = spec.get("name"), spec.get("type")
@@ -245,7 +247,7 @@ class Checker:
 
     # transitions ---------------------------------------------------------------------------
     def check_transitions(self) -> None:
-        unguarded: dict[tuple[str, str], int] = {}
+        unguarded: dict[tuple[Any, Any], int] = {}
         for index, transition in enumerate(self.transitions):
             path = ("transitions", index)
             trigger = transition.get("trigger")
@@ -371,7 +373,7 @@ class Checker:
                     f"add {key}: at the top of the file (rules/README.md)",
                     key=True,
                 )
-        for source in expressions_of(name, params):
+        for source in expressions_of(kind.name, params):
             self.check_expression((*path, name), source)
         triggers = {t.get("trigger") for t in self.transitions}
         for where, trigger in kind.listens_to(params):
@@ -427,7 +429,7 @@ class Checker:
 
     def check_key_fields(self) -> None:
         types = {_mapping(spec).get("name"): _mapping(spec).get("type") for _, spec in self.field_specs()}
-        wanted = {"title": None, "amount": ("money", "integer"), "organisation": None}
+        wanted: dict[str, tuple[str, ...]] = {"title": (), "amount": ("money", "integer"), "organisation": ()}
         for role, value in _mapping(self.raw.get("key_fields")).items():
             if role not in wanted or not isinstance(value, str):
                 continue  # the schema reports those
@@ -450,6 +452,5 @@ class Checker:
 
 
 def check(raw: dict, source_map: SourceMap, file: str, text: str, template_exists) -> list[Problem]:
-    checker = Checker(raw, source_map, file, template_exists)
-    checker.raw_lines = text.splitlines()
+    checker = Checker(raw, source_map, file, template_exists, text)
     return checker.run()

@@ -23,7 +23,7 @@ def stage_fields(checker) -> dict[str, dict[str, dict]]:
     """stage -> field name -> raw field spec."""
     return {
         stage: {
-            f.get("name"): f
+            str(f["name"]): f
             for f in _mapping(spec).get("fields") or []
             if isinstance(f, dict) and f.get("name")
         }

@@ -65,18 +65,18 @@ class DefinitionRegistry:
         self.results = results
         self.current = {}
         for result in results:
-            if result.ok:
+            if result.program is not None and result.ok:
                 self.current[result.program.key] = result.program
                 self._by_sha[result.sha256] = result.program
         return results
 
     def _cross_check(self, results: list[LoadResult]) -> None:
         seen: dict[tuple[str, str], str] = {}
-        keys = {r.program.key for r in results if r.ok}
+        keys = {r.program.key for r in results if r.program is not None and r.ok}
         for result in results:
-            if not result.ok:
-                continue
             program = result.program
+            if program is None or not result.ok:
+                continue
             identity = (program.key, program.version)
             if identity in seen:
                 result.problems.append(

@@ -12,16 +12,18 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from workflow.actors import Actor
 from workflow.db import utcnow
+from workflow.definitions.compiled import CompiledProgram
 from workflow.definitions.registry import DefinitionRegistry
 from workflow.effects import EffectRefused
 from workflow.engine import records
 from workflow.engine.access import effective_roles
 from workflow.engine.core import clean_given
+from workflow.engine.records import ApplicationRow
 from workflow.engine.results import FireResult, Refused
 from workflow.engine.transaction import Move, Transaction
 from workflow.messages import Message
@@ -105,8 +107,17 @@ class Workflow:
         """The application row and its pinned definition (read-only use outside a transaction)."""
         return Transaction(self, connection, self.clock()).load(application_id, expected_version)
 
-    def program_of(self, connection, application: dict):
-        return Transaction(self, connection, self.clock()).program_of(application)
+    def program_of(self, connection, application: ApplicationRow) -> CompiledProgram:
+        return self.pinned(
+            connection, application.program_key, application.program_version, application.definition_sha
+        )
+
+    def pinned(self, connection, key: str, version: str, sha256: str) -> CompiledProgram:
+        """The exact definition (key, version, sha256) an application is pinned to; refused if unknown."""
+        program = self.registry.get(connection, key, version, sha256)
+        if program is None:
+            raise Refused(Message("unknown_program", {"key": key, "version": version}))
+        return program
 
     # public operations ----------------------------------------------------------------------
     def fire(
@@ -155,8 +166,8 @@ class Workflow:
                 ok=False, refusal=Message("unknown_program", {"key": program_key, "version": ""})
             )
         now = self.clock()
-        if not records.is_open(program.spec.open, now):
-            period = program.spec.open
+        period = program.spec.open
+        if period is not None and not records.is_open(period, now):
             return FireResult(
                 ok=False,
                 refusal=Message(
@@ -180,17 +191,17 @@ class Workflow:
 
         def work(tx: Transaction) -> FireResult:
             current, program = tx.load(application_id, expected_version)
-            roles = program.stage_roles(current["state"])
+            roles = program.stage_roles(current.state)
             if not effective_roles(tx.connection, program, current, actor, roles):
                 raise Refused(Message("not_editable"))
-            cleaned = clean_given(program.editable_fields(current["state"]), data)
-            merged = {**(current["data"] or {}), **cleaned}
+            cleaned = clean_given(program.editable_fields(current.state), data)
+            merged = {**(current.data or {}), **cleaned}
             claimed = tx.connection.execute(
-                Application.__table__.update()
-                .where(Application.id == application_id, Application.row_version == current["row_version"])
+                update(Application)
+                .where(Application.id == application_id, Application.row_version == current.row_version)
                 .values(
                     data=merged,
-                    row_version=current["row_version"] + 1,
+                    row_version=current.row_version + 1,
                     updated_at=tx.now,
                     updated_by=actor.id,
                 )
@@ -200,9 +211,9 @@ class Workflow:
             return FireResult(
                 ok=True,
                 application_id=application_id,
-                state=current["state"],
-                previous_state=current["state"],
-                row_version=current["row_version"] + 1,
+                state=current.state,
+                previous_state=current.state,
+                row_version=current.row_version + 1,
             )
 
         return self.transaction(work, application_id)
@@ -214,14 +225,14 @@ class Workflow:
         def work(tx: Transaction) -> Move:
             if "admin" not in actor.roles:
                 raise Refused(Message("admin_only"))
-            if not (reason or "").strip():
+            if reason is None or not reason.strip():
                 raise Refused(Message("reason_required"))
             current, program = tx.load(application_id)
             if to_state not in program.spec.states:
                 raise Refused(Message("unknown_state", {"state": to_state}))
             event = tx.move(program, current, to_state, "admin_move", actor, {"admin"}, reason.strip())
             return Move(
-                application_id, current["state"], to_state, current["row_version"] + 1, event["seq"], [], []
+                application_id, current.state, to_state, current.row_version + 1, event["seq"], [], []
             )
 
         return self.transaction(work, application_id)
@@ -237,32 +248,28 @@ class Workflow:
             raise Refused(Message("definition_refused", {"detail": problem.message}))
         data = clean_given(program.editable_fields(program.initial), data)
         new_id = records.insert_application(tx.connection, program, applicant_id, tx.now)
-        blank = {
-            "id": new_id,
-            "state": None,
-            "data": {},
-            "row_version": 1,
-            "history_seq": 0,
-            "history_head": "",
-            "applicant_id": applicant_id,
-        }
+        blank = ApplicationRow(
+            new_id, program.key, program.version, program.sha256, "", {}, {}, 1, applicant_id, 0, "", None
+        )
         roles = {"system"} if actor.is_system else {"applicant"}
         event = tx.move(program, blank, program.initial, "create", actor, roles, reason, data)
         return Move(new_id, None, program.initial, 2, event["seq"], [], [])
 
-    def open_linked(self, tx: Transaction, source: dict, key: str, values: dict, actor: Actor) -> int:
+    def open_linked(
+        self, tx: Transaction, source: ApplicationRow, key: str, values: dict, actor: Actor
+    ) -> int:
         """Effect `open`: a new application of another program, for the same applicant, linked both ways."""
         target = self.registry.latest(key)
         if target is None:
             raise EffectRefused(Message("linked_program_missing", {"key": key}))
-        reason = f"#{source['id']} {source['program_key']}"
+        reason = f"#{source.id} {source.program_key}"
         try:
-            move = self._insert(tx, target, source["applicant_id"], values, actor, reason)
+            move = self._insert(tx, target, source.applicant_id, values, actor, reason)
         except Refused as refused:
             raise EffectRefused(refused.message) from None
         tx.connection.execute(
             insert(ApplicationLink).values(
-                source_id=source["id"], target_id=move.application_id, trigger="open", created_at=tx.now
+                source_id=source.id, target_id=move.application_id, trigger="open", created_at=tx.now
             )
         )
         return move.application_id

@@ -5,13 +5,16 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from workflow.actors import Actor
+from workflow.engine.records import ApplicationRow
 from workflow.models import ApplicationMember, ReviewAssignment
 from workflow.roles import STAFF_HELD_BY, roles_that
 
 READ_ALL = frozenset(roles_that("read_all"))
 
 
-def effective_roles(connection, program, application: dict, actor: Actor, wanted: set[str]) -> set[str]:
+def effective_roles(
+    connection, program, application: ApplicationRow, actor: Actor, wanted: set[str]
+) -> set[str]:
     """The roles among `wanted` that this actor holds on this application (queries only if needed);
     `program` (compiled) knows its own roles besides the built-in ones."""
     if actor.is_system:
@@ -20,20 +23,20 @@ def effective_roles(connection, program, application: dict, actor: Actor, wanted
     staff = actor.staff_roles(program.key)
     held = {r for r in staff if r in kinds and kinds[r].held_by in STAFF_HELD_BY}
     held &= wanted
-    if "applicant" in wanted and application["applicant_id"] == actor.id:
+    if "applicant" in wanted and application.applicant_id == actor.id:
         held.add("applicant")
     member_roles = {r for r in wanted if r in kinds and kinds[r].held_by == "member"}
     if member_roles:
         held |= set(
             connection.execute(
                 select(ApplicationMember.relation).where(
-                    ApplicationMember.application_id == application["id"],
+                    ApplicationMember.application_id == application.id,
                     ApplicationMember.user_id == actor.id,
                     ApplicationMember.relation.in_(member_roles),
                 )
             ).scalars()
         )
-    if "reviewer" in wanted and reviewer_status(connection, application["id"], actor.id) == "none":
+    if "reviewer" in wanted and reviewer_status(connection, application.id, actor.id) == "none":
         held.add("reviewer")
     return held
 
@@ -49,10 +52,10 @@ def reviewer_status(connection, application_id: int, user_id: int | None) -> str
     ).scalar()
 
 
-def can_see(connection, program, application: dict, actor: Actor) -> bool:
+def can_see(connection, program, application: ApplicationRow, actor: Actor) -> bool:
     """Object check for reading, per state: the state's `view` roles (default: every role of the program),
     held as staff or by relationship. Auditors and administrators read everything; the system too."""
     if actor.is_system or actor.roles & READ_ALL:
         return True
-    allowed = program.spec.states[application["state"]].view or program.spec.roles
+    allowed = program.spec.states[application.state].view or program.spec.roles
     return bool(effective_roles(connection, program, application, actor, set(allowed)))

@@ -14,6 +14,7 @@ from workflow.engine import records
 from workflow.engine.access import effective_roles
 from workflow.engine.context import expression_context
 from workflow.engine.core import _passing, _require_stage
+from workflow.engine.records import ApplicationRow
 from workflow.engine.results import Refused
 from workflow.messages import Message
 
@@ -37,16 +38,17 @@ def _label(program, trigger: str, transitions) -> dict:
 
 
 def available_actions(
-    workflow, connection, application: dict | int, actor: Actor, now=None
+    workflow, connection, application: ApplicationRow | int, actor: Actor, now=None
 ) -> list[ActionOption]:
     """Every trigger this actor could fire on the application now, enabled or with the refusal reason."""
     if isinstance(application, int):
-        application = records.read_application(connection, application)
-        if application is None:
+        row = records.read_application(connection, application)
+        if row is None:
             return []
+        application = row
     now = now or workflow.clock()
     program = workflow.program_of(connection, application)
-    state = application["state"]
+    state = application.state
     by_trigger: dict[str, list] = {}
     for transition in program.leaving(state):
         if not transition.spec.auto:
@@ -73,7 +75,7 @@ def available_actions(
 
 
 def _refusal(connection, program, application, actor, held, candidates, now) -> Message | None:
-    data = dict(application["data"] or {})
+    data = dict(application.data or {})
     own_fields = {f.name for t in candidates for f in t.spec.fields}
     try:
         for stage_name in {s for t in candidates for s in t.spec.requires}:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from workflow.engine.records import ApplicationRow
 from workflow.guards import CONTEXT_SOURCES
 from workflow.models import ReviewAssignment
 
@@ -31,7 +32,7 @@ def reviews_summary(connection, application_id: int) -> dict:
 
 
 def expression_context(
-    connection, application: dict, data: dict, actor, held_roles, transitions, now
+    connection, application: ApplicationRow, data: dict, actor, held_roles, transitions, now
 ) -> dict:
     needs = set()
     for transition in transitions:
@@ -40,12 +41,12 @@ def expression_context(
         "data": data,
         "actor": {"id": actor.id or 0, "roles": sorted(held_roles)},
         "application": {
-            "state": application["state"],
-            "days_in_state": (now - application["state_entered_at"]).days,
+            "state": application.state,
+            "days_in_state": (now - application.state_entered_at).days,
         },
     }
     if "reviews" in needs:
-        context["reviews"] = reviews_summary(connection, application["id"])
+        context["reviews"] = reviews_summary(connection, application.id)
     for name in needs & CONTEXT_SOURCES.keys():
         context[name] = CONTEXT_SOURCES[name].load(connection, application)
     return context

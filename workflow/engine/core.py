@@ -15,6 +15,7 @@ from workflow.engine import records
 from workflow.engine.access import effective_roles, reviewer_status
 from workflow.engine.context import expression_context
 from workflow.engine.hooks import after_transition_hooks
+from workflow.engine.records import ApplicationRow
 from workflow.engine.results import Refused
 from workflow.engine.transaction import Move, Transaction
 from workflow.fields import clean_values, missing_required
@@ -40,7 +41,7 @@ def fire_in(
     application, program = tx.load(application_id, expected_version)
     if trigger not in program.triggers:
         raise Refused(Message("unknown_trigger", {"trigger": trigger}))
-    state = application["state"]
+    state = application.state
     candidates = program.candidates(trigger, state)
     if not candidates:
         raise Refused(
@@ -74,7 +75,7 @@ def fire_in(
 
 
 def _apply(
-    tx: Transaction, program, application: dict, transition, actor, held, reason, data, context
+    tx: Transaction, program, application: ApplicationRow, transition, actor, held, reason, data, context
 ) -> Move:
     """Write the move, its effects, event, timers and notices."""
     connection, now = tx.connection, tx.now
@@ -87,7 +88,7 @@ def _apply(
         data=data,
         actor=actor,
         now=now,
-        event_seq=application["history_seq"] + 1,
+        event_seq=application.history_seq + 1,
         expression_context=context,
         open_linked=lambda key, values: tx.workflow.open_linked(tx, application, key, values, actor),
     )
@@ -109,12 +110,12 @@ def _apply(
         raise Refused(refused.message) from None
     for hook in after_transition_hooks():
         hook(connection, program, application, transition, data, event["seq"], now)
-    outbox_ids = tx.notices(program, application["id"], event, transition.spec.notices)
+    outbox_ids = tx.notices(program, application.id, event, transition.spec.notices)
     return Move(
-        application["id"],
-        application["state"],
+        application.id,
+        application.state,
         transition.spec.to,
-        application["row_version"] + 1,
+        application.row_version + 1,
         event["seq"],
         [],
         outbox_ids,
@@ -129,8 +130,9 @@ def _run_automatic(tx: Transaction, program, move: Move) -> None:
         if not automatic:
             return
         application = records.read_application(tx.connection, move.application_id)
+        assert application is not None  # it was just moved in this transaction
         context = expression_context(
-            tx.connection, application, application["data"], SYSTEM, {"system"}, automatic, tx.now
+            tx.connection, application, application.data, SYSTEM, {"system"}, automatic, tx.now
         )
         try:
             allowed = _passing(automatic, context)
@@ -139,9 +141,7 @@ def _run_automatic(tx: Transaction, program, move: Move) -> None:
         first = next(t for t in automatic if t.index in allowed)
         to_state = program.move(move.state, first.trigger, allowed)  # the shared machine decides, as in fire
         chosen = next(t for t in automatic if t.index in allowed and t.spec.to == to_state)
-        step = _apply(
-            tx, program, application, chosen, SYSTEM, {"system"}, None, application["data"], context
-        )
+        step = _apply(tx, program, application, chosen, SYSTEM, {"system"}, None, application.data, context)
         move.automatic.append(chosen.trigger)
         move.outbox_ids.extend(step.outbox_ids)
         move.state, move.row_version, move.event_seq = step.state, step.row_version, step.event_seq
@@ -152,10 +152,10 @@ def run_automatic_in(tx: Transaction, application_id: int) -> Move | None:
     application, program = tx.load(application_id)
     move = Move(
         application_id,
-        application["state"],
-        application["state"],
-        application["row_version"],
-        application["history_seq"],
+        application.state,
+        application.state,
+        application.row_version,
+        application.history_seq,
         [],
         [],
     )
@@ -165,7 +165,8 @@ def run_automatic_in(tx: Transaction, application_id: int) -> Move | None:
 
 def _passing(candidates, context) -> set[int]:
     """Indexes of candidates whose guard holds; refuses with the first failing guard's message."""
-    allowed, first_failure = set(), None
+    allowed: set[int] = set()
+    first_failure: Message | None = None
     for transition in candidates:
         if transition.guard is None:
             allowed.add(transition.index)
@@ -189,18 +190,18 @@ def _passing(candidates, context) -> set[int]:
                     "guard_error", {"step": label.model_dump() if label else transition.trigger}
                 )
     if not allowed:
-        raise Refused(first_failure)
+        raise Refused(first_failure or Message("guard_failed", {"detail": ""}))
     return allowed
 
 
 def _merge_data(program, application, candidates, held, given: dict) -> dict:
     """Validate the given values against the fields this actor may fill now; return the merged data."""
-    data = dict(application["data"] or {})
+    data = dict(application.data or {})
     if not given:
         return data
     editable = {}
-    if held & program.stage_roles(application["state"]):
-        editable.update(program.editable_fields(application["state"]))
+    if held & program.stage_roles(application.state):
+        editable.update(program.editable_fields(application.state))
     for transition in candidates:
         editable.update({f.name: f for f in transition.spec.fields})
     data.update(clean_given(editable, given))
@@ -238,9 +239,9 @@ def _require_stage(program, stage_name: str, data: dict) -> None:
 
 
 def _role_refusal(connection, program, application, actor, trigger, wanted) -> Message:
-    if "reviewer" in wanted and reviewer_status(connection, application["id"], actor.id) == "pending":
+    if "reviewer" in wanted and reviewer_status(connection, application.id, actor.id) == "pending":
         return Message("conflict_not_declared")
-    related = application["applicant_id"] == actor.id or actor.staff_roles(program.key)
+    related = application.applicant_id == actor.id or actor.staff_roles(program.key)
     if not related:
         return Message("not_your_application")
     roles = {

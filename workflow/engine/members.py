@@ -29,11 +29,11 @@ def add_member(
         kind = program.role_kinds.get(relation)
         if relation not in program.spec.roles or kind is None or kind.held_by != "member":
             raise Refused(Message("unknown_role", {"role": relation}))
-        is_owner = current["applicant_id"] == actor.id
+        is_owner = current.applicant_id == actor.id
         if not is_owner and not actor.staff_roles(program.key) & MANAGERS:
             raise Refused(Message("not_your_application"))
         user_id = connection.execute(select(User.id).where(User.email == email.strip().lower())).scalar()
-        if user_id is None or user_id == current["applicant_id"]:
+        if user_id is None or user_id == current.applicant_id:
             raise Refused(Message("unknown_user", {"email": email}))
         exists = connection.execute(
             select(ApplicationMember.id).where(

@@ -5,10 +5,12 @@ Written with Core statements: this is fire()'s hot path.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 
 from workflow.history import data_diff, data_hash, event_hash
 from workflow.messages import Message
@@ -34,7 +36,7 @@ APPLICATION_COLUMNS = (
 
 # Statements built once with bind parameters: building them per call costs more than the database work.
 APPLICATIONS, EVENTS, OUTBOX, TIMERS = (
-    m.__table__ for m in (Application, HistoryEvent, OutboxMessage, Timer)
+    cast(Table, m.__table__) for m in (Application, HistoryEvent, OutboxMessage, Timer)
 )
 READ_APPLICATION = select(*APPLICATION_COLUMNS).where(Application.id == bindparam("application_id"))
 MOVE_COLUMNS = (
@@ -91,9 +93,45 @@ def insert_application(connection, program, applicant_id: int, now: datetime) ->
     ).scalar_one()
 
 
-def read_application(connection, application_id: int) -> dict | None:
-    row = connection.execute(READ_APPLICATION, {"application_id": application_id}).mappings().first()
-    return dict(row) if row else None
+@dataclass(frozen=True, slots=True)
+class ApplicationRow:
+    """An application as the engine reads it: the row's state, data and version, typed."""
+
+    id: int
+    program_key: str
+    program_version: str
+    definition_sha: str
+    state: str  # "" only for a row being created
+    data: dict[str, Any]
+    event_data: dict[str, Any]  # the data the last history event recorded (its diff is against this)
+    row_version: int
+    applicant_id: int | None
+    history_seq: int
+    history_head: str
+    state_entered_at: datetime | None
+
+    def moved(self, **changes: Any) -> ApplicationRow:
+        return replace(self, **changes)
+
+
+def read_application(connection, application_id: int) -> ApplicationRow | None:
+    row = connection.execute(READ_APPLICATION, {"application_id": application_id}).first()
+    if row is None:
+        return None
+    return ApplicationRow(
+        row.id,
+        row.program_key,
+        row.program_version,
+        row.definition_sha,
+        row.state,
+        row.data or {},
+        row.event_data or {},
+        row.row_version,
+        row.applicant_id,
+        row.history_seq,
+        row.history_head,
+        row.state_entered_at,
+    )
 
 
 def last_change(connection, application_id: int) -> dict:
@@ -116,7 +154,7 @@ def seoul_text(moment: datetime) -> str:
 def write_move(
     connection,
     *,
-    application: dict,
+    application: ApplicationRow,
     program,
     to_state: str,
     trigger: str,
@@ -130,33 +168,33 @@ def write_move(
 
     The application ends up pinned to `program` (the same definition, or the new one of a migration)."""
     program_key, program_version, definition_sha = program.key, program.version, program.sha256
-    seq = application["history_seq"] + 1
+    seq = application.history_seq + 1
     event = {
-        "application_id": application["id"],
+        "application_id": application.id,
         "seq": seq,
         "program_key": program_key,
         "program_version": program_version,
         "definition_sha": definition_sha,
-        "from_state": application["state"],
+        "from_state": application.state or None,
         "to_state": to_state,
         "trigger": trigger,
         "actor_id": actor.id,
         "actor_name": actor.name,
         "actor_roles": sorted(actor_roles),
         "reason": reason,
-        "diff": data_diff(application.get("event_data") or {}, data),
+        "diff": data_diff(application.event_data or {}, data),
         "data_hash": data_hash(data),
         "at": now,
-        "prev_hash": application["history_head"],
+        "prev_hash": application.history_head,
     }
     event["hash"] = event_hash(event)
     values = {
-        "b_id": application["id"],
-        "b_row_version": application["row_version"],
+        "b_id": application.id,
+        "b_row_version": application.row_version,
         "state": to_state,
         "data": data,
         "event_data": data,
-        "row_version": application["row_version"] + 1,
+        "row_version": application.row_version + 1,
         "history_seq": seq,
         "history_head": event["hash"],
         "updated_at": now,
@@ -164,15 +202,15 @@ def write_move(
         "program_key": program_key,
         "program_version": program_version,
         "definition_sha": definition_sha,
-        "state_entered_at": now if to_state != application["state"] else application["state_entered_at"],
+        "state_entered_at": now if to_state != application.state else application.state_entered_at,
     }
-    unchanged = data == application["data"] and data == application.get("event_data")
+    unchanged = data == application.data and data == application.event_data
     if unchanged:
         del values["data"], values["event_data"]
     if connection.execute(CLAIM_AND_MOVE_STATE_ONLY if unchanged else CLAIM_AND_MOVE, values).rowcount != 1:
         return None
     connection.execute(INSERT_EVENT, event)
-    if application["state"] is not None and to_state != application["state"]:
+    if application.state and to_state != application.state:
         record_stay(connection, application, to_state, trigger, now)
     return event
 

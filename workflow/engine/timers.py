@@ -60,13 +60,14 @@ def _fire_timer(workflow, timer_id: int, now) -> TimerOutcome | None:
             return None  # another tick took it
         timer = connection.execute(select(Timer).where(Timer.id == timer_id)).mappings().one()
         application = records.read_application(connection, timer["application_id"])
+        assert application is not None  # timers belong to an application (foreign key)
         status, detail = "fired", ""
-        if application["state"] != timer["state"]:
+        if application.state != timer["state"]:
             status, detail = "cancelled", "state already left"
         elif "fire" in timer["action"]:
             savepoint, written = connection.begin_nested(), len(tx.outbox_ids)
             try:
-                move = tx.fire(application["id"], timer["action"]["fire"], SYSTEM)
+                move = tx.fire(application.id, timer["action"]["fire"], SYSTEM)
                 savepoint.commit()
                 detail = f"{move.previous_state} -> {move.state}"
             except Refused as refused:
@@ -76,14 +77,14 @@ def _fire_timer(workflow, timer_id: int, now) -> TimerOutcome | None:
         elif "notice" in timer["action"]:
             program = tx.program_of(application)
             event = {
-                "seq": application["history_seq"],
+                "seq": application.history_seq,
                 "trigger": timer["kind"],
                 "from_state": timer["state"],
                 "to_state": timer["state"],
                 "reason": None,
                 "at": now,
             }
-            tx.notices(program, application["id"], event, [timer["action"]["notice"]])
+            tx.notices(program, application.id, event, [timer["action"]["notice"]])
             detail = f"notice {timer['action']['notice']}"
         connection.execute(update(Timer).where(Timer.id == timer_id).values(status=status, result=detail))
         return TimerOutcome(timer_id, timer["application_id"], status, detail)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from workflow.actors import Actor
 from workflow.engine import records
+from workflow.engine.records import ApplicationRow
 from workflow.engine.results import Refused
 from workflow.messages import Message
 
@@ -51,28 +52,30 @@ class Transaction:
         self.outbox_ids: list[int] = []  # notices written so far, handed on after the commit
 
     # reading ---------------------------------------------------------------------------------
-    def load(self, application_id: int, expected_version: int | None = None) -> tuple[dict, CompiledProgram]:
+    def load(
+        self, application_id: int, expected_version: int | None = None
+    ) -> tuple[ApplicationRow, CompiledProgram]:
         """The application row and its pinned definition, refusing an unknown id or a stale version."""
         application = records.read_application(self.connection, application_id)
         if application is None:
             raise Refused(Message("unknown_application"))
         program = self.program_of(application)
-        if expected_version is not None and expected_version != application["row_version"]:
+        if expected_version is not None and expected_version != application.row_version:
             raise Refused(records.refusal_for_conflict(self.connection, program, application_id))
         return application, program
 
-    def program_of(self, application: dict) -> CompiledProgram:
+    def program_of(self, application: ApplicationRow) -> CompiledProgram:
         program = self.workflow.registry.get(
             self.connection,
-            application["program_key"],
-            application["program_version"],
-            application["definition_sha"],
+            application.program_key,
+            application.program_version,
+            application.definition_sha,
         )
         if program is None:
             raise Refused(
                 Message(
                     "unknown_program",
-                    {"key": application["program_key"], "version": application["program_version"]},
+                    {"key": application.program_key, "version": application.program_version},
                 )
             )
         return program
@@ -95,11 +98,11 @@ class Transaction:
     def move(
         self,
         program: CompiledProgram,
-        current: dict,
+        current: ApplicationRow,
         to_state: str,
         trigger: str,
         actor: Actor,
-        roles: set[str],
+        roles: set[str] | frozenset[str],
         reason: str | None,
         data: dict | None = None,
         left: CompiledProgram | None = None,
@@ -118,35 +121,35 @@ class Transaction:
             actor=actor,
             actor_roles=roles,
             reason=reason,
-            data=current["data"] if data is None else data,
+            data=current.data if data is None else data,
             now=self.now,
         )
         if event is None:
-            raise Refused(records.refusal_for_conflict(self.connection, program, current["id"]))
-        moved = to_state != current["state"] or left is not None
+            raise Refused(records.refusal_for_conflict(self.connection, program, current.id))
+        moved = to_state != current.state or left is not None
         if moved:
             before = left or program
-            if current["state"] is not None and before.spec.states[current["state"]].deadline is not None:
-                records.cancel_timers(self.connection, current["id"], self.now)
-            records.start_timers(self.connection, program, current["id"], to_state, self.now)
+            if current.state and before.spec.states[current.state].deadline is not None:
+                records.cancel_timers(self.connection, current.id, self.now)
+            records.start_timers(self.connection, program, current.id, to_state, self.now)
         return event
 
     def record(
         self,
-        application: dict,
+        application: ApplicationRow,
         program: CompiledProgram,
         trigger: str,
         actor: Actor,
-        roles: set[str],
+        roles: set[str] | frozenset[str],
         reason: str | None = None,
     ) -> Move:
         """A history event that changes no state (e.g. a member added): version-checked like a move."""
-        event = self.move(program, application, application["state"], trigger, actor, roles, reason)
+        event = self.move(program, application, application.state, trigger, actor, roles, reason)
         return Move(
-            application["id"],
-            application["state"],
-            application["state"],
-            application["row_version"] + 1,
+            application.id,
+            application.state,
+            application.state,
+            application.row_version + 1,
             event["seq"],
             [],
             [],

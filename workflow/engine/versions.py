@@ -58,7 +58,8 @@ def migrate(
         )
         for application_id in ids:
             current = read_application(connection, application_id)
-            to_state = mapping.get(current["state"], current["state"])
+            assert current is not None  # selected above, in this transaction
+            to_state = mapping.get(current.state, current.state)
             reason = f"{key} {from_version} -> {to_version}"
             tx.move(new, current, to_state, "migrate", actor, {"admin"}, reason, left=old)
             moved.append(application_id)

@@ -47,7 +47,7 @@ def award(context: EffectContext, params) -> None:
     fx, amount, budget = context.checked.pop(id(params))
     connection = context.connection
     row = {
-        "application_id": context.application["id"],
+        "application_id": context.application.id,
         "budget_id": budget,
         "amount": amount,
         "paid": 0,

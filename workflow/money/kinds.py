@@ -79,12 +79,12 @@ def _release_triggers(params: AwardParams) -> list[tuple[tuple, str]]:
 
 
 def _release(context, trigger: str) -> None:
-    release_tranches(context.connection, context.application["id"], trigger)
+    release_tranches(context.connection, context.application.id, trigger)
 
 
 MONEY_CONTEXT = ContextSource(
     "money",
-    lambda connection, row: money_summary(connection, row["id"]),
+    lambda connection, application: money_summary(connection, application.id),
     sample={"awarded": 0, "paid": 0, "recovered": 0, "interest": 0},
 )
 BUDGET = ("budget",)

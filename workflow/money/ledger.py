@@ -84,7 +84,7 @@ def ledger_row(
         {
             "budget_id": award["budget_id"],
             "award_id": award["id"],
-            "application_id": context.application["id"],
+            "application_id": context.application.id,
             "kind": kind,
             "amount": amount,
             "actor_id": context.actor.id,
@@ -100,7 +100,7 @@ def ledger_row(
 def award_of(context: EffectContext) -> dict:
     """The application's award as it is now; refuses when there is none."""
     row = (
-        context.connection.execute(AWARD_OF_APPLICATION, {"application": context.application["id"]})
+        context.connection.execute(AWARD_OF_APPLICATION, {"application": context.application.id})
         .mappings()
         .first()
     )

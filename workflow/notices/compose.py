@@ -62,11 +62,11 @@ def letter(service, facts, recipient, message) -> dict:
     return {
         "outbox_id": facts.outbox["id"],
         "user_id": recipient.user_id,
-        "application_id": facts.application["id"],
+        "application_id": facts.application.id,
         "document_no": number,
         "lang": lang,
         "subject": message.subject[:300],
-        "filename": f"letter-{facts.application['id']}-{facts.outbox['id']}-{recipient.user_id}.pdf",
+        "filename": f"letter-{facts.application.id}-{facts.outbox['id']}-{recipient.user_id}.pdf",
         "sha256": hashlib.sha256(content).hexdigest(),
         "size": len(content),
         "content": content,

@@ -122,7 +122,7 @@ class Batch:
         return application, program
 
     def recipients(self, application: dict, roles: list[str], program=None):
-        key = (application["id"], tuple(roles))
+        key = (application.id, tuple(roles))
         if key not in self._recipients:
             kinds = program.role_kinds if program is not None else None
             self._recipients[key] = resolve(self.connection, application, roles, kinds)
@@ -131,7 +131,7 @@ class Batch:
     def facts(
         self, application: dict, program, outbox: dict, needs: frozenset, all_facts: bool
     ) -> NoticeFacts:
-        key = (application["id"], needs, all_facts)
+        key = (application.id, needs, all_facts)
         if key not in self._facts:
             self._facts[key] = money_and_due(self.connection, application, all_facts, needs)
         award, tranches, due = self._facts[key]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
+from workflow.engine.records import ApplicationRow
 from workflow.models import ApplicationMember, ReviewAssignment, User, UserRole
 from workflow.roles import ROLES
 
@@ -30,42 +31,42 @@ class Recipient:
         return bool(local and at and "." in domain)
 
 
-def _owner(connection, application: dict, role: str) -> list[int]:
-    return [application["applicant_id"]]
+def _owner(connection, application: ApplicationRow, role: str) -> list[int]:
+    return [application.applicant_id]
 
 
-def _members(connection, application: dict, role: str) -> list[int]:
+def _members(connection, application: ApplicationRow, role: str) -> list[int]:
     return list(
         connection.execute(
             select(ApplicationMember.user_id).where(
-                ApplicationMember.application_id == application["id"], ApplicationMember.relation == role
+                ApplicationMember.application_id == application.id, ApplicationMember.relation == role
             )
         ).scalars()
     )
 
 
-def _assignees(connection, application: dict, role: str) -> list[int]:
+def _assignees(connection, application: ApplicationRow, role: str) -> list[int]:
     return list(
         connection.execute(
             select(ReviewAssignment.reviewer_id).where(
-                ReviewAssignment.application_id == application["id"], ReviewAssignment.coi != "conflict"
+                ReviewAssignment.application_id == application.id, ReviewAssignment.coi != "conflict"
             )
         ).scalars()
     )
 
 
-def _program_staff(connection, application: dict, role: str) -> list[int]:
+def _program_staff(connection, application: ApplicationRow, role: str) -> list[int]:
     return list(
         connection.execute(
             select(UserRole.user_id).where(
                 UserRole.role == role,
-                or_(UserRole.program_key == application["program_key"], UserRole.program_key.is_(None)),
+                or_(UserRole.program_key == application.program_key, UserRole.program_key.is_(None)),
             )
         ).scalars()
     )
 
 
-def _global(connection, application: dict, role: str) -> list[int]:
+def _global(connection, application: ApplicationRow, role: str) -> list[int]:
     return list(
         connection.execute(
             select(UserRole.user_id).where(UserRole.role == role, UserRole.program_key.is_(None))

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, meta, select_autoescape
 from sqlalchemy import select
 
+from workflow.engine.records import ApplicationRow
 from workflow.messages import format_krw
 from workflow.models import Award, Timer, Tranche
 from workflow.notices.recipients import Recipient
@@ -61,7 +62,7 @@ def seoul(moment) -> str:
 class NoticeFacts:
     """What every recipient's rendering shares: read once per outbox row."""
 
-    application: dict
+    application: ApplicationRow
     program: object
     outbox: dict
     award: dict | None
@@ -77,7 +78,7 @@ def money_and_due(connection, application: dict, all_facts: bool, needs: frozens
         award = (
             connection.execute(
                 select(Award.id, Award.amount, Award.paid, Award.recovered).where(
-                    Award.application_id == application["id"]
+                    Award.application_id == application.id
                 )
             )
             .mappings()
@@ -96,8 +97,8 @@ def money_and_due(connection, application: dict, all_facts: bool, needs: frozens
         due = connection.execute(
             select(Timer.due_at)
             .where(
-                Timer.application_id == application["id"],
-                Timer.state == application["state"],
+                Timer.application_id == application.id,
+                Timer.state == application.state,
                 Timer.kind == "deadline",
                 Timer.status == "pending",
             )
@@ -141,18 +142,18 @@ class Renderer:
     def context(self, facts: NoticeFacts, recipient: Recipient) -> dict:
         lang = recipient.lang
         payload = facts.outbox["payload"] or {}
-        state = payload.get("to") or facts.application["state"]
+        state = payload.get("to") or facts.application.state
         program = facts.program
         award = facts.award
         return {
             "program_title": program.spec.title.get(lang),
-            "application_id": facts.application["id"],
+            "application_id": facts.application.id,
             "recipient_name": recipient.name,
             "state_label": program.state_label(state, lang, recipient.audience)
             if state in program.spec.states
             else state,
             "reason": payload.get("reason") or "",
-            "link": f"{self.base_url}/applications/{facts.application['id']}",
+            "link": f"{self.base_url}/applications/{facts.application.id}",
             "due": seoul(facts.due) if facts.due else "",
             "award_amount": format_krw(award["amount"], lang) if award else "",
             "paid_amount": format_krw(award["paid"], lang) if award else "",

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from workflow.models import Company, CompanyApplication, IndicatorValue, StateStay
+
+if TYPE_CHECKING:
+    from workflow.engine.records import ApplicationRow
 
 SEOUL = ZoneInfo("Asia/Seoul")
 STAYS, COMPANIES, LINKS, VALUES = (
@@ -43,14 +47,14 @@ UPDATE_VALUE = (
 PROFILE_COLUMNS = ("name", "employees", "founded_year", "sector", "region")
 
 
-def record_stay(connection, application: dict, to_state: str, trigger: str, now: datetime) -> None:
-    entered = application.get("state_entered_at") or now
+def record_stay(connection, application: ApplicationRow, to_state: str, trigger: str, now: datetime) -> None:
+    entered = application.state_entered_at or now
     connection.execute(
         INSERT_STAY,
         {
-            "application_id": application["id"],
-            "program_key": application["program_key"],
-            "state": application["state"],
+            "application_id": application.id,
+            "program_key": application.program_key,
+            "state": application.state,
             "left_by": trigger,
             "entered_at": entered,
             "left_at": now,
@@ -105,7 +109,7 @@ def record_submitted_stages(connection, program, application, transition, data, 
         return
     company_id = None
     if submitted & plan.company_stages:
-        company_id = _save_company(connection, program, application["id"], plan.company, data, now)
+        company_id = _save_company(connection, program, application.id, plan.company, data, now)
     year = now.astimezone(SEOUL).year
     for stage in sorted(submitted):
         for indicator, field_name in plan.indicators.get(stage, ()):
@@ -113,11 +117,11 @@ def record_submitted_stages(connection, program, application, transition, data, 
             if value is None:
                 continue
             if company_id is None:
-                company_id = connection.execute(COMPANY_OF, {"application_id": application["id"]}).scalar()
+                company_id = connection.execute(COMPANY_OF, {"application_id": application.id}).scalar()
             _save_value(
                 connection,
                 {
-                    "application_id": application["id"],
+                    "application_id": application.id,
                     "indicator": indicator,
                     "year": year,
                     "value": int(value),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Integer, String, func, literal, or_, select
 
+from workflow.engine.records import ApplicationRow
 from workflow.models import Application, ReviewAssignment, User, UserRole
 from workflow.numbers import database_id
 
@@ -132,7 +133,7 @@ def _norm(text: str | None) -> str:
     return "".join((text or "").lower().split()).replace("주식회사", "").replace("(주)", "")
 
 
-def reviewer_candidates(connection, application: dict, program) -> tuple[list[dict], list[dict]]:
+def reviewer_candidates(connection, application: ApplicationRow, program) -> tuple[list[dict], list[dict]]:
     """(candidates, excluded with the reason code): reviewers of this program or global reviewers.
 
     Excluded: already assigned, declared a conflict, the applicant themselves, or the same
@@ -152,20 +153,20 @@ def reviewer_candidates(connection, application: dict, program) -> tuple[list[di
     assigned = dict(
         connection.execute(
             select(ReviewAssignment.reviewer_id, ReviewAssignment.coi).where(
-                ReviewAssignment.application_id == application["id"]
+                ReviewAssignment.application_id == application.id
             )
         ).all()
     )
     applicant_org = connection.execute(
-        select(User.organisation).where(User.id == application["applicant_id"])
+        select(User.organisation).where(User.id == application.applicant_id)
     ).scalar()
-    organisations = {_norm(applicant_org), _norm(program.organisation_of(application["data"]))} - {""}
+    organisations = {_norm(applicant_org), _norm(program.organisation_of(application.data))} - {""}
     candidates, excluded = [], []
     for reviewer in reviewers:
         item = dict(reviewer._mapping)
         if reviewer.id in assigned:
             item["why"] = "conflict" if assigned[reviewer.id] == "conflict" else "assigned"
-        elif reviewer.id == application["applicant_id"]:
+        elif reviewer.id == application.applicant_id:
             item["why"] = "applicant"
         elif _norm(reviewer.organisation) in organisations:
             item["why"] = "same_organisation"

@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
+from workflow.engine import records
 from workflow.engine.results import FireResult
 from workflow.fx import SEOUL, format_foreign, format_rate, record_rate
 from workflow.messages import Message
@@ -251,12 +252,12 @@ def reconcile(connection) -> list[str]:
 # operations ----------------------------------------------------------------------------------
 def money_action(workflow, connection, application_id: int, effect: str, actor) -> str | None:
     """The trigger the actor may fire now whose effects include `effect` (pay_tranche or recover)."""
-    row = connection.execute(select(Application).where(Application.id == application_id)).mappings().first()
+    row = records.read_application(connection, application_id)
     if row is None:
         return None
-    program = workflow.program_of(connection, dict(row))
+    program = workflow.program_of(connection, row)
     held = actor.staff_roles(program.key)
-    for transition in program.leaving(row["state"]):
+    for transition in program.leaving(row.state):
         if set(transition.spec.roles) & held and any(kind.name == effect for kind, _ in transition.effects):
             return transition.trigger
     return None
@@ -277,9 +278,9 @@ def record_recovery(workflow, application_id: int, actor, amount: int | None, re
         trigger = money_action(workflow, connection, application_id, "recover", actor)
         if trigger is None:
             return _refused(application_id, "no_money_action")
-        row = connection.execute(select(Application).where(Application.id == application_id)).mappings().one()
-        program = workflow.program_of(connection, dict(row))
-    transition = next(t for t in program.candidates(trigger, row["state"]))
+        row = records.read_application(connection, application_id)
+        program = workflow.program_of(connection, row)
+    transition = next(t for t in program.candidates(trigger, row.state))
     money_fields = [f.name for f in transition.spec.fields if f.type == "money"]
     data = {money_fields[0]: amount} if money_fields and amount is not None else None
     return workflow.fire(application_id, trigger, actor, data=data, reason=reason)

@@ -24,7 +24,7 @@ def assign(workflow, application_id: int, reviewer_id: int, officer: Actor) -> F
         application, program = tx.load(application_id)
         if not officer.staff_roles(program.key) & MANAGERS:
             raise Refused(Message("not_your_application"))
-        review, state = program.spec.review, application["state"]
+        review, state = program.spec.review, application.state
         if review is None or not (program.spec.states[state].review or state in review.assign_in):
             label = {lang: program.state_label(state, lang) for lang in ("ko", "en")}
             raise Refused(Message("not_assignment_state", {"state": label}))
@@ -90,8 +90,8 @@ def submit(
     def work(tx: Transaction) -> FireResult:
         connection = tx.connection
         application, program = tx.load(application_id)
-        if program.spec.review is None or not program.spec.states[application["state"]].review:
-            raise Refused(Message("not_from_state", {"trigger": "review", "state": application["state"]}))
+        if program.spec.review is None or not program.spec.states[application.state].review:
+            raise Refused(Message("not_from_state", {"trigger": "review", "state": application.state}))
         errors = {}
         for item in program.spec.review.rubric:
             value = scores.get(item.name)
@@ -122,7 +122,7 @@ def submit(
         if locked.rowcount != 1:
             raise Refused(Message("conflict_not_declared"))
         move = tx.run_automatic(application_id)
-        result = FireResult(ok=True, application_id=application_id, state=application["state"])
+        result = FireResult(ok=True, application_id=application_id, state=application.state)
         if move is not None:
             result.automatic, result.state, result.outbox_ids = move.automatic, move.state, move.outbox_ids
         return result

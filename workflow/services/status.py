@@ -11,12 +11,13 @@ from datetime import datetime
 from sqlalchemy import select
 
 from workflow.engine import records
+from workflow.engine.records import ApplicationRow
 from workflow.models import Application, HistoryEvent, Letter, ReviewAssignment, Timer, User
 
 
 @dataclass
 class ApplicationView:
-    row: dict
+    row: ApplicationRow
     program: object  # CompiledProgram
     applicant: dict
     events: list[dict] = field(default_factory=list)
@@ -26,15 +27,15 @@ class ApplicationView:
 
     @property
     def id(self) -> int:
-        return self.row["id"]
+        return self.row.id
 
     @property
     def state(self) -> str:
-        return self.row["state"]
+        return self.row.state
 
     @property
     def data(self) -> dict:
-        return self.row["data"] or {}
+        return self.row.data or {}
 
     @property
     def title(self) -> str:
@@ -45,7 +46,7 @@ class ApplicationView:
         return self.program.amount_of(self.data)
 
 
-def load_application(workflow, connection, application_id: int) -> tuple[dict, object] | None:
+def load_application(workflow, connection, application_id: int) -> tuple[ApplicationRow, object] | None:
     """(row, compiled program) or None when there is no such application."""
     row = records.read_application(connection, application_id)
     if row is None:
@@ -59,7 +60,7 @@ def application_view(
     """Everything a page shows about one application; `loaded` is (row, program) if already read."""
     row, program = loaded or load_application(workflow, connection, application_id)
     applicant = connection.execute(
-        select(User.id, User.name, User.email, User.organisation).where(User.id == row["applicant_id"])
+        select(User.id, User.name, User.email, User.organisation).where(User.id == row.applicant_id)
     ).first()
     events = [
         dict(e)
@@ -75,7 +76,7 @@ def application_view(
             Timer.application_id == application_id,
             Timer.status == "pending",
             Timer.kind == "deadline",
-            Timer.state == row["state"],
+            Timer.state == row.state,
         )
         .order_by(Timer.due_at)
         .limit(1)

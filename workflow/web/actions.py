@@ -60,7 +60,7 @@ def fire(application_id: int):
                 state=state_label(
                     program,
                     result.state,
-                    "staff" if row["applicant_id"] != current_actor().id else "applicant",
+                    "staff" if row.applicant_id != current_actor().id else "applicant",
                 ),
             ),
             "success",

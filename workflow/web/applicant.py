@@ -81,7 +81,9 @@ def dashboard():
     with read_db().connect() as connection:
         rows = my_applications(connection, current_actor().id)
         for row in rows:
-            compiled = workflow().program_of(connection, row)
+            compiled = workflow().pinned(
+                connection, row["program_key"], row["program_version"], row["definition_sha"]
+            )
             row["program"] = compiled
             row["label"] = compiled.state_label(row["state"], current_lang(), "applicant")
             row["title"] = compiled.title_of(row.pop("data"))
@@ -114,13 +116,13 @@ def status(application_id: int):
 
 
 def _may_edit(connection, row, compiled) -> bool:
-    roles = compiled.stage_roles(row["state"])
+    roles = compiled.stage_roles(row.state)
     return bool(roles and effective_roles(connection, compiled, row, current_actor(), roles))
 
 
 def _form_triggers(compiled, row) -> set[str]:
     """Triggers offered on the form page itself (those that need the form's stage complete)."""
-    return {t.trigger for t in compiled.leaving(row["state"]) if t.spec.requires}
+    return {t.trigger for t in compiled.leaving(row.state) if t.spec.requires}
 
 
 def _stages(compiled, state: str) -> list:
@@ -132,7 +134,7 @@ def _editable_or_redirect(application_id: int):
     with read_db().connect() as connection:
         if not _may_edit(connection, row, compiled):
             return row, compiled, None
-    specs = [f for stage in _stages(compiled, row["state"]) for f in stage.fields]
+    specs = [f for stage in _stages(compiled, row.state) for f in stage.fields]
     return row, compiled, specs
 
 
@@ -162,8 +164,8 @@ def edit(application_id: int):
     if specs is None:
         return redirect(url_for("applicant.status", application_id=application_id))
     lang = current_lang()
-    form = build_form(specs, lang, row["data"] or {}, request.form if request.method == "POST" else None)
-    version = row["row_version"]
+    form = build_form(specs, lang, row.data or {}, request.form if request.method == "POST" else None)
+    version = row.row_version
     if request.method == "POST":
         version, done = _save_posted_form(application_id, compiled, form, specs, version)
         if done is not None:
@@ -178,7 +180,7 @@ def edit(application_id: int):
         "applicant/form.html",
         row=row,
         program=compiled,
-        stages=_stages(compiled, row["state"]),
+        stages=_stages(compiled, row.state),
         form=form,
         version=version,
         actions=actions,
@@ -236,7 +238,7 @@ def autosave(application_id: int):
     row, compiled, specs = _editable_or_redirect(application_id)
     if specs is None:
         return jsonify(ok=False, message=_("This form cannot be edited in the current step.")), 409
-    form = build_form([s for s in specs if s.type != "file"], current_lang(), row["data"] or {}, request.form)
+    form = build_form([s for s in specs if s.type != "file"], current_lang(), row.data or {}, request.form)
     form.validate()
     if "csrf_token" in form.errors:
         return jsonify(
@@ -256,7 +258,7 @@ def autosave(application_id: int):
 @login_required
 def download(application_id: int, file_id: str):
     row, compiled = visible_application(application_id)
-    refs = [v for v in (row["data"] or {}).values() if isinstance(v, dict) and v.get("id") == file_id]
+    refs = [v for v in (row.data or {}).values() if isinstance(v, dict) and v.get("id") == file_id]
     if not refs or not file_id.isalnum():
         abort(404)
     try:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from workflow.engine.access import can_see
+from workflow.engine.records import ApplicationRow
 from workflow.roles import roles_that
 from workflow.services.files import FileStore
 from workflow.services.status import load_application
@@ -24,7 +25,7 @@ TRANCHE_STATUS = {  # shown on the finance pages and on the applicant's status p
 STAFF_VIEW = frozenset(roles_that("staff_view"))
 
 
-def visible_application(application_id: int, connection=None) -> tuple[dict, object]:
+def visible_application(application_id: int, connection=None) -> tuple[ApplicationRow, object]:
     """(row, program) if the signed-in user may see the application; 404 otherwise (no hint it exists).
 
     Pass the page's `connection` to read everything in one transaction."""
@@ -38,12 +39,12 @@ def visible_application(application_id: int, connection=None) -> tuple[dict, obj
     return loaded
 
 
-def is_owner(row: dict) -> bool:
+def is_owner(row: ApplicationRow) -> bool:
     actor = current_actor()
-    return actor is not None and row["applicant_id"] == actor.id
+    return actor is not None and row.applicant_id == actor.id
 
 
-def audience_for(row: dict, program) -> str:
+def audience_for(row: ApplicationRow, program) -> str:
     """Applicants read the applicant wording of a state; staff read the staff wording."""
     actor = current_actor()
     if actor is not None and actor.staff_roles(program.key) & STAFF_VIEW:

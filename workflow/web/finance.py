@@ -119,7 +119,9 @@ def _award_program(application_id: int):
         )
         if row is None:
             abort(404)
-        program = workflow().program_of(connection, dict(row))
+        program = workflow().pinned(
+            connection, row["program_key"], row["program_version"], row["definition_sha"]
+        )
     require_program_staff(program.key, *READ_ROLES)
     return dict(row), program
 

@@ -79,7 +79,7 @@ def application(application_id: int):
         for c in candidates
     )
     may_assign = bool(program.spec.review and current_actor().staff_roles(program.key) & set(OFFICER_ROLES))
-    decisions = _decisions(program, row["state"], actions)
+    decisions = _decisions(program, row.state, actions)
     decided = {option.trigger for _name, _spec, outcomes in decisions for _outcome, option in outcomes}
     return render_template(
         "officer/application.html",

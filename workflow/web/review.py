@@ -25,7 +25,9 @@ def inbox():
     with read_db().connect() as connection:
         rows = reviewer_inbox(connection, current_actor().id)
         for row in rows:
-            row["program"] = workflow().program_of(connection, row)
+            row["program"] = workflow().pinned(
+                connection, row["program_key"], row["program_version"], row["definition_sha"]
+            )
     return render_template("review/inbox.html", rows=rows)
 
 
@@ -70,7 +72,7 @@ def declare(application_id: int):
         row=row,
         program=program,
         form=form,
-        organisation=program.organisation_of(row["data"]),
+        organisation=program.organisation_of(row.data),
     )
 
 
@@ -106,7 +108,7 @@ def score(application_id: int):
         flash(message_text(result.refusal), "error")
     elif request.method == "POST" and locked:
         flash(_("Your scores were already submitted and cannot be changed."), "error")
-    reviewable = program.spec.states[row["state"]].review
+    reviewable = program.spec.states[row.state].review
     return render_template(
         "review/score.html",
         view=view,
