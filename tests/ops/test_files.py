@@ -162,7 +162,7 @@ def test_an_unusable_store_keeps_the_other_fields_and_says_so(sqlite_engine, clo
     assert response.status_code == 200
     assert "지금은 파일을 저장할 수 없습니다. 다른 입력 내용은 저장되었으니" in response.text
     with sqlite_engine.connect() as connection:
-        data = records.read_application(connection, app_id)["data"]
+        data = records.read_application(connection, app_id).data
     assert data["company_name"] == "새이름 주식회사" and "business_plan" not in data
 
 
@@ -223,7 +223,7 @@ def test_files_and_mails_on_disk_move_into_the_store(sqlite_engine, clock, tmp_p
 
     blobs = DatabaseBlobs(sqlite_engine)
     with sqlite_engine.connect() as connection:
-        ref = records.read_application(connection, app_id)["data"]["business_plan"]
+        ref = records.read_application(connection, app_id).data["business_plan"]
         [mail] = connection.execute(select(StoredMail)).mappings().all()
     assert blobs.read(ref["sha256"]) == PDF
     assert blobs.exists(hashlib.sha256(b"%PDF-1.4 old").hexdigest())
