@@ -27,6 +27,7 @@ OPS_NAMES = (
     "BACKUP_DIR",
     "LOG_FORMAT",
     "LOG_LEVEL",
+    "METRICS_TOKEN",
 )
 
 

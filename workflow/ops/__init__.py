@@ -6,10 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from workflow.ops import cli, logs, web
+    from workflow.ops import cli, logs, metrics, web
     from workflow.storage import cli as storage_cli
 
     logs.init_app(app)
     app.register_blueprint(web.bp)
     storage_cli.register(app)
     cli.register(app)
+    metrics.init_app(app)
