@@ -131,7 +131,7 @@ def test_metrics_count_fires_refusals_busy_fires_and_deliveries(gunicorn):
     assert browser.post(f"/applications/{app_id}/fire", fire)[0] == 302  # ok
     assert browser.post(f"/applications/{app_id}/fire", fire)[0] == 302  # stale version: busy
     with engine.connect() as connection:
-        current = records.read_application(connection, app_id)["row_version"]
+        current = records.read_application(connection, app_id).row_version
     again = {**fire, "row_version": str(current)}
     assert browser.post(f"/applications/{app_id}/fire", again)[0] == 302  # not allowed now: refused
 
