@@ -53,6 +53,7 @@ MATRIX = {
     # not ready: no `flask tick` has run in the matrix's database
     # loopback without METRICS_TOKEN (the test client's address); otherwise 404 (tests/ops/test_metrics.py)
     "metrics": ("GET", "/metrics", ALL_200),
+    "ops.status": ("GET", "/admin/ops", ADMIN_ONLY),
     "ops.ready": ("GET", "/readyz", row("503 503 503 503 503 503 503 503 503 503 503")),
     "pages.home": ("GET", "/", ALL_200),
     "pages.accessibility": ("GET", "/accessibility", ALL_200),

@@ -10,7 +10,7 @@ def init_app(app: Flask) -> None:
     from workflow.storage import cli as storage_cli
 
     logs.init_app(app)
-    app.register_blueprint(web.bp)
+    web.init_app(app)
     storage_cli.register(app)
     cli.register(app)
     metrics.init_app(app)

@@ -1,13 +1,14 @@
-"""Commands: `flask backup`, `flask restore` (workflow/ops/backup.py)."""
+"""Commands: `flask backup`, `flask restore` (workflow/ops/backup.py), `flask ops status`."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
 from workflow.ops.backup import BackupError, backup, restore
 from workflow.ops.runs import record_run
@@ -61,3 +62,20 @@ def restore_command(folder: Path, force: bool) -> None:
 def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(ops_group)
+
+
+@click.group("ops", cls=AppGroup, help="Operations: the state of queues, workers, outbox, timers and runs.")
+def ops_group():
+    pass
+
+
+@ops_group.command(
+    "status", help="Queue, workers, outbox, failed notices, due timers, last tick/verify/backup."
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def status_command(as_json: bool) -> None:
+    from workflow.ops.status import as_text, snapshot
+
+    report = snapshot(current_app)
+    click.echo(json.dumps(report, default=str, indent=1) if as_json else as_text(report))

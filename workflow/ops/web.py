@@ -1,11 +1,16 @@
-"""Probes for the load balancer and the supervisor: /readyz (JSON, 503 when not ready)."""
+"""Probes for the load balancer and the supervisor: /readyz (JSON, 503 when not ready); the
+administrators' operations page /admin/ops."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, render_template
+from flask_babel import lazy_gettext as _l
 from redis import Redis
 
 from workflow.ops.readiness import Limits, check
+from workflow.ops.status import snapshot
+from workflow.web.auth import roles_required
+from workflow.web.nav import register_nav
 
 bp = Blueprint("ops", __name__)
 
@@ -31,3 +36,14 @@ def ready():
     response.status_code = 200 if report["status"] == "ready" else 503
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/admin/ops")
+@roles_required("admin")
+def status():
+    return render_template("ops/status.html", r=snapshot(current_app))
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+    register_nav(app, "ops.status", _l("Operations"), roles=("admin",), order=82)
