@@ -2,9 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FileField, MultipleFileField, TextAreaField
+from wtforms import FileField, IntegerField, MultipleFileField, TextAreaField
 
 from workflow.fields import CONTROL, TEXTAREA_CONTROL
+from workflow.numbers import whole_number
 
 try:  # WTForms 3.3 wants SelectChoice objects; older versions take (value, label) pairs
     from wtforms.fields.choices import SelectChoice
@@ -29,6 +30,17 @@ class BaseForm(FlaskForm):
                 valid = False
         self._errors = None  # form.errors is cached once read; rebuild it with these
         return valid
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed in ASCII digits (WTForms' IntegerField takes '١٢' as 12)."""
+
+    def process_formdata(self, valuelist) -> None:
+        if not valuelist:
+            return
+        self.data = whole_number(valuelist[0], 10**9)
+        if self.data is None:
+            raise ValueError(self.gettext("Not a valid integer value."))
 
 
 def choices(pairs) -> list:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, RadioField, SelectField, TextAreaField
+from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from forms import BaseForm, choices
+from forms import BaseForm, WholeNumberField, choices
 
 
 class ConflictForm(BaseForm):
@@ -49,7 +49,7 @@ def rubric_form(rubric, lang: str, formdata=None):
         setattr(
             RubricForm,
             f"score_{item.name}",
-            IntegerField(
+            WholeNumberField(
                 label,
                 validators=[InputRequired(message), NumberRange(0, item.max, message)],
                 render_kw={"inputmode": "numeric", "min": 0, "max": item.max},

@@ -30,8 +30,9 @@ HOSTILE = (
     "4611686018427387904",  # 2^62: a sum of two of these overflows a 64-bit guard
     "NaN",
 )
+ONE_BY_ONE = ("a\x00b", "²", "9223372036854775808")  # also sent in each query parameter alone
 OUT_OF_RANGE_IDS = ("2147483648", "9223372036854775808", "99999999999999999999999999", "٣", "0")
-QUERY_NAMES = ("q", "state", "page", "id", "next", "lang")
+QUERY_NAMES = ("q", "state", "page", "id", "next", "lang", "program", "year", "from", "to")
 FORM_NAMES = (
     "email password confirm name organisation kind next lang reason declaration comment amount currency rate "
     "effective_on source notification_id outbox_id row_version trigger decision outcome to_state role "
@@ -40,7 +41,7 @@ FORM_NAMES = (
 # the roles that get past the door of each route (so the hostile values reach the view's own code),
 # at most MAX_ROLES of them per route, in this order
 TRIED_ROLES = ("applicant", "officer", "admin", "finance", "reviewer1", "reviewer2", "anon")
-MAX_ROLES = 3
+MAX_ROLES = 2
 NEW_PASSWORD = "lantern-orbit-velvet-93"
 # valid values per POST route; each is replaced by each hostile value in turn (and all of them at once)
 VALID = {
@@ -173,12 +174,16 @@ def test_hostile_values_never_give_a_server_error(app, web_people, objects):  # 
             if form_page != url:
                 token = _token(client, form_page) or token
             for value in HOSTILE:
+                first = role == next(iter(_clients(app, clients, endpoint)))
                 if method == "GET":
                     path, _, given = url.partition("?")
-                    query = {**dict(parse_qsl(given)), **{name: value for name in QUERY_NAMES}}
-                    _check(client.get(path, query_string=query), f"GET {url} {value!r} as {role}", failures)
+                    one_by_one = first and value in ONE_BY_ONE
+                    hostile = [QUERY_NAMES] + ([(name,) for name in QUERY_NAMES] if one_by_one else [])
+                    for names_at_once in hostile:
+                        query = {**dict(parse_qsl(given)), **{name: value for name in names_at_once}}
+                        response = client.get(path, query_string=query)
+                        _check(response, f"GET {url} {names_at_once} {value!r} as {role}", failures)
                     continue
-                first = role == next(iter(_clients(app, clients, endpoint)))
                 for data in _variants(endpoint, names, value, version, each=first):
                     response = client.post(url, data={**data, "csrf_token": token})
                     _check(response, f"POST {url} {value!r} as {role}", failures)

@@ -14,6 +14,7 @@ from tests.web.conftest import csrf_of, login, post_form
 from tests.web.test_authorisation import snapshot
 from tests.web.test_journeys import FORM_VALUES, _start, _version
 from workflow.models import Application, Letter, OutboxMessage, User
+from workflow.services import reviews
 from workflow.services.exports import csv_document, safe_cell
 from workflow.web.inputs import DatabaseId
 
@@ -219,3 +220,29 @@ def test_pages_survive_a_huge_value_stored_before_the_ceilings(app, web_people, 
             {**FORM_VALUES, "row_version": _version(response.text), "action": "submit"},
         )
         assert saved.status_code == 302  # the typed value replaces the stored one, and submit goes through
+
+
+# --- numbers typed in other scripts --------------------------------------------------------------
+
+
+def test_a_score_in_arabic_indic_digits_is_refused_and_nothing_is_stored(app, web_people, store):
+    workflow = app.extensions["workflow"]
+    app_id = submitted_startup(workflow, web_people, store)
+    assert workflow.fire(app_id, "pass_screening", web_people.officer).ok
+    assert reviews.assign(workflow, app_id, web_people.reviewer1.id, web_people.officer).ok
+    assert reviews.declare(workflow, app_id, web_people.reviewer1, "none").ok
+    client = app.test_client()
+    login(client, web_people.reviewer1)
+    before = snapshot(workflow.db)
+    scores = {"score_innovation": "٢٠", "score_feasibility": "30", "score_regional_impact": "²"}
+    response = post_form(client, f"/review/{app_id}", scores)
+    assert response.status_code == 200 and "0부터 30까지" in response.text
+    assert snapshot(workflow.db) == before
+
+
+@pytest.mark.parametrize("year", ["²", "２０２６", "٢٠٢٦"])
+def test_a_dashboard_year_in_other_digits_is_a_clear_400(app, web_people, year):
+    client = app.test_client()
+    login(client, web_people.admin)
+    response = client.get("/stats/", query_string={"year": year})
+    assert response.status_code == 400 and "2000" in response.text

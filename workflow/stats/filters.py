@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -70,7 +71,7 @@ def _year(raw) -> int | None:
     raw = str(raw or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) not in YEARS:
+    if not re.fullmatch(r"[0-9]{4}", raw) or int(raw) not in YEARS:  # ASCII digits ("²".isdigit())
         raise FilterError(_l("The year must be between 2000 and 2100."))
     return int(raw)
 

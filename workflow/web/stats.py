@@ -15,6 +15,7 @@ from workflow.stats.filters import FilterError, UnknownProgram, parse
 from workflow.stats.tables import display
 from workflow.web.auth import current_actor, read_db, roles_required, workflow
 from workflow.web.i18n import current_lang
+from workflow.web.inputs import BadInput
 from workflow.web.nav import register_nav
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
@@ -41,7 +42,7 @@ def _scope() -> Scope:
     except UnknownProgram:
         abort(404)
     except FilterError as error:
-        abort(400, description=str(error.args[0]))
+        raise BadInput(str(error.args[0])) from None  # the page says what to correct
     return Scope(
         programs=programs,
         filters=filters,
