@@ -13,6 +13,7 @@ except ImportError:  # pragma: no cover - depends on the installed WTForms
     SelectChoice = None
 
 CONTROL_MESSAGE = _l("This entry contains control characters that are not allowed. Please retype it.")
+WHOLE_NUMBER_MESSAGE = _l("Enter a whole number in the digits 0 to 9.")
 
 
 class BaseForm(FlaskForm):
@@ -40,7 +41,7 @@ class WholeNumberField(IntegerField):
             return
         self.data = whole_number(valuelist[0], 10**9)
         if self.data is None:
-            raise ValueError(self.gettext("Not a valid integer value."))
+            raise ValueError(str(WHOLE_NUMBER_MESSAGE))
 
 
 def choices(pairs) -> list:
