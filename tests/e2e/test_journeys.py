@@ -58,7 +58,7 @@ def test_four_journeys(live_app, new_page, tmp_path):
     camera.shot(page, "address-confirmed")
     page.goto(base + "/programs/startup-support")
     camera.shot(page, "program")
-    page.get_by_role("button", name="신청서 작성 시작").click()
+    page.get_by_role("button", name="신청서 작성 시작").first.click()
     page.wait_for_url(re.compile(r"/applications/\d+/form"))
     app_id = int(re.search(r"/applications/(\d+)/form", page.url).group(1))
     page.fill("#company_name", "헬스온 주식회사")

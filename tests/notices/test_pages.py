@@ -121,3 +121,35 @@ def test_the_applicant_and_an_auditor_download_the_award_letter(app, people, sto
     outsider = app.test_client()
     login(outsider, people.other)
     assert outsider.get(link).status_code == 404
+
+
+def test_the_menu_counts_unread_notices_and_the_inbox_links_instead_of_printing_urls(app, people, store):
+    client = app.test_client()
+    app_id = submitted_startup(app.extensions["workflow"], people, store)
+    login(client, people.applicant)
+    page = client.get("/notices/").text
+    assert re.search(r'알림 <span class="nav-count">1<span class="sr-only"> 안 읽음</span>', page)
+    body = page.split('class="notice-list"')[1].split("</ul>")[0]
+    assert "http://" not in body and "https://" not in body  # no raw addresses
+    assert f'<a href="/applications/{app_id}">바로가기</a>' in body
+    [notice] = notifications(app, people.applicant.id)
+    _post(client, "/notices/read", {"notification_id": notice["id"]})
+    assert 'class="nav-count"' not in client.get("/notices/").text
+
+
+def test_applicants_are_not_offered_staff_only_kinds(app, people):
+    applicant = app.test_client()
+    login(applicant, people.applicant)
+    assert 'id="pref-overdue_for_staff"' not in applicant.get("/notices/").text
+    officer = app.test_client()
+    login(officer, people.officer)
+    assert 'id="pref-overdue_for_staff"' in officer.get("/notices/").text
+
+
+def test_the_menu_highlights_only_the_current_page(app, people):
+    client = app.test_client()
+    login(client, people.admin)
+    page = client.get("/admin/rules").text
+    nav = page.split('class="site-nav"')[1].split("</nav>")[0]
+    assert nav.count('aria-current="page"') == 1
+    assert re.search(r'href="/admin/rules" aria-current="page"', nav)

@@ -107,7 +107,9 @@ class TransitionSpec(Closed):
     label: I18n | None = None
     guard: str | None = None
     guard_message: I18n | None = None
-    reason: Literal["required", "optional"] = "optional"
+    reason: Literal["required", "optional"] | None = None  # None: no reason box on the page
+    destructive: bool = False  # shown as a danger button (withdraw, cancel, terminate)
+    confirm: I18n | None = None  # the question asked before it is done
     requires: list[Name] = []
     fields: list[FieldSpec] = []
     effects: list[dict[str, Any]] = []

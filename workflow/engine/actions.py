@@ -26,6 +26,9 @@ class ActionOption:
     enabled: bool
     reason: Message | None = None  # why it is disabled
     reason_required: bool = False
+    reason_asked: bool = False  # a reason box is shown (required, or `reason: optional`)
+    destructive: bool = False
+    confirm: dict | None = None  # {ko, en}: the rule file's own confirmation question
     fields: list = field(default_factory=list)  # extra fields the transition asks for (FieldSpec)
     to_state: str = ""
 
@@ -65,6 +68,9 @@ def available_actions(
             label=_label(program, trigger, candidates),
             enabled=True,
             reason_required=any(t.spec.reason == "required" for t in candidates),
+            reason_asked=any(t.spec.reason is not None for t in candidates),
+            destructive=any(t.spec.destructive for t in candidates),
+            confirm=next((t.spec.confirm.model_dump() for t in candidates if t.spec.confirm), None),
             fields=[f for t in candidates for f in t.spec.fields],
             to_state=candidates[0].spec.to,
         )

@@ -11,19 +11,36 @@ from workflow.models import Application, Letter, NoticeDelivery, NoticePreferenc
 from workflow.notices.account_mail import SECRET_TEMPLATES
 from workflow.notices.dialect import insert_ignoring_duplicates
 from workflow.notices.mail import folder_path, parse_mail
-from workflow.roles import roles_that
+from workflow.roles import ROLES, roles_that
 from workflow.storage.mails import kept_mail_bytes
 
 RETRY_ROLES = frozenset(roles_that("manage"))
 
 
-def notice_kinds(registry) -> dict[str, bool]:
-    """Every template the loaded programs use → True if any notice using it is statutory."""
+def notice_kinds(registry, actor: Actor | None = None) -> dict[str, bool]:
+    """Every template the loaded programs use → True if any notice using it is statutory.
+
+    Given an actor, only the kinds that can reach them: notices to a role they hold (globally or for
+    a program), or to the applicant's side (owner and members), which anyone can be."""
     kinds: dict[str, bool] = {}
     for program in registry.current.values():
         for notice in program.spec.notices.values():
+            if actor is not None and not _reaches(program, notice.to, actor):
+                continue
             kinds[notice.template] = kinds.get(notice.template, False) or notice.statutory
     return dict(sorted(kinds.items()))
+
+
+def _reaches(program, recipients, actor: Actor) -> bool:
+    held = set(actor.roles) | set(actor.program_roles.get(program.key, ()))
+    return any(role in held or _applicant_side(program, role) for role in recipients)
+
+
+def _applicant_side(program, role: str) -> bool:
+    custom = program.spec.custom_roles.get(role)
+    if custom is not None:
+        return custom.like == "applicant_side"
+    return role in ROLES and ROLES[role].held_by in ("owner", "member")
 
 
 def inbox(connection, user_id: int, limit: int = 100) -> list[dict]:
@@ -66,7 +83,7 @@ def mark_read(engine, user_id: int, notification_id: int | None, now) -> int:
         return connection.execute(query.values(read_at=now)).rowcount
 
 
-def preferences(connection, registry, user_id: int) -> list[dict]:
+def preferences(connection, registry, user_id: int, actor: Actor | None = None) -> list[dict]:
     """One row per kind: whether it also comes by e-mail (statutory kinds always do)."""
     chosen = dict(
         connection.execute(
@@ -79,14 +96,17 @@ def preferences(connection, registry, user_id: int) -> list[dict]:
             "statutory": statutory,
             "email": True if statutory else chosen.get(kind, True),
         }
-        for kind, statutory in notice_kinds(registry).items()
+        for kind, statutory in notice_kinds(registry, actor).items()
     ]
 
 
-def save_preferences(engine, registry, user_id: int, email_kinds: set[str]) -> None:
-    """Store the user's choice for every optional kind (statutory kinds are not stored: always e-mail)."""
+def save_preferences(
+    engine, registry, user_id: int, email_kinds: set[str], actor: Actor | None = None
+) -> None:
+    """Store the user's choice for every optional kind they were shown (statutory kinds are not stored:
+    always e-mail)."""
     with engine.begin() as connection:
-        for kind, statutory in notice_kinds(registry).items():
+        for kind, statutory in notice_kinds(registry, actor).items():
             if statutory:
                 continue
             wanted = kind in email_kinds

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app, request, url_for
@@ -17,12 +18,16 @@ class NavEntry:
     roles: frozenset[str]  # empty: every signed-in user; {"applicant"}: users without staff roles too
     order: int = 50
     public: bool = False  # shown to visitors who are not signed in as well
+    count: Callable[[], int] | None = None  # a number shown beside the label (e.g. unread notices)
 
 
-def register_nav(app, endpoint: str, label, roles=(), order: int = 50, public: bool = False) -> None:
+def register_nav(
+    app, endpoint: str, label, roles=(), order: int = 50, public: bool = False, count=None
+) -> None:
     """Add a menu entry shown to users holding any of `roles` (none given: every signed-in user;
-    `public`: visitors too)."""
-    app.extensions.setdefault("nav", []).append(NavEntry(endpoint, label, frozenset(roles), order, public))
+    `public`: visitors too); `count()` gives a number shown beside it (0: nothing shown)."""
+    entry = NavEntry(endpoint, label, frozenset(roles), order, public, count)
+    app.extensions.setdefault("nav", []).append(entry)
 
 
 def nav_items() -> list[dict]:
@@ -37,9 +42,19 @@ def nav_items() -> list[dict]:
         if entry.endpoint not in current_app.view_functions:
             continue
         url = url_for(entry.endpoint)
-        active = request.path.startswith(url) if url != "/" else request.path == "/"
-        items.append({"url": url, "label": str(entry.label), "active": active})
+        count = entry.count() if entry.count and signed_in else 0
+        items.append({"url": url, "label": str(entry.label), "active": False, "count": count})
+    current = _current(items)
+    if current is not None:
+        current["active"] = True
     return items
+
+
+def _current(items: list[dict]) -> dict | None:
+    """The one entry whose address is the longest prefix of this page's (only it is highlighted)."""
+    path = request.path
+    matches = [i for i in items if (path == i["url"] if i["url"] == "/" else path.startswith(i["url"]))]
+    return max(matches, key=lambda i: len(i["url"]), default=None)
 
 
 def init_app(app) -> None:

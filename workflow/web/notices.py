@@ -7,16 +7,19 @@ Labels are English msgids in the gettext catalogue (workflow/translations).
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import login_required
+from markupsafe import Markup, escape
 
 from workflow.notices import inbox as notices
 from workflow.numbers import database_id
 from workflow.roles import roles_that
-from workflow.web.auth import current_actor, db, roles_required, workflow
+from workflow.web.auth import current_actor, db, read_db, roles_required, workflow
 from workflow.web.nav import register_nav
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
@@ -42,6 +45,12 @@ NOTICE_KINDS = {
 }
 
 
+def _unread() -> int:
+    """Unread notices of the signed-in user, for the number beside "Notices" in the menu."""
+    with read_db().connect() as connection:
+        return notices.unread_count(connection, current_actor().id)
+
+
 @bp.get("/")
 @login_required
 def inbox():
@@ -49,7 +58,7 @@ def inbox():
     registry = workflow().registry
     with db().connect() as connection:
         rows = notices.inbox(connection, actor.id)
-        prefs = notices.preferences(connection, registry, actor.id)
+        prefs = notices.preferences(connection, registry, actor.id, actor)
     for pref in prefs:
         pref["label"] = NOTICE_KINDS.get(pref["kind"], pref["kind"])
     settings = _service().settings
@@ -73,9 +82,8 @@ def mark_read():
 @bp.post("/preferences")
 @login_required
 def save_preferences():
-    notices.save_preferences(
-        db(), workflow().registry, current_actor().id, set(request.form.getlist("email"))
-    )
+    actor = current_actor()
+    notices.save_preferences(db(), workflow().registry, actor.id, set(request.form.getlist("email")), actor)
     flash(_("Your e-mail preferences were saved."), "success")
     return redirect(url_for("notices.inbox") + "#preferences")
 
@@ -120,7 +128,30 @@ def retry():
     return redirect(url_for("notices.failed"))
 
 
+URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def notice_text(body: str) -> Markup:
+    """A notice's text as paragraphs, its addresses as links ("Open"), never as raw URLs."""
+    base = current_app.extensions["notices"].settings.base_url
+    paragraphs = []
+    for line in (body or "").splitlines():
+        if not line.strip():
+            continue
+        parts, last = [], 0
+        for match in URL.finditer(line):
+            url = match.group(0).rstrip(".,)")
+            href = url[len(base) :] or "/" if url.startswith(base) else url
+            parts.append(escape(line[last : match.start()]))
+            parts.append(Markup('<a href="{}">{}</a>').format(href, _("Go to the page")))
+            last = match.start() + len(url)
+        parts.append(escape(line[last:]))
+        paragraphs.append(Markup("<p>{}</p>").format(Markup("").join(parts)))
+    return Markup("").join(paragraphs)
+
+
 def init_app(app) -> None:
     app.register_blueprint(bp)
-    register_nav(app, "notices.inbox", _l("Notices"), order=80)
+    app.jinja_env.filters["notice_text"] = notice_text
+    register_nav(app, "notices.inbox", _l("Notices"), order=80, count=_unread)
     register_nav(app, "notices.failed", _l("Failed notices"), roles=RETRY_ROLES, order=85)
