@@ -1,12 +1,12 @@
-"""Production smoke: gunicorn and an rq worker as separate processes on PostgreSQL and Redis; an applicant
-signs in and submits over HTTP; the e-mail arrives at a local SMTP server."""
+"""Production smoke: gunicorn and an rq worker as separate processes on PostgreSQL and Redis, started with
+the command lines of the systemd units in deploy/; an applicant signs in and submits over HTTP; the e-mail
+arrives at a local SMTP server; then the tick and backup units' commands run."""
 
 from __future__ import annotations
 
 import re
 import shutil
 import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
@@ -20,13 +20,12 @@ from sqlalchemy import update
 from tests.factories import PDF
 from tests.notices.conftest import REDIS_TEST_URL, free_port, people_on
 from tests.notices.helpers import outbox
-from tests.notices.test_worker_faults import _env, kill, start_worker
+from tests.notices.test_worker_faults import _env, kill
+from tests.ops.units import environment, exec_starts
 from tests.web.conftest import FAST_HASH, PASSWORD, csrf_of
 from tests.web.test_journeys import FORM_VALUES
 from workflow.config import PROJECT_ROOT
 from workflow.models import User
-
-GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 
 
 class Browser:
@@ -100,15 +99,28 @@ def test_gunicorn_and_worker_deliver_the_submission_email(pg_db, tmp_path, smtp,
         "BASE_URL": f"http://127.0.0.1:{port}",
     }
     web_log = open(tmp_path / "web.log", "w")  # noqa: SIM115 - closed below
+    [web_command] = exec_starts("grants-web.service")
+    web_env = {**env, **environment("grants-web.service", tmp_path / "run")}
+    web_env.update(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2")
     web = subprocess.Popen(
-        [GUNICORN, "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+        web_command,
         cwd=PROJECT_ROOT,
-        env=env,
+        env=web_env,
         stdout=web_log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    worker = start_worker(env, tmp_path, "worker")
+    [worker_command] = exec_starts("grants-worker@.service")
+    worker_log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed by kill()
+    worker = subprocess.Popen(
+        worker_command,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=worker_log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    worker.log = worker_log
     try:
         _submit_and_wait(port, smtp)
         # the worker records "sent" just after the SMTP server accepted: wait for that commit, not the e-mail
@@ -131,6 +143,17 @@ def test_gunicorn_and_worker_deliver_the_submission_email(pg_db, tmp_path, smtp,
     assert f"http://127.0.0.1:{port}/applications/{app_id}" in message.get_body(("plain",)).get_content()
     [row] = outbox(app)
     assert row["status"] == "sent" and row["attempts"] == 1
+    for unit in ("grants-tick.service", "grants-backup.service"):
+        for command in exec_starts(unit):
+            done = subprocess.run(
+                command,
+                cwd=PROJECT_ROOT,
+                env={**env, "BACKUP_DIR": str(tmp_path / "backups")},
+                capture_output=True,
+                text=True,
+            )
+            assert done.returncode == 0, (command, done.stdout, done.stderr)
+    assert len(list((tmp_path / "backups").iterdir())) == 1
 
 
 def _submit_and_wait(port: int, smtp) -> None:
