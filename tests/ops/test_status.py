@@ -60,3 +60,28 @@ def test_the_operations_page_for_admins_only(sqlite_engine, tmp_path, clock, own
 
     own_redis.stop()
     assert "Redis에 연결할 수 없음" in admin.get("/admin/ops").text
+
+
+def test_the_first_administrator_is_created_from_the_terminal(sqlite_engine, tmp_path, clock):
+    from sqlalchemy import select
+
+    from workflow.actors import load_actor
+    from workflow.services.users import check_password, find_user_id
+
+    app = make_app(sqlite_engine, tmp_path, clock)
+    runner = app.test_cli_runner()
+    weak = runner.invoke(args=["ops", "create-admin", "boss@agency.go.kr", "--password", "password123"])
+    assert weak.exit_code == 1 and "password refused" in weak.output
+    made = runner.invoke(
+        args=["ops", "create-admin", "boss@agency.go.kr", "--password", "물결-Tide-7-Lantern"]
+    )
+    assert made.exit_code == 0, made.output
+    with sqlite_engine.connect() as connection:
+        user_id = find_user_id(connection, "boss@agency.go.kr")
+        assert "admin" in load_actor(connection, user_id).roles
+        stored = connection.execute(select(User.password_hash).where(User.id == user_id)).scalar_one()
+    assert check_password(stored, "물결-Tide-7-Lantern")
+    again = runner.invoke(
+        args=["ops", "create-admin", "boss@agency.go.kr", "--password", "물결-Tide-7-Lantern"]
+    )
+    assert again.exit_code == 1 and "already has an account" in again.output

@@ -59,12 +59,6 @@ def restore_command(folder: Path, force: bool) -> None:
     )
 
 
-def register(app: Flask) -> None:
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)
-    app.cli.add_command(ops_group)
-
-
 @click.group("ops", cls=AppGroup, help="Operations: the state of queues, workers, outbox, timers and runs.")
 def ops_group():
     pass
@@ -79,3 +73,32 @@ def status_command(as_json: bool) -> None:
 
     report = snapshot(current_app)
     click.echo(json.dumps(report, default=str, indent=1) if as_json else as_text(report))
+
+
+@ops_group.command("create-admin", help="Create an administrator (the first one of a new install).")
+@click.argument("email")
+@click.option("--name", default="Administrator", show_default=True)
+@click.password_option(help="Asked for when not given (at least 10 characters, not guessable).")
+def create_admin_command(email: str, name: str, password: str) -> None:
+    from workflow.services.accounts import AccountError, check_strength
+    from workflow.services.users import create_user, find_user_id
+
+    try:
+        check_strength(password, email, name)
+    except AccountError as error:
+        click.echo(
+            f"password refused ({error.code}): use at least 10 characters that are not guessable", err=True
+        )
+        sys.exit(1)
+    with _engine().begin() as connection:
+        if find_user_id(connection, email) is not None:
+            click.echo(f"{email} already has an account", err=True)
+            sys.exit(1)
+        user_id = create_user(connection, email, name, password, roles=[("admin", None)])
+    click.echo(f"administrator {email} created (user {user_id})")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(ops_group)
