@@ -42,6 +42,9 @@ def test_finance_pays_tranche_one_and_the_applicant_sees_it(live_app, new_page, 
     assert page.get_by_text("분할금을 지급했습니다.").is_visible()
     assert page.get_by_role("cell", name="2026-05-04 10:00 KST").first.is_visible()
     camera.shot(page, "award-paid")
+    admin = new_page()  # exchange rates are global settings: a global finance role or an administrator
+    _login(admin, base, "admin@test.kr")
+    page = admin
     page.goto(f"{base}/finance/rates")
     page.fill("#currency", "USD")
     page.fill("#rate", "1385.20")
