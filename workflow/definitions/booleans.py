@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
+from workflow.definitions.schema import FieldSpec
 from workflow.fields import sample_value
 from workflow.guards import CONTEXT_SOURCES, Expression, GuardEvaluationError
 
@@ -48,3 +51,27 @@ def non_boolean_result(expression: Expression, fields: dict) -> str | None:
     if isinstance(result, str):
         return "text"
     return "a list or a map" if isinstance(result, list | dict) else "not true or false"
+
+
+def check_boolean(checker, path, expression: Expression) -> None:
+    """Report a guard that gives something other than true or false on the samples."""
+    gives = non_boolean_result(expression, typed_fields(checker))
+    if gives:
+        checker.add(
+            path,
+            f"a guard must be true or false, but this one gives {gives}",
+            'compare it, e.g. data.amount > 0, or data.name != ""',
+        )
+
+
+def typed_fields(checker) -> dict[str, FieldSpec]:
+    """The checker's well-formed field specs by name (badly formed ones are reported elsewhere)."""
+    if checker._typed is None:
+        checker._typed = {}
+        for _, spec in checker.field_specs():
+            try:
+                parsed = FieldSpec.model_validate(spec)
+            except ValidationError:
+                continue
+            checker._typed.setdefault(parsed.name, parsed)
+    return checker._typed

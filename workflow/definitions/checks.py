@@ -10,13 +10,11 @@ import difflib
 import re
 from typing import Any
 
-from pydantic import ValidationError
-
 from workflow.channels import CHANNELS
-from workflow.definitions.booleans import non_boolean_result
+from workflow.definitions.booleans import check_boolean
 from workflow.definitions.graph import check_automatic_cycles, check_graph
 from workflow.definitions.performance_checks import check_performance
-from workflow.definitions.schema import FieldSpec
+from workflow.definitions.program_checks import check_custom_roles, check_key_fields, check_review
 from workflow.definitions.source import Problem, SourceMap
 from workflow.effects import effect_kinds, expressions_of, parse_effect
 from workflow.fields import FIELD_TYPES, NUMBER_LIMITS, typed_options
@@ -50,7 +48,7 @@ class Checker:
         self.declared_roles = {r for r in _as_list(raw.get("roles")) if isinstance(r, str)}
         self.stages = _mapping(raw.get("stages"))
         self.notices = _mapping(raw.get("notices"))
-        self._typed: dict[str, FieldSpec] | None = None
+        self._typed: dict | None = None  # well-formed field specs by name (booleans.typed_fields)
 
     def add(self, path, message: str, hint: str = "", key: bool = False) -> None:
         line, column = self.map.at(path, key=key)
@@ -60,31 +58,19 @@ class Checker:
         self.check_roles()
         self.check_states()
         self.check_fields()
-        self.check_review()
+        check_review(self)
         self.check_transitions()
         self.check_decisions()
         self.check_notices()
-        self.check_key_fields()
+        check_key_fields(self)
         check_performance(self)
         self.check_graph()
         return self.problems
 
     # roles ---------------------------------------------------------------------------------
     def check_roles(self) -> None:
-        custom = _mapping(self.raw.get("custom_roles"))
-        known = [*ROLES, *custom]
-        for name in custom:
-            if name in ROLES:
-                self.add(
-                    ("custom_roles", name),
-                    f"'{name}' is a built-in role",
-                    "give the program's own role another name",
-                    key=True,
-                )
-            elif name not in self.declared_roles:
-                self.add(
-                    ("custom_roles", name), f"role '{name}' is not in roles:", "add it to roles:", key=True
-                )
+        check_custom_roles(self)
+        known = [*ROLES, *_mapping(self.raw.get("custom_roles"))]
         for index, role in enumerate(_as_list(self.raw.get("roles"))):
             if role not in known:
                 self.add(
@@ -226,11 +212,6 @@ class Checker:
                 except re.error as error:
                     self.add((*path, "pattern"), f"pattern does not compile: {error}")
 
-    def check_review(self) -> None:
-        review = _mapping(self.raw.get("review"))
-        for index, state in enumerate(_as_list(review.get("assign_in"))):
-            self.state_ref(("review", "assign_in", index), state)
-
     def check_number_limits(self, path: tuple, kind: str, spec: dict) -> None:
         """A rule file may narrow a number type's range, never widen it (guards stay within 64 bits)."""
         if kind not in NUMBER_LIMITS:
@@ -325,25 +306,8 @@ class Checker:
                 f"expression names unknown field 'data.{name}'",
                 suggest(name, known) or "define it in a stage's fields",
             )
-        gives = non_boolean_result(compiled, self.typed_fields()) if must_be_bool else None
-        if gives:
-            self.add(
-                path,
-                f"a guard must be true or false, but this one gives {gives}",
-                'compare it, e.g. data.amount > 0, or data.name != ""',
-            )
-
-    def typed_fields(self) -> dict[str, FieldSpec]:
-        """The well-formed field specs by name (badly formed ones are reported elsewhere)."""
-        if self._typed is None:
-            self._typed = {}
-            for _, spec in self.field_specs():
-                try:
-                    parsed = FieldSpec.model_validate(spec)
-                except ValidationError:
-                    continue
-                self._typed.setdefault(parsed.name, parsed)
-        return self._typed
+        if must_be_bool:
+            check_boolean(self, path, compiled)
 
     def quoted(self, line: int, column: int) -> bool:
         text = self.raw_lines[line - 1] if 0 < line <= len(self.raw_lines) else ""
@@ -425,25 +389,6 @@ class Checker:
                     ("notices", name, "template"),
                     f"notice '{name}' has no template '{template}'",
                     f"add templates/notices/{template}.ko.txt and {template}.en.txt",
-                )
-
-    def check_key_fields(self) -> None:
-        types = {_mapping(spec).get("name"): _mapping(spec).get("type") for _, spec in self.field_specs()}
-        wanted: dict[str, tuple[str, ...]] = {"title": (), "amount": ("money", "integer"), "organisation": ()}
-        for role, value in _mapping(self.raw.get("key_fields")).items():
-            if role not in wanted or not isinstance(value, str):
-                continue  # the schema reports those
-            if value not in types:
-                self.add(
-                    ("key_fields", role),
-                    f"key_fields.{role} names unknown field '{value}'",
-                    suggest(value, [t for t in types if isinstance(t, str)]) or "name a field of a stage",
-                )
-            elif wanted[role] and types[value] not in wanted[role]:
-                self.add(
-                    ("key_fields", role),
-                    f"key_fields.{role} is a {types[value]} field",
-                    f"name a field of type {' or '.join(wanted[role])}",
                 )
 
     def check_graph(self) -> None:
