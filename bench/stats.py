@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+from flask_babel import force_locale
 from sqlalchemy import create_engine, event, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,7 +107,7 @@ def captured_sql(app) -> list[tuple[str, object]]:
 
     programs = dict(sorted(workflow.registry.current.items()))
     scope = Scope(programs, parse({}, list(programs)), "ko", workflow.clock(), 14)
-    with app.app_context(), workflow.db.connect() as connection:
+    with app.app_context(), force_locale("ko"), workflow.db.connect() as connection:
         event.listen(workflow.db, "before_cursor_execute", record)
         try:
             all_tables(connection, scope)

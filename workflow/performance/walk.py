@@ -145,6 +145,11 @@ class Walker:
                 break
             weights = [0.2 if t.spec.to in program.finals else 1.0 for t in choices]
             transition = rng.choices(choices, weights)[0]
+            fired_at = self._deadline_fire(out, state, transition)
+            if fired_at is not None:  # a step the deadline fires happens when the deadline falls
+                if fired_at > self.now:
+                    break
+                step = max(timedelta(0), fired_at - moment)
             moment += step
             for stage in transition.spec.requires:
                 data.update(stage_values(program, stage, rng, company))
@@ -230,6 +235,13 @@ class Walker:
         }
         event["hash"] = event_hash(event)
         out.events.append(event)
+
+    def _deadline_fire(self, out, state: str, transition):
+        deadline = self.program.spec.states[state].deadline
+        if deadline is None or deadline.on_expiry.fire != transition.trigger:
+            return None
+        pending = [t for t in out.timers if t["status"] == "pending" and t["state"] == state]
+        return pending[-1]["due_at"] if pending else None
 
     def _enter(self, out, app_id, state, moment) -> None:
         deadline = self.program.spec.states[state].deadline

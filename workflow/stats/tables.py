@@ -34,6 +34,17 @@ class Table:
     rows: list[list] = field(default_factory=list)
     chart: Chart | None = None
 
+    def view(self) -> dict:
+        """What the page prints, worked out once in Python (a Jinja loop per cell costs more):
+        headers, which columns are numbers, and each cell as displayed."""
+        return {
+            "headers": self.headers(),
+            "numeric": [c.kind != "text" for c in self.columns],
+            "cells": [
+                [display(v, c.kind) for v, c in zip(row, self.columns, strict=True)] for row in self.rows
+            ],
+        }
+
     def headers(self) -> list[str]:
         return [str(c.label) for c in self.columns]
 

@@ -12,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 from workflow.stats import export
 from workflow.stats.dashboard import SECTIONS, TABLES, Scope, all_tables, table
 from workflow.stats.filters import FilterError, UnknownProgram, parse
-from workflow.stats.tables import display
 from workflow.web.auth import current_actor, read_db, roles_required, workflow
 from workflow.web.i18n import current_lang
 from workflow.web.inputs import BadInput
@@ -63,7 +62,6 @@ def index():
         scope=scope,
         sections=SECTIONS,
         tables=tables,
-        display=display,
         years=range(scope.now.year - 6, scope.now.year + 2),
     )
 
