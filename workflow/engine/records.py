@@ -211,7 +211,7 @@ def write_move(
         return None
     connection.execute(INSERT_EVENT, event)
     if application.state and to_state != application.state:
-        record_stay(connection, application, to_state, trigger, now)
+        record_stay(connection, program, application, to_state, trigger, now)
     return event
 
 

@@ -7,7 +7,7 @@ from workflow.models.money import Award, ExchangeRate, LedgerEntry, ProgramBudge
 from workflow.models.notices import Letter, NoticeDelivery, NoticePreference, NoticeRun, Notification
 from workflow.models.ops import OpsRun, WorkerHeartbeat
 from workflow.models.outbox import OutboxMessage
-from workflow.models.performance import Company, CompanyApplication, IndicatorValue, StateStay
+from workflow.models.performance import Company, CompanyApplication, FunnelMark, IndicatorValue, StateStay
 from workflow.models.storage import Blob, BlobChunk, StoredMail
 from workflow.models.timers import Timer
 from workflow.models.users import User, UserRole
@@ -23,6 +23,7 @@ __all__ = [
     "CompanyApplication",
     "DefinitionSnapshot",
     "ExchangeRate",
+    "FunnelMark",
     "HistoryEvent",
     "IndicatorValue",
     "LedgerEntry",

@@ -15,6 +15,8 @@ class Application(Base):
     __tablename__ = "applications"
     __table_args__ = (
         Index("ix_applications_program_state", "program_key", "state"),
+        # statistics: applications started in a period, and program by id, read from the index alone
+        Index("ix_applications_program_created", "program_key", "created_at", "id"),
         CheckConstraint("row_version >= 1", name="row_version_positive"),
     )
 

@@ -65,6 +65,8 @@ class StateStay(Base):
     __table_args__ = (
         Index("ix_state_stays_program_state", "program_key", "state"),
         Index("ix_state_stays_program_trigger", "program_key", "left_by"),
+        # percentiles read the k-th duration of a (program, state) from the index alone
+        Index("ix_state_stays_durations", "program_key", "state", "seconds", "left_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -75,3 +77,18 @@ class StateStay(Base):
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     left_at: Mapped[datetime] = mapped_column(UTCDateTime)
     seconds: Mapped[int] = mapped_column(BigInteger)
+
+
+class FunnelMark(Base):
+    """An application reached a funnel outcome (submitted, selected, withdrawn, lapsed) — once each,
+    written with the stay whose trigger the rule file's `funnel:` names. The funnel's summary table."""
+
+    __tablename__ = "funnel_marks"
+    __table_args__ = (Index("ix_funnel_marks_count", "program_key", "outcome", "created_at"),)
+
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True
+    )
+    outcome: Mapped[str] = mapped_column(String(20), primary_key=True)
+    program_key: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the application was started

@@ -18,6 +18,7 @@ from workflow.models import (
     Application,
     Company,
     CompanyApplication,
+    FunnelMark,
     HistoryEvent,
     IndicatorValue,
     StateStay,
@@ -119,6 +120,9 @@ def _write(connection, batch, money) -> None:
     ]
     if links:
         connection.execute(insert(CompanyApplication.__table__), links)
+    marks = [m for g in batch for m in g.marks.values()]
+    if marks:
+        connection.execute(insert(FunnelMark.__table__), marks)
     values = [v for g in batch for v in g.indicators.values()]
     if values:
         connection.execute(insert(IndicatorValue.__table__), values)

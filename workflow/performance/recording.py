@@ -18,15 +18,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from workflow.models import Company, CompanyApplication, IndicatorValue, StateStay
+from workflow.models import Application, Company, CompanyApplication, FunnelMark, IndicatorValue, StateStay
 
 if TYPE_CHECKING:
     from workflow.engine.records import ApplicationRow
 
 SEOUL = ZoneInfo("Asia/Seoul")
-STAYS, COMPANIES, LINKS, VALUES = (
-    m.__table__ for m in (StateStay, Company, CompanyApplication, IndicatorValue)
+STAYS, COMPANIES, LINKS, VALUES, MARKS = (
+    m.__table__ for m in (StateStay, Company, CompanyApplication, IndicatorValue, FunnelMark)
 )
+STARTED = select(Application.created_at).where(Application.id == bindparam("application_id"))
 INSERT_STAY = insert(STAYS)
 COMPANY_OF = select(LINKS.c.company_id).where(LINKS.c.application_id == bindparam("application_id"))
 UPDATE_VALUE = (
@@ -47,7 +48,10 @@ UPDATE_VALUE = (
 PROFILE_COLUMNS = ("name", "employees", "founded_year", "sector", "region")
 
 
-def record_stay(connection, application: ApplicationRow, to_state: str, trigger: str, now: datetime) -> None:
+def record_stay(
+    connection, program, application: ApplicationRow, to_state: str, trigger: str, now: datetime
+) -> None:
+    """The stay in the state being left; and the funnel outcome its trigger means, if any (once)."""
     entered = application.state_entered_at or now
     connection.execute(
         INSERT_STAY,
@@ -61,6 +65,33 @@ def record_stay(connection, application: ApplicationRow, to_state: str, trigger:
             "seconds": max(0, int((now - entered).total_seconds())),
         },
     )
+    outcome = funnel_outcomes(program).get(trigger)
+    if outcome is not None:
+        started = connection.execute(STARTED, {"application_id": application.id}).scalar_one()
+        mark = _insert_ignoring_duplicates(connection, MARKS).values(
+            application_id=application.id,
+            outcome=outcome,
+            program_key=application.program_key,
+            created_at=started,
+        )
+        connection.execute(mark)
+
+
+def funnel_outcomes(program) -> dict[str, str]:
+    """trigger -> funnel outcome, from the rule file's `funnel:`."""
+    funnel = program.spec.funnel
+    if funnel is None:
+        return {}
+    return {
+        trigger: outcome
+        for outcome in ("submitted", "selected", "withdrawn", "lapsed")
+        for trigger in getattr(funnel, outcome)
+    }
+
+
+def _insert_ignoring_duplicates(connection, table):
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from workflow.engine.records import deadline_moment
 from workflow.history import data_diff, data_hash, event_hash
-from workflow.performance.recording import plan_of, profile_values
+from workflow.performance.recording import funnel_outcomes, plan_of, profile_values
 
 SEOUL = ZoneInfo("Asia/Seoul")
 STOP_CHANCE = 0.04  # per step: the application stays where it is (not every application is finished)
@@ -34,6 +34,7 @@ class Generated:
     award: dict | None = None
     tranches: list = field(default_factory=list)
     ledger: list = field(default_factory=list)
+    marks: dict = field(default_factory=dict)  # outcome -> funnel mark row
 
 
 def sample_value(spec, rng: random.Random, company: dict | None = None):
@@ -95,6 +96,7 @@ class Walker:
     def __init__(self, program, people: dict, money, rng: random.Random, now: datetime):
         self.program, self.people, self.money, self.rng, self.now = program, people, money, rng, now
         self.plan = plan_of(program)
+        self.outcomes = funnel_outcomes(program)
         initial = program.initial
         self.initial_stages = [n for n, s in program.spec.stages.items() if initial in s.editable_in]
 
@@ -186,6 +188,17 @@ class Walker:
                     "seconds": int((moment - entered).total_seconds()),
                 }
             )
+            outcome = self.outcomes.get(transition.trigger)
+            if outcome is not None:
+                out.marks.setdefault(
+                    outcome,
+                    {
+                        "application_id": app_id,
+                        "outcome": outcome,
+                        "program_key": program.key,
+                        "created_at": created_at,
+                    },
+                )
             self._leave(out, moment)
             state, entered = transition.spec.to, moment
             self._enter(out, app_id, state, moment)
