@@ -128,3 +128,22 @@ def test_a_global_officer_sees_every_program(app, client, web_people, data):
         )
     login(client, web_people.other_officer)
     assert "디지털헬스케어 창업지원" in client.get("/stats/").text
+
+
+def test_flask_stats_json_is_every_dashboard_table(app, web_people, data):
+    """The command prints exactly the tables the page shows (whose figures test_figures checks)."""
+    from flask_babel import force_locale
+
+    from workflow.stats.dashboard import Scope, all_tables
+    from workflow.stats.filters import parse
+
+    workflow = app.extensions["workflow"]
+    result = app.test_cli_runner().invoke(args=["stats", "--year", "2026", "--format", "json"])
+    printed = json.loads(result.output)
+    programs = dict(sorted(workflow.registry.current.items()))
+    scope = Scope(programs, parse({"year": "2026"}, list(programs)), "ko", workflow.clock(), 14)
+    with app.app_context(), force_locale("ko"), workflow.db.connect() as connection:
+        tables = all_tables(connection, scope)
+        expected = {key: json.loads(json.dumps(t.records(), ensure_ascii=False)) for key, t in tables.items()}
+    assert {key: value["rows"] for key, value in printed.items()} == expected
+    assert sum(len(rows) for rows in expected.values()) > 10

@@ -29,8 +29,14 @@ def _value_where(filters) -> list:
 
 
 def indicator_label(name: str, lang: str) -> str:
+    """'Jobs created (persons)' in the reader's language (lang is the page's; the labels follow it)."""
     kind = INDICATOR_KINDS[name]
     return f"{kind.label} ({UNITS[kind.unit].label})"
+
+
+def _labels_of(names) -> dict[str, str]:
+    """Each indicator's label translated once per table, not once per row."""
+    return {name: indicator_label(name, "") for name in set(names)}
 
 
 def _indicator_order(name: str) -> int:
@@ -64,6 +70,7 @@ def by_program(connection, programs: dict, filters, lang: str) -> Table:
         chart=Chart("bar", "year", ("value", "target"), split="indicator"),
     )
     order = {key: i for i, key in enumerate(filters.keys)}
+    labels = _labels_of(r[1] for r in rows)
     for key, indicator, year, value, companies in sorted(
         rows, key=lambda r: (order[r[0]], _indicator_order(r[1]), r[2])
     ):
@@ -73,7 +80,7 @@ def by_program(connection, programs: dict, filters, lang: str) -> Table:
         table.rows.append(
             [
                 _title(programs[key], lang),
-                indicator_label(indicator, lang),
+                labels[indicator],
                 str(year),
                 int(value),
                 target,
@@ -129,6 +136,7 @@ def by_company(connection, programs: dict, filters, lang: str, attribute: str) -
     labels = _group_labels(programs, filters, attribute, lang)
     unknown = str(UNKNOWN)
     order = {key: i for i, key in enumerate(labels)}
+    names = _labels_of(r[0] for r in rows)
     table = Table(
         f"by_{attribute}",
         title,
@@ -145,7 +153,7 @@ def by_company(connection, programs: dict, filters, lang: str, attribute: str) -
         rows, key=lambda r: (_indicator_order(r[0]), r[1], order.get(r[2], len(order)), str(r[2]))
     ):
         label = labels.get(key, key) if key is not None else unknown
-        table.rows.append([indicator_label(indicator, lang), str(year), label, int(value), companies])
+        table.rows.append([names[indicator], str(year), label, int(value), companies])
     return table
 
 
@@ -188,12 +196,13 @@ def cohorts(connection, programs: dict, filters, lang: str) -> Table:
         ],
         chart=Chart("bar", "cohort", tuple(f"y{n}" for n in COHORT_YEARS), split="indicator"),
     )
+    names = _labels_of(indicator for _, indicator in figures)
     for year, indicator in sorted(figures, key=lambda k: (k[0], _indicator_order(k[1]))):
         after = figures[(year, indicator)]
         table.rows.append(
             [
                 str(year),
-                indicator_label(indicator, lang),
+                names[indicator],
                 sizes.get(year, 0),
                 *(after.get(n) for n in COHORT_YEARS),
             ]
