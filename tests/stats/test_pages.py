@@ -38,6 +38,9 @@ def test_officer_sees_every_section_with_charts_and_tables(client, web_people, d
         assert heading in text
     assert text.count("<canvas") >= 5 and 'type="application/json"' in text
     assert "<caption>" in text and "chart.umd.js" in text and "<script>" not in text
+    funnel = text[text.index('id="table-funnel"') : text.index('id="table-states"')]
+    assert '<th scope="row">디지털헬스케어 창업지원</th><td class="num">2</td>' in funnel  # 2 applications
+    assert "<td>신규 고용 (명)</td>" in text and '<td class="num">1,200,000,000원</td>' in text
 
 
 def test_an_officer_sees_only_their_programs(app, client, web_people, data):
