@@ -79,7 +79,7 @@ def prepare(database_url: str, upload_dir: str) -> dict:
         DATABASE_URL=database_url, SECRET_KEY=BENCH_SECRET, BASE_URL="http://127.0.0.1", UPLOAD_DIR=upload_dir
     )
     from tests.factories import startup_data
-    from workflow.app import create_app, publish_definitions
+    from workflow.app import create_app
     from workflow.schema import upgrade
     from workflow.services.files import FileStore
     from workflow.services.users import create_user
@@ -87,7 +87,7 @@ def prepare(database_url: str, upload_dir: str) -> dict:
     app = create_app("prod")
     workflow = app.extensions["workflow"]
     upgrade(workflow.db)
-    publish_definitions(app)
+    workflow.registry.publish_all(workflow.db)
     with workflow.db.begin() as connection:
         applicant = create_user(connection, "applicant@bench.kr", "한신청", PASSWORD, organisation="헬스온")
         officer = create_user(

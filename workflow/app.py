@@ -46,7 +46,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.extensions["db_engine"] = engine
     app.extensions["db_session"] = make_session_factory(engine)
     app.extensions["workflow"] = Workflow(engine, registry)
-    publish_definitions(app)
+    check_definitions(app)
 
     from workflow import cli, notices, ops, web
 
@@ -57,13 +57,14 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     return app
 
 
-def publish_definitions(app: Flask) -> None:
-    """Check the loaded files against the published snapshots, once the schema exists."""
+def check_definitions(app: Flask) -> None:
+    """Refuse files changed under a version applications use; read-only (publishing is `flask rules
+    publish` / `flask db upgrade`, so workers booting together never race on writes)."""
     workflow: Workflow = app.extensions["workflow"]
     try:
         if not inspect(workflow.db).has_table("definition_snapshots"):
             return
-        for problem in workflow.registry.publish_all(workflow.db):
+        for problem in workflow.registry.check_published(workflow.db):
             log.warning("rule file refused: %s", problem)
     except OperationalError as error:
         log.warning("database not reachable; definitions not checked against snapshots: %s", error)

@@ -1,4 +1,4 @@
-"""Commands: db upgrade | demo | rules check/show/migrate | tick | audit verify."""
+"""Commands: db upgrade | demo | rules check/publish/show/migrate | tick | audit verify."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import inspect
+from sqlalchemy.exc import OperationalError
 
 from workflow.actors import Actor
 from workflow.definitions import diagram
@@ -27,14 +29,23 @@ def db_group():
     pass
 
 
-@db_group.command("upgrade", help="Migrate the database to the newest schema.")
+@db_group.command("upgrade", help="Migrate the database to the newest schema, then publish the rule files.")
 def db_upgrade():
-    from workflow.app import publish_definitions
     from workflow.schema import upgrade
 
     upgrade(_workflow().db)
-    publish_definitions(current_app)
     click.echo("database is at the newest schema")
+    _publish()  # a refused file is reported; the schema is upgraded all the same
+
+
+def _publish() -> int:
+    """Store a snapshot of every loaded rule file (the app itself never writes them); 1 if one is refused."""
+    problems = _workflow().registry.publish_all(_workflow().db)
+    for problem in problems:
+        click.echo(f"refused: {problem}", err=True)
+    for key, program in sorted(_workflow().registry.current.items()):
+        click.echo(f"published {key} {program.version} ({program.sha256[:12]})")
+    return 1 if problems else 0
 
 
 @click.group("rules", cls=AppGroup, help="Program definitions (rule files).")
@@ -46,7 +57,8 @@ def rules_group():
 @click.argument("files", nargs=-1, type=click.Path())
 def rules_check(files):
     registry = _workflow().registry
-    results = registry.load(files or None)
+    results = registry.check_files(files) if files else registry.load()
+    _compare_with_database(registry, results)
     problems = 0
     for result in results:
         if result.problems:
@@ -58,11 +70,30 @@ def rules_check(files):
                 f"{result.file}: ok ({result.program.key} {result.program.version}, "
                 f"{len(result.program.spec.states)} states, {len(result.program.transitions)} transitions)"
             )
-    if files:
-        registry.load()  # back to the full rules/ directory for this process
     if problems:
         click.echo(f"{problems} problem(s)", err=True)
         sys.exit(1)
+
+
+def _compare_with_database(registry, results) -> None:
+    """A file changed under a version applications already use is a problem here, not a surprise later."""
+    db = _workflow().db
+    try:
+        if not inspect(db).has_table("definition_snapshots"):
+            return
+        with db.connect() as connection:
+            for result in results:
+                if result.program is not None and not result.problems:
+                    problem = registry.changed_in_use(connection, result.program)
+                    if problem is not None:
+                        result.problems.append(problem)
+    except OperationalError as error:
+        click.echo(f"(not compared with the database: {error.orig})", err=True)
+
+
+@rules_group.command("publish", help="Store the rule files' snapshots and budgets (also done by db upgrade).")
+def rules_publish():
+    sys.exit(_publish())
 
 
 @rules_group.command("show", help="Print a program's state diagram (text, Mermaid or Graphviz).")

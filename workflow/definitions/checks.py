@@ -10,9 +10,12 @@ import difflib
 import re
 from typing import Any
 
+from pydantic import ValidationError
+
 from workflow.channels import CHANNELS
+from workflow.definitions import wording
 from workflow.definitions.booleans import check_boolean
-from workflow.definitions.graph import check_automatic_cycles, check_graph
+from workflow.definitions.graph import check_automatic_cycles, check_graph, check_unfireable
 from workflow.definitions.performance_checks import check_performance
 from workflow.definitions.program_checks import check_custom_roles, check_key_fields, check_review
 from workflow.definitions.source import Problem, SourceMap
@@ -238,10 +241,10 @@ class Checker:
                 )
                 if self.state_ref(source_path, source) and not transition.get("guard"):
                     if (trigger, source) in unguarded:
-                        first = unguarded[(trigger, source)]
+                        first_line = self.map.at(("transitions", unguarded[(trigger, source)]))[0]
                         self.add(
                             (*path, "trigger"),
-                            f"second unguarded '{trigger}' from '{source}' (first is transitions[{first}])",
+                            f"second unguarded '{trigger}' from '{source}' (the first is on line {first_line})",
                             "add a guard to one of them so the engine knows which applies",
                         )
                     unguarded.setdefault((trigger, source), index)
@@ -289,13 +292,14 @@ class Checker:
             line, column = self.map.at(path)
             # a plain scalar starts at its first character; a quoted one after the quote
             offset = 1 if self.quoted(line, column) else 0
+            what, hint = wording.expression_error(error.message)
             self.problems.append(
                 Problem(
                     self.file,
                     line + error.line - 1,
                     (column + offset if error.line == 1 else 0) + error.column - 1,
-                    f"expression does not parse: {error.message}",
-                    "expressions use CEL: data.field, reviews.count, &&, ||, min(a, b)",
+                    f"expression does not parse: {what}",
+                    hint,
                 )
             )
             return
@@ -326,6 +330,9 @@ class Checker:
             return
         try:
             kind, params = parse_effect(effect)
+        except ValidationError as error:
+            self.add(path, wording.effect_error(effect, error.errors(), str(name)), _example_hint(str(name)))
+            return
         except (ValueError, TypeError) as error:
             self.add(path, f"effect is not valid: {str(error).splitlines()[0] if str(error) else error}")
             return
@@ -394,8 +401,14 @@ class Checker:
     def check_graph(self) -> None:
         check_graph(self)
         check_automatic_cycles(self)
+        check_unfireable(self)
 
 
 def check(raw: dict, source_map: SourceMap, file: str, text: str, template_exists) -> list[Problem]:
     checker = Checker(raw, source_map, file, template_exists, text)
     return checker.run()
+
+
+def _example_hint(name: str) -> str:
+    example = wording.EXAMPLES.get(f"{name.capitalize()}Params")
+    return f"e.g. {example}" if example else f"see the effect '{name}' in rules/README.md"

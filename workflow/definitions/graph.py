@@ -77,3 +77,27 @@ def check_automatic_cycles(checker) -> None:
                 "give one of them a guard, or make one manual",
             )
             return
+
+
+def check_unfireable(checker) -> None:
+    """A transition only `system` may fire must be automatic or fired by a deadline of a state it leaves."""
+    for index, transition in enumerate(checker.transitions):
+        roles = _as_list(transition.get("roles"))
+        if roles != ["system"] or transition.get("auto"):
+            continue
+        trigger = transition.get("trigger")
+        sources = _as_list(transition.get("from"))
+        fired_by_deadline = any(
+            ((checker.states.get(source) or {}).get("deadline") or {}).get("on_expiry", {}).get("fire")
+            == trigger
+            for source in sources
+            if isinstance(checker.states.get(source), dict)
+        )
+        if not fired_by_deadline:
+            checker.add(
+                ("transitions", index, "roles"),
+                f"transition '{trigger}' can never fire: only system may fire it, it is not automatic, "
+                f"and no deadline of {', '.join(repr(s) for s in sources)} fires it",
+                f"add auto: true (with a guard), a deadline with on_expiry: {{fire: {trigger}}} on its "
+                "from state, or a role that may fire it",
+            )

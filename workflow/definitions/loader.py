@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from workflow.definitions import schema
+from workflow.definitions import schema, wording
 from workflow.definitions.checks import check, suggest
 from workflow.definitions.compiled import CompiledProgram
 from workflow.definitions.source import Problem, SourceMap, YamlSyntaxError, parse
@@ -21,6 +21,8 @@ class LoadResult:
     source: str
     program: CompiledProgram | None = None
     problems: list[Problem] = field(default_factory=list)
+    source_map: SourceMap | None = None  # where each key and value is in the file
+    key: str | None = None  # the program's key, even when the file is refused
 
     @property
     def ok(self) -> bool:
@@ -77,16 +79,21 @@ def _schema_problems(raw, error: ValidationError, source_map: SourceMap, file: s
             line, column = source_map.at(path, key=not is_missing)
             if not is_missing:
                 line, column = source_map.at(path)
-            where = ".".join(
-                str(p) for p in item["loc"] if not str(p).startswith(("function-", "list[", "str"))
-            )
-            message = f"{where}: {item['msg']}"
-            hint = ""
+            what, hint = wording.plain(item)
+            message = f"{wording.where(raw, tuple(item['loc']))}: {what}"
         signature = (line, column, message)
         if signature not in seen:
             seen.add(signature)
             problems.append(Problem(file, line, column, message, hint))
-    return problems
+    return _one_per_place(problems)
+
+
+def _one_per_place(problems: list[Problem]) -> list[Problem]:
+    """A value that fits none of a union's shapes gets one error per shape from pydantic: keep the first."""
+    kept: dict[tuple[int, int, str], Problem] = {}
+    for problem in problems:
+        kept.setdefault((problem.line, problem.column, problem.message.split(":")[0]), problem)
+    return list(kept.values())
 
 
 def load_text(text: str, file: str, template_exists) -> LoadResult:
@@ -103,6 +110,7 @@ def load_text(text: str, file: str, template_exists) -> LoadResult:
             Problem(file, 1, 1, "a rule file is a mapping (key: value)", "start with key: ...")
         )
         return result
+    result.key = raw.get("key") if isinstance(raw.get("key"), str) else None
     for path, (line, column) in duplicates:
         result.problems.append(
             Problem(file, line, column, f"duplicate key '{path[-1]}'", "YAML keeps only the last one")
@@ -112,8 +120,13 @@ def load_text(text: str, file: str, template_exists) -> LoadResult:
         spec = schema.ProgramSpec.model_validate(raw)
     except ValidationError as error:
         result.problems.extend(_schema_problems(raw, error, source_map, file))
-    result.problems.extend(check(raw, source_map, file, text, template_exists))
-    result.problems.sort(key=lambda p: (p.line, p.column))
+    # one problem per place: where the schema already said what is wrong, the checker adds nothing
+    said = {(p.line, p.column) for p in result.problems}
+    result.problems.extend(
+        p for p in check(raw, source_map, file, text, template_exists) if (p.line, p.column) not in said
+    )
+    result.problems = sorted(dict.fromkeys(result.problems), key=lambda p: (p.line, p.column))
+    result.source_map = source_map
     if spec is not None and not result.problems:
         result.program = CompiledProgram(spec=spec, sha256=result.sha256, file=file, source=text)
     return result

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from workflow.definitions.compiled import CompiledProgram
+from workflow.definitions.crosscheck import cross_check
 from workflow.definitions.loader import LoadResult, load_file, load_text
 from workflow.definitions.source import Problem
 from workflow.models import Application, DefinitionSnapshot
@@ -29,6 +30,14 @@ PUBLISH_STEPS: list[PublishStep] = []
 def register_publish_step(step: PublishStep) -> None:
     if step not in PUBLISH_STEPS:
         PUBLISH_STEPS.append(step)
+
+
+def _line_of(source: str, key: str) -> tuple[int, int]:
+    """(line, column) of a top-level `key:` in the file's text, (1, 1) if absent."""
+    for number, line in enumerate(source.splitlines(), start=1):
+        if line.startswith(f"{key}:"):
+            return number, 1
+    return 1, 1
 
 
 class NoticeTemplates:
@@ -61,7 +70,7 @@ class DefinitionRegistry:
 
     def load(self, paths=None) -> list[LoadResult]:
         results = [load_file(path, self.template_exists) for path in self.rule_files(paths)]
-        self._cross_check(results)
+        cross_check(results)
         self.results = results
         self.current = {}
         for result in results:
@@ -70,49 +79,25 @@ class DefinitionRegistry:
                 self._by_sha[result.sha256] = result.program
         return results
 
-    def _cross_check(self, results: list[LoadResult]) -> None:
-        seen: dict[tuple[str, str], str] = {}
-        keys = {r.program.key for r in results if r.program is not None and r.ok}
-        for result in results:
-            program = result.program
-            if program is None or not result.ok:
-                continue
-            identity = (program.key, program.version)
-            if identity in seen:
-                result.problems.append(
-                    Problem(
-                        result.file,
-                        1,
-                        1,
-                        f"{program.key} {program.version} is also defined in {seen[identity]}",
-                        "give each file its own key or version",
-                    )
-                )
-            seen.setdefault(identity, result.file)
-            for index, transition in enumerate(program.transitions):
-                for kind, params in transition.effects:
-                    target = getattr(params, "program", None)
-                    if kind.name == "open" and target not in keys:
-                        result.problems.append(
-                            Problem(
-                                result.file,
-                                1,
-                                1,
-                                f"transitions[{index}] opens unknown program '{target}'",
-                                "add its rule file to rules/",
-                            )
-                        )
-        for result in results:
-            if result.problems:
-                result.program = None
+    def check_files(self, paths) -> list[LoadResult]:
+        """Load `paths` for checking only, resolving references against the other files of RULES_DIR
+        (a given file replaces the RULES_DIR file with its key). Changes nothing in this registry."""
+        results = [load_file(Path(path), self.template_exists) for path in paths]
+        given = {Path(r.file).resolve() for r in results}
+        keys = {r.key for r in results if r.key}
+        context = [
+            load_file(path, self.template_exists) for path in self.rule_files() if path.resolve() not in given
+        ]
+        cross_check(results, [r for r in context if r.key not in keys])
+        return results
 
     @property
     def problems(self) -> list[Problem]:
         return [p for r in self.results for p in r.problems]
 
     # versions ------------------------------------------------------------------------------
-    def publish(self, connection, program: CompiledProgram) -> Problem | None:
-        """Store the program's snapshot (and budget row) unless it would change a version in use."""
+    def changed_in_use(self, connection, program: CompiledProgram) -> Problem | None:
+        """Read-only: a problem if (key, version) is published with other content and applications use it."""
         if program.sha256 in self._published:
             return None
         stored = (
@@ -125,23 +110,35 @@ class DefinitionRegistry:
             .scalars()
             .all()
         )
-        if program.sha256 in stored:
+        if not stored or program.sha256 in stored:
+            return None
+        in_use = connection.execute(
+            select(func.count())
+            .select_from(Application)
+            .where(Application.program_key == program.key, Application.program_version == program.version)
+        ).scalar_one()
+        if not in_use:
+            return None
+        return Problem(
+            program.file,
+            *_line_of(program.source, "version"),
+            f"{program.key} {program.version} is published and {in_use} application(s) use it, but the file changed",
+            f"keep that version's content and give the changed file a new version (e.g. version: "
+            f'"{program.version}.1"), then `flask rules migrate` if applications should move',
+        )
+
+    def publish(self, connection, program: CompiledProgram) -> Problem | None:
+        """Store the program's snapshot (and budget row) unless it would change a version in use."""
+        if program.sha256 in self._published:
+            return None
+        problem = self.changed_in_use(connection, program)
+        if problem is not None:
+            return problem
+        if connection.execute(
+            select(DefinitionSnapshot.sha256).where(DefinitionSnapshot.sha256 == program.sha256)
+        ).first():
             self._published.add(program.sha256)  # committed earlier; safe to remember
             return None
-        if stored:
-            in_use = connection.execute(
-                select(func.count())
-                .select_from(Application)
-                .where(Application.program_key == program.key, Application.program_version == program.version)
-            ).scalar_one()
-            if in_use:
-                return Problem(
-                    program.file,
-                    1,
-                    1,
-                    f"{program.key} {program.version} is published and {in_use} application(s) use it, but the file changed",
-                    "keep that version's content and give the changed file a new version",
-                )
         for step in PUBLISH_STEPS:  # before the snapshot: a refused step stores nothing
             refused = step(connection, program)
             if refused:
@@ -158,19 +155,30 @@ class DefinitionRegistry:
         return None
 
     def publish_all(self, engine) -> list[Problem]:
-        """Check every loaded program against the stored snapshots; refuse changed published ones."""
+        """Store every loaded program's snapshot (`flask rules publish`, `flask db upgrade`); a file changed
+        under a version in use is refused (and dropped from `current`)."""
+        return self._each_current(engine, self.publish, begin=True)
+
+    def check_published(self, engine) -> list[Problem]:
+        """Read-only: refuse (drop from `current`) files changed under a version applications use."""
+        return self._each_current(engine, self.changed_in_use, begin=False)
+
+    def _each_current(self, engine, step, begin: bool) -> list[Problem]:
         problems = []
         for key, program in list(self.current.items()):
-            with engine.begin() as connection:
-                problem = self.publish(connection, program)
+            with engine.begin() if begin else engine.connect() as connection:
+                problem = step(connection, program)
             if problem:
                 problems.append(problem)
-                del self.current[key]
-                for result in self.results:
-                    if result.program is program:
-                        result.problems.append(problem)
-                        result.program = None
+                self._refuse(key, program, problem)
         return problems
+
+    def _refuse(self, key: str, program: CompiledProgram, problem: Problem) -> None:
+        del self.current[key]
+        for result in self.results:
+            if result.program is program:
+                result.problems.append(problem)
+                result.program = None
 
     # lookup --------------------------------------------------------------------------------
     def latest(self, key: str) -> CompiledProgram | None:

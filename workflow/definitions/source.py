@@ -85,7 +85,10 @@ class _Builder:
     def build_scalar(self, node):
         if not isinstance(node, yaml.ScalarNode):
             raise YamlSyntaxError(*_position(node), "a key must be a plain value, not a list or mapping")
-        return self._constructor.construct_object(node, deep=True)
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except ValueError:
+            return node.value  # e.g. 2026-13-01 looks like a date but is none: the schema says what is wrong
 
 
 def parse(text: str) -> tuple[object, SourceMap, list[tuple[Path, tuple[int, int]]]]:

@@ -1,0 +1,96 @@
+"""Checks across rule files: one file per (key, version), and every `open:` names a program that loads.
+
+A file that opens another program is refused when that program has no file or its file is refused;
+the problem points at the `open:` line and says which of the two it is (and why the other was refused).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from workflow.definitions.checks import suggest
+from workflow.definitions.loader import LoadResult
+from workflow.definitions.source import Problem
+
+
+def cross_check(results: list[LoadResult], context: Sequence[LoadResult] = ()) -> None:
+    """Add cross-file problems to `results` (and refuse those files); `context` are the other files of
+    RULES_DIR, read for reference only (their own problems are not reported here)."""
+    _duplicates(results, context)
+    everyone = [*results, *context]
+    changed = True
+    while changed:  # refusing one file may refuse the files that open it
+        changed = False
+        loaded = {r.program.key: r for r in everyone if r.program is not None and not r.problems}
+        refused = {r.key: r for r in everyone if r.key and r.key not in loaded}
+        for result in everyone:
+            if result.program is None or result.problems:
+                continue
+            for problem in _open_problems(result, loaded, refused):
+                result.problems.append(problem)
+                changed = True
+    for result in everyone:
+        if result.problems:
+            result.program = None
+
+
+def _duplicates(results: list[LoadResult], context: Sequence[LoadResult]) -> None:
+    seen: dict[tuple[str, str], str] = {
+        (r.program.key, r.program.version): r.file for r in context if r.program is not None
+    }
+    for result in results:
+        program = result.program
+        if program is None or result.problems:
+            continue
+        identity = (program.key, program.version)
+        if identity in seen:
+            line = _line(result, ("version",))
+            result.problems.append(
+                Problem(
+                    result.file,
+                    *line,
+                    f"{program.key} {program.version} is also defined in {seen[identity]}",
+                    "give each file its own key or version",
+                )
+            )
+        seen.setdefault(identity, result.file)
+
+
+def _open_problems(result: LoadResult, loaded: dict, refused: dict) -> list[Problem]:
+    problems = []
+    program = result.program
+    assert program is not None
+    for index, transition in enumerate(program.transitions):
+        for e_index, (kind, params) in enumerate(transition.effects):
+            target = getattr(params, "program", None)
+            if kind.name != "open" or target in loaded:
+                continue
+            where = _line(result, ("transitions", index, "effects", e_index, kind.name, "program"))
+            if target in refused:
+                other = refused[target]
+                first = other.problems[0] if other.problems else None
+                why = f": {first.message} (line {first.line})" if first else ""
+                problems.append(
+                    Problem(
+                        result.file,
+                        *where,
+                        f"'{transition.trigger}' opens program '{target}', but its file "
+                        f"{Path(other.file).name} was refused{why}",
+                        f"fix {Path(other.file).name} first (flask rules check {other.file})",
+                    )
+                )
+            else:
+                problems.append(
+                    Problem(
+                        result.file,
+                        *where,
+                        f"'{transition.trigger}' opens program '{target}', but no rule file has that key",
+                        suggest(str(target), list(loaded)) or "add its rule file to RULES_DIR",
+                    )
+                )
+    return problems
+
+
+def _line(result: LoadResult, path: tuple) -> tuple[int, int]:
+    return result.source_map.at(path) if result.source_map is not None else (1, 1)
