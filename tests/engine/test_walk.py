@@ -3,10 +3,12 @@ every guard tried true and false."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
-from tests.conftest import RULES_DIR, make_workflow
-from tests.engine.walker import Walker
+from tests.conftest import FIXTURES, RULES_DIR, make_workflow
+from tests.engine.walker import Walker, inside_open_period
 
 PROGRAMS = sorted(path.stem for path in RULES_DIR.glob("*.yaml"))
 
@@ -15,6 +17,7 @@ PROGRAMS = sorted(path.stem for path in RULES_DIR.glob("*.yaml"))
 def test_every_state_reachable_and_every_guard_both_ways(key, db_engine, clock, people, store):
     workflow = make_workflow(db_engine, clock)
     program = workflow.registry.latest(key)
+    clock.now = inside_open_period(program, clock.now)
     walk = Walker(workflow, people, store, program).walk()
 
     assert set(walk.reached) == set(program.spec.states), (
@@ -27,3 +30,23 @@ def test_every_state_reachable_and_every_guard_both_ways(key, db_engine, clock, 
     # guards that no reachable data makes false through fire() (bounds the form already enforces, a repeat of an
     # earlier guard, a field only an effect sets) are tried false by evaluating them directly
     assert not guarded or walk.guards_false, "at least some guards must be refused through fire() itself"
+
+
+def test_a_new_program_unlike_the_shipped_ones_walks_from_a_copied_file(
+    db_engine, clock, people, store, tmp_path
+):
+    """Adding a valid rule file never breaks the suite: another open period, its own role, a pattern, an
+    unguarded automatic step and an automatic branch on the data, walked with no Python change."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    shutil.copy(FIXTURES / "new_program" / "device-trial.yaml", rules / "device-trial.yaml")
+    workflow = make_workflow(db_engine, clock, rules)
+    program = workflow.registry.latest("device-trial")
+    clock.now = inside_open_period(program, clock.now)
+    assert clock.now.year == 2027
+    walk = Walker(workflow, people, store, program).walk()
+    assert set(walk.reached) == set(program.spec.states), set(program.spec.states) - set(walk.reached)
+    branches = {t.index for t in program.transitions if t.guard is not None}
+    assert branches <= walk.guards_true and branches <= walk.guards_false, (
+        "both automatic branches, both ways"
+    )

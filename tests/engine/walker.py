@@ -1,19 +1,38 @@
-"""A generic walker over a rule file: it derives valid data from the field specs, replays paths through
-fire(), and explores guards with variations of the data and of the review scores."""
+"""A generic walker over a rule file: it derives valid data from each field's type and constraints (the
+field-type registry's sample, a string made from a `pattern`), replays paths through fire(), follows
+automatic steps (guarded branches both ways, unguarded ones passed through), and explores guards with
+variations of the data and of the review scores. Staff of the program are made on demand, so a program
+with roles of its own walks too."""
 
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass, field
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
-from workflow.actors import SYSTEM
+from sqlalchemy import select
+
+from tests.engine.patterns import matching
+from workflow.actors import SYSTEM, load_actor
 from workflow.effects import expressions_of
+from workflow.fields import FIELD_TYPES
 from workflow.guards import GuardEvaluationError
+from workflow.models import Application, HistoryEvent
 from workflow.services import reviews
+from workflow.services.users import create_user
 
-TEXT_CANDIDATES = ["301-1234-5678", "1234567890", "ABC-1234", "테스트 값"]
 ROLE_PREFERENCE = ("system", "applicant", "officer", "finance", "lead_officer", "admin")
+
+
+def inside_open_period(program, now: datetime) -> datetime:
+    """A moment when the program accepts applications: `now` if it does, else 10:00 Seoul on its first day."""
+    period = program.spec.open
+    if period is None:
+        return now
+    start = datetime.combine(period.start, time(10, 0), ZoneInfo("Asia/Seoul")).astimezone(now.tzinfo)
+    end = datetime.combine(period.until, time(17, 0), ZoneInfo("Asia/Seoul")).astimezone(now.tzinfo)
+    return now if start <= now <= end else start
 
 
 def valid_samples(spec, store) -> list:
@@ -26,7 +45,9 @@ def valid_samples(spec, store) -> list:
         return sorted({middle, low, high}, key=lambda v: (v != middle, v))
     if kind in ("text", "textarea"):
         if spec.pattern:
-            return [next(c for c in TEXT_CANDIDATES if re.fullmatch(spec.pattern, c))]
+            made = matching(spec.pattern)
+            assert made is not None, f"no sample for pattern {spec.pattern!r}"
+            return [made]
         length = max(spec.min_length or 0, 24)
         text = ("디지털헬스케어 사업 설명 " * 10)[:length]
         return [text[: spec.max_length] if spec.max_length else text]
@@ -38,14 +59,7 @@ def valid_samples(spec, store) -> list:
         return [True, False]
     if kind == "file":
         return [store.save(b"%PDF-1.4\n%walk\n%%EOF\n", "walk.pdf", accept=("pdf",)), None]
-    return [
-        {
-            "date": "2026-05-01",
-            "email": "walk@example.kr",
-            "phone": "010-1234-5678",
-            "business_no": "123-45-67890",
-        }[kind]
-    ]
+    return [FIELD_TYPES[kind].sample(spec)]  # any other type: its registry entry knows a valid value
 
 
 def invalid_samples(spec) -> list:
@@ -76,11 +90,31 @@ class Walker:
     def __init__(self, workflow, people, store, program):
         self.workflow, self.people, self.store, self.program = workflow, people, store, program
         self.defaults = {name: valid_samples(spec, store)[0] for name, spec in program.fields.items()}
+        self._staff: dict[str, object] = {}
 
     # driving -------------------------------------------------------------------------------
     def actor_for(self, transition):
-        role = next(r for r in ROLE_PREFERENCE if r in transition.spec.roles)
-        return SYSTEM if role == "system" else getattr(self.people, role)
+        roles = transition.spec.roles
+        role = next((r for r in ROLE_PREFERENCE if r in roles), roles[0])
+        if role == "system":
+            return SYSTEM
+        if role == "applicant":
+            return self.people.applicant
+        return self.staff(role)
+
+    def staff(self, role: str):
+        """A user holding `role` for this program (made once), so any program's roles can act."""
+        if role not in self._staff:
+            with self.workflow.db.begin() as connection:
+                user_id = create_user(
+                    connection,
+                    f"walk-{role}-{self.program.key}@test.kr",
+                    role,
+                    roles=[(role, self.program.key)],
+                )
+            with self.workflow.db.connect() as connection:
+                self._staff[role] = load_actor(connection, user_id)
+        return self._staff[role]
 
     def values(self, specs, scenario) -> dict:
         merged = {**self.defaults, **scenario.data()}
@@ -97,7 +131,7 @@ class Walker:
         if review and self.program.spec.states[state].review:
             count = review.reviewers_per_application
             for number, reviewer in enumerate(self.people.reviewers[:count]):
-                reviews.assign(self.workflow, app_id, reviewer.id, self.people.officer)
+                reviews.assign(self.workflow, app_id, reviewer.id, self.staff("officer"))
                 reviews.declare(self.workflow, app_id, reviewer, "none")
                 if scenario.review_level == "partial" and number == count - 1:
                     continue
@@ -106,37 +140,53 @@ class Walker:
                 assert reviews.submit(self.workflow, app_id, reviewer, scores).ok
 
     def state_of(self, app_id) -> str:
-        from sqlalchemy import select
-
-        from workflow.models import Application
-
         with self.workflow.db.connect() as connection:
             return connection.execute(select(Application.state).where(Application.id == app_id)).scalar_one()
 
-    def fire(self, app_id, transition, scenario):
-        state = self.state_of(app_id)
-        self.prepare(app_id, state, scenario)
+    def moves_since(self, app_id, seq: int) -> list[tuple[str, str]]:
+        """(trigger, to_state) of every event after `seq`: a fire and the automatic steps it took."""
+        with self.workflow.db.connect() as connection:
+            rows = connection.execute(
+                select(HistoryEvent.trigger, HistoryEvent.to_state)
+                .where(HistoryEvent.application_id == app_id, HistoryEvent.seq > seq)
+                .order_by(HistoryEvent.seq)
+            ).all()
+        return [tuple(row) for row in rows]
+
+    def step(self, app_id, transition, scenario, mark: int):
+        """Take one transition of a path. A manual one is fired; an automatic one is taken by the engine
+        after the change that enabled it (the last fire, or the reviews `prepare` submits now).
+        Returns (taken, result, mark for the next step)."""
         if transition.spec.auto:
-            return None
+            if self.state_of(app_id) in transition.sources:
+                self.prepare(app_id, self.state_of(app_id), scenario)
+            taken = (transition.trigger, transition.spec.to) in self.moves_since(app_id, mark)
+            return taken, None, mark
+        state = self.state_of(app_id)
+        if state not in transition.sources:
+            return False, None, mark
+        self.prepare(app_id, state, scenario)
+        mark = self.history_seq(app_id)
         data = self.values({f.name: f for f in transition.spec.fields}, scenario)
-        return self.workflow.fire(
+        result = self.workflow.fire(
             app_id, transition.trigger, self.actor_for(transition), data=data or None, reason="walk"
         )
+        taken = result.ok and self.moves_since(app_id, mark)[0] == (transition.trigger, transition.spec.to)
+        return taken, result, mark
 
-    def replay(self, path, scenario) -> int | None:
+    def replay(self, path, scenario):
+        """(application id, mark) after taking `path`, or None if a step did not go the same way."""
         initial = self.program.editable_fields(self.program.initial)
         created = self.workflow.create(
             self.program.key, self.people.applicant, self.values(initial, scenario)
         )
         assert created.ok, created.reason("en")
+        mark = 0
         for transition in path:
-            result = self.fire(created.application_id, transition, scenario)
-            if transition.spec.auto:
-                if self.state_of(created.application_id) != transition.spec.to:
-                    return None
-            elif not result.ok:
+            taken, _result, mark = self.step(created.application_id, transition, scenario, mark)
+            if not taken:
                 return None
-        return created.application_id
+        return created.application_id, mark
 
     # exploring -----------------------------------------------------------------------------
     def scenarios_for(self, transition, base: Scenario) -> list[Scenario]:
@@ -167,20 +217,22 @@ class Walker:
         """Fire the transition under each scenario; returns a scenario where it succeeded, or None."""
         success = None
         for scenario in self.scenarios_for(transition, base):
-            app_id = self.replay(path, scenario)
-            if app_id is None:
+            replayed = self.replay(path, scenario)
+            if replayed is None:
                 continue
+            app_id, mark = replayed
             seq_before = self.history_seq(app_id)
-            result = self.fire(app_id, transition, scenario)
-            moved = self.state_of(app_id) == transition.spec.to
-            if moved and (transition.spec.auto or result.ok):
+            taken, result, _mark = self.step(app_id, transition, scenario, mark)
+            if taken:
                 success = success or scenario
                 walk.guards_true.add(transition.index)
-            elif transition.guard is not None and not transition.spec.auto and result.ok:
+            elif transition.guard is not None and transition.spec.auto:
+                walk.guards_false.add(transition.index)  # the engine did not take it: its guard was false
+            elif result is None:
+                continue
+            elif transition.guard is not None and result.ok:
                 walk.guards_false.add(transition.index)  # a sibling with the same trigger was chosen instead
-            elif transition.guard is not None and (
-                transition.spec.auto or result.refusal.code == "guard_failed"
-            ):
+            elif transition.guard is not None and result.refusal.code == "guard_failed":
                 assert self.history_seq(app_id) == seq_before, "a refused guard must write nothing"
                 walk.guards_false.add(transition.index)
             if success and (transition.guard is None or transition.index in walk.guards_false):
@@ -188,10 +240,6 @@ class Walker:
         return success
 
     def history_seq(self, app_id) -> int:
-        from sqlalchemy import select
-
-        from workflow.models import Application
-
         with self.workflow.db.connect() as connection:
             return connection.execute(
                 select(Application.history_seq).where(Application.id == app_id)
