@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from tests.conftest import make_workflow
 from workflow.actors import load_actor
-from workflow.engine import Refused
+from workflow.engine import Refused, records
 from workflow.messages import Message
 from workflow.models import Application, HistoryEvent, ReviewAssignment
 from workflow.services import reviews
@@ -97,3 +97,27 @@ def test_a_recorded_event_joins_the_chain_and_hands_on_notices_after_commit(db_e
     result = workflow.transaction(work, app_id)
     assert result.ok and result.state == "in_review" and result.event_seq == 3
     assert handed == []  # a plain event writes no notices
+
+
+def test_fire_on_the_row_a_result_returned_reads_nothing_again(db_engine, clock, people):
+    workflow = make_workflow(db_engine, clock, RULES)
+    created = workflow.create("panel", people.applicant, {"title": "12345"})
+    statements: list[str] = []
+    event.listen(db_engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    submitted = workflow.fire(created.application, "submit", people.applicant)
+    assert submitted.ok and submitted.state == "in_review" and submitted.application.row_version == 3
+    reads = [s for s in statements if s.lstrip().startswith("SELECT") and "FROM applications" in s]
+    assert not reads, reads
+    with db_engine.connect() as connection:
+        assert records.read_application(connection, created.application_id) == submitted.application
+
+
+def test_a_stale_row_is_refused_and_names_who_changed_it(db_engine, clock, people):
+    workflow = make_workflow(db_engine, clock, RULES)
+    created = workflow.create("panel", people.applicant, {"title": "12345"})
+    assert workflow.fire(created.application_id, "submit", people.applicant).ok
+    stale = workflow.fire(created.application, "submit", people.applicant)
+    assert not stale.ok and stale.refusal.code == "stale"
+    assert "applicant did" in stale.reason("en")
+    with db_engine.connect() as connection:
+        assert records.read_application(connection, created.application_id).history_seq == 2

@@ -108,11 +108,18 @@ class CompiledProgram:
         return frozenset(t.trigger for t in self.transitions)
 
     def trigger_label(self, trigger: str) -> dict[str, str]:
-        """What people call a trigger ({ko, en}): its button label, or the engine's name for its own steps."""
-        for transition in self.transitions:
-            if transition.trigger == trigger and transition.spec.label is not None:
+        """What people call a trigger ({ko, en}), the one place for it (refusals, buttons, history): its
+        button label; "automatic step" for one only the system fires; the engine's name for its own steps."""
+        transitions = [t for t in self.transitions if t.trigger == trigger]
+        for transition in transitions:
+            if transition.spec.label is not None:
                 return transition.spec.label.model_dump()
-        return ENGINE_STEPS.get(trigger) or {"ko": trigger, "en": trigger}
+        if transitions and all(t.spec.auto or set(t.spec.roles) == {"system"} for t in transitions):
+            return dict(AUTOMATIC_STEP)
+        if trigger in ENGINE_STEPS:
+            return dict(ENGINE_STEPS[trigger])
+        plain = trigger.replace("_", " ")
+        return {"ko": plain, "en": plain}
 
     @cached_property
     def _by_trigger_and_state(self) -> dict[tuple[str, str], list[CompiledTransition]]:
@@ -226,10 +233,11 @@ class CompiledProgram:
         return label.get(lang) if label else state
 
 
+AUTOMATIC_STEP = {"ko": "자동 처리", "en": "Automatic step"}
 ENGINE_STEPS = {
-    "create": {"ko": "신청서 생성", "en": "created"},
-    "admin_move": {"ko": "관리자 단계 변경", "en": "administrator's move"},
-    "migrate": {"ko": "사업 버전 이전", "en": "moved to a new version"},
+    "create": {"ko": "신청서 작성 시작", "en": "Application started"},
+    "admin_move": {"ko": "관리자 단계 변경", "en": "Moved by an administrator"},
+    "migrate": {"ko": "새 규칙 버전으로 이전", "en": "Moved to a new rule version"},
     "add_co_applicant": {"ko": "공동신청인 추가", "en": "co-applicant added"},
 }
 

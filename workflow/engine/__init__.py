@@ -129,7 +129,13 @@ class Workflow:
         reason: str | None = None,
         expected_version: int | None = None,
     ) -> FireResult:
-        """Fire `trigger` on the application as `actor`: all checks, then one transaction, or a refusal."""
+        """Fire `trigger` on the application as `actor`: all checks, then one transaction, or a refusal.
+
+        `application` is an id, or the ApplicationRow the caller read (e.g. a previous result's
+        `application`): then the row is not read again, and a row changed since is refused as stale."""
+        if isinstance(application, ApplicationRow) and expected_version in (None, application.row_version):
+            row = application
+            return self.transaction(lambda tx: tx.fire_on(row, trigger, actor, data, reason), row.id)
         application_id, expected_version = _id_and_version(application, expected_version)
         return self.transaction(
             lambda tx: tx.fire(application_id, trigger, actor, data, reason, expected_version), application_id
@@ -253,7 +259,16 @@ class Workflow:
         )
         roles = {"system"} if actor.is_system else {"applicant"}
         event = tx.move(program, blank, program.initial, "create", actor, roles, reason, data)
-        return Move(new_id, None, program.initial, 2, event["seq"], [], [])
+        row = blank.moved(
+            state=program.initial,
+            data=data,
+            event_data=data,
+            row_version=2,
+            history_seq=event["seq"],
+            history_head=event["hash"],
+            state_entered_at=tx.now,
+        )
+        return Move(new_id, None, program.initial, 2, event["seq"], [], [], row)
 
     def open_linked(
         self, tx: Transaction, source: ApplicationRow, key: str, values: dict, actor: Actor
@@ -285,4 +300,5 @@ def _result(move: Move) -> FireResult:
         event_seq=move.event_seq,
         automatic=move.automatic,
         outbox_ids=move.outbox_ids,
+        application=move.row,
     )

@@ -33,13 +33,6 @@ class ActionOption:
     to_state: str = ""
 
 
-def _label(program, trigger: str, transitions) -> dict:
-    for transition in transitions:
-        if transition.spec.label is not None:
-            return transition.spec.label.model_dump()
-    return {"ko": trigger, "en": trigger}
-
-
 def available_actions(
     workflow, connection, application: ApplicationRow | int, actor: Actor, now=None
 ) -> list[ActionOption]:
@@ -65,7 +58,7 @@ def available_actions(
         candidates = [t for t in transitions if held & set(t.spec.roles)]
         option = ActionOption(
             trigger=trigger,
-            label=_label(program, trigger, candidates),
+            label=program.trigger_label(trigger),
             enabled=True,
             reason_required=any(t.spec.reason == "required" for t in candidates),
             reason_asked=any(t.spec.reason is not None for t in candidates),

@@ -36,9 +36,13 @@ def fire_in(
     data: dict | None,
     reason: str | None,
     expected_version: int | None,
+    known: ApplicationRow | None = None,
 ) -> Move:
     connection, now = tx.connection, tx.now
-    application, program = tx.load(application_id, expected_version)
+    if known is None:
+        application, program = tx.load(application_id, expected_version)
+    else:
+        application, program = known, tx.program_of(known)
     if trigger not in program.triggers:
         raise Refused(Message("unknown_trigger", {"trigger": trigger}))
     state = application.state
@@ -111,6 +115,16 @@ def _apply(
     for hook in after_transition_hooks():
         hook(connection, program, application, transition, data, event["seq"], now)
     outbox_ids = tx.notices(program, application.id, event, transition.spec.notices)
+    moved = transition.spec.to != application.state
+    row = application.moved(
+        state=transition.spec.to,
+        data=data,
+        event_data=data,
+        row_version=application.row_version + 1,
+        history_seq=event["seq"],
+        history_head=event["hash"],
+        state_entered_at=now if moved else application.state_entered_at,
+    )
     return Move(
         application.id,
         application.state,
@@ -119,6 +133,7 @@ def _apply(
         event["seq"],
         [],
         outbox_ids,
+        row,
     )
 
 
@@ -129,7 +144,7 @@ def _run_automatic(tx: Transaction, program, move: Move) -> None:
         automatic = program.automatic.get(move.state)
         if not automatic:
             return
-        application = records.read_application(tx.connection, move.application_id)
+        application = move.row or records.read_application(tx.connection, move.application_id)
         assert application is not None  # it was just moved in this transaction
         context = expression_context(
             tx.connection, application, application.data, SYSTEM, {"system"}, automatic, tx.now
@@ -145,6 +160,7 @@ def _run_automatic(tx: Transaction, program, move: Move) -> None:
         move.automatic.append(chosen.trigger)
         move.outbox_ids.extend(step.outbox_ids)
         move.state, move.row_version, move.event_seq = step.state, step.row_version, step.event_seq
+        move.row = step.row
 
 
 def run_automatic_in(tx: Transaction, application_id: int) -> Move | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from workflow.messages import Message
 
@@ -28,6 +29,8 @@ class FireResult:
     errors: dict[str, Message] = field(default_factory=dict)
     automatic: list[str] = field(default_factory=list)  # triggers the system fired after this one
     outbox_ids: list[int] = field(default_factory=list)
+    # the ApplicationRow after the change: pass it to the next fire to spare reading the row again
+    application: Any = None
 
     def reason(self, lang: str = "ko") -> str:
         return self.refusal.text(lang) if self.refusal else ""

@@ -42,6 +42,7 @@ class Move:
     event_seq: int
     automatic: list[str]
     outbox_ids: list[int]
+    row: ApplicationRow | None = None  # the row as this change left it
 
 
 class Transaction:
@@ -94,6 +95,28 @@ class Transaction:
         from workflow.engine.core import fire_in
 
         return fire_in(self, application_id, trigger, actor, data, reason, expected_version)
+
+    def fire_on(
+        self,
+        row: ApplicationRow,
+        trigger: str,
+        actor: Actor,
+        data: dict | None = None,
+        reason: str | None = None,
+    ) -> Move:
+        """`fire` on a row the caller read (one statement fewer): the move is claimed by the row's version,
+        so a row someone changed since is refused as stale, never acted on."""
+        from workflow.engine.core import fire_in
+
+        try:
+            return fire_in(self, row.id, trigger, actor, data, reason, row.row_version, known=row)
+        except Refused:
+            fresh = records.read_application(self.connection, row.id)
+            if fresh is not None and fresh.row_version != row.row_version:
+                raise Refused(
+                    records.refusal_for_conflict(self.connection, self.program_of(fresh), row.id)
+                ) from None
+            raise
 
     def move(
         self,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, current_app
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from workflow.engine.access import can_see
@@ -72,23 +71,8 @@ def language_name(code: str | None) -> str:
 
 
 def trigger_label(program, trigger: str) -> str:
-    """What a history event's trigger means, in the reader's language."""
-    lang = current_lang()
-    for transition in program.transitions:
-        if transition.trigger != trigger:
-            continue
-        if transition.spec.label is not None:
-            return transition.spec.label.get(lang)
-        if transition.spec.auto or set(transition.spec.roles) == {"system"}:
-            return _("Automatic step")
-    fixed = {
-        "create": _("Application started"),
-        "admin_move": _("Moved by an administrator"),
-        "migrate": _("Moved to a new rule version"),
-    }
-    if trigger in fixed:
-        return fixed[trigger]
-    return trigger.replace("_", " ")
+    """What a history event's trigger means, in the reader's language (the program says: one place)."""
+    return program.trigger_label(trigger)[current_lang()]
 
 
 def file_store() -> FileStore:
