@@ -35,7 +35,7 @@ def check_key_fields(checker) -> None:
     from workflow.definitions.checks import suggest
 
     types = {_mapping(spec).get("name"): _mapping(spec).get("type") for _, spec in checker.field_specs()}
-    wanted = {"title": None, "amount": ("money", "integer"), "organisation": None}
+    wanted: dict[str, tuple[str, ...]] = {"title": (), "amount": ("money", "integer"), "organisation": ()}
     for role, value in _mapping(checker.raw.get("key_fields")).items():
         if role not in wanted or not isinstance(value, str):
             continue  # the schema reports those
