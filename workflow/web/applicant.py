@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from forms.dynamic import build_form, cleaned_values
+from forms.dynamic import build_form, cleaned_values, widget_of
 from workflow.engine.access import effective_roles
 from workflow.engine.actions import available_actions
 from workflow.failures import log_once_per_kind
@@ -142,7 +142,7 @@ def _attach_uploads(form, specs) -> dict[str, str]:
     """Store uploaded files (size and content checked); returns upload errors by field."""
     errors = {}
     for spec in specs:
-        if spec.type != "file":
+        if widget_of(spec) != "file":
             continue
         upload = request.files.get(spec.name)
         if upload is None or not upload.filename:
@@ -238,7 +238,9 @@ def autosave(application_id: int):
     row, compiled, specs = _editable_or_redirect(application_id)
     if specs is None:
         return jsonify(ok=False, message=_("This form cannot be edited in the current step.")), 409
-    form = build_form([s for s in specs if s.type != "file"], current_lang(), row.data or {}, request.form)
+    form = build_form(
+        [s for s in specs if widget_of(s) != "file"], current_lang(), row.data or {}, request.form
+    )
     form.validate()
     if "csrf_token" in form.errors:
         return jsonify(

@@ -68,6 +68,11 @@ def field_text(spec, value) -> str:
     return FIELD_TYPES[spec.type].show(value, spec, current_lang())
 
 
+def widget_of(spec) -> str:
+    """The form widget kind of a field's type (file fields are uploads, number fields numeric)."""
+    return FIELD_TYPES[spec.type].widget
+
+
 def message_text(message) -> str:
     """An engine Message (refusal or field error) in the reader's language."""
     return message.text(current_lang()) if message is not None else ""
@@ -85,4 +90,6 @@ def init_app(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     babel.init_app(app, locale_selector=current_lang, timezone_selector=lambda: "Asia/Seoul")
     app.jinja_env.filters.update(seoul=seoul, won=won, pick=pick, message=message_text, day=_date)
-    app.jinja_env.globals.update(current_lang=current_lang, LANGUAGES=LANGUAGES, field_text=field_text)
+    app.jinja_env.globals.update(
+        current_lang=current_lang, LANGUAGES=LANGUAGES, field_text=field_text, widget_of=widget_of
+    )
