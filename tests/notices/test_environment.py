@@ -74,11 +74,12 @@ def test_a_worker_or_server_a_test_starts_inherits_none_of_the_apps_variables(de
 
 
 def test_test_apps_hash_passwords_with_the_cheap_profile(tmp_path):
-    from workflow.services.users import check_password, hash_password
+    from workflow.services.users import check_password, hash_password, timing_hash
 
     app = create_app("test", {"UPLOAD_DIR": str(tmp_path / "uploads")})
     assert app.config["PASSWORD_HASH_PROFILE"] == {"time_cost": 1, "memory_cost": 64, "parallelism": 1}
     hashed = hash_password("correct-horse-battery")
     assert "$m=64,t=1,p=1$" in hashed and check_password(hashed, "correct-horse-battery")
+    assert "$m=64,t=1,p=1$" in timing_hash()  # what a sign-in for an unknown address verifies against
     app.extensions["notices"].close()
     app.extensions["workflow"].db.dispose()

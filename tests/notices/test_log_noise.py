@@ -91,3 +91,16 @@ def test_the_filter_quiets_a_library_logging_an_outage_with_tracebacks(caplog, t
     assert "1 since the last line, 1 in all" in first.getMessage()
     assert bug.exc_info[0] is KeyError
     assert failures.FAILURES.counts() == {"redis": 3}
+
+
+def test_tick_with_redis_down_is_one_line_and_a_clean_exit(sqlite_db, tmp_path, clock, store, caplog, ticks):
+    app = make_app(sqlite_db, tmp_path, clock, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    submitted_startup(app.extensions["workflow"], people_on(app), store)  # its notice waits: Redis is down
+    runner = app.test_cli_runner()
+    for _ in range(3):  # cron, every minute
+        result = runner.invoke(args=["tick"])
+        assert result.exit_code == 0, result.output
+        assert "notices: redis unavailable; 1 due wait" in result.output
+    lines = [r for r in caplog.records if r.levelno >= logging.WARNING]  # one outage, one line
+    assert len(lines) == 1 and lines[0].exc_info is None and "redis unavailable" in lines[0].getMessage()
+    assert failures.FAILURES.counts() == {"redis": 4}  # the commit's dispatch, then three sweeps

@@ -23,14 +23,13 @@ from zxcvbn import zxcvbn
 from workflow.models import User
 from workflow.notices import account_mail
 from workflow.services.signin_limits import SignInLimits
-from workflow.services.users import check_password, create_user, find_user_id, hash_password
+from workflow.services.users import check_password, create_user, find_user_id, hash_password, timing_hash
 
 RESET_MAX_AGE = 3600
 VERIFY_MAX_AGE = 3 * 24 * 3600
 MIN_PASSWORD = 10
 MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from offline slow-hash scenario"
 ZXCVBN_MAX_LENGTH = 72  # zxcvbn refuses longer input; the first 72 characters bound the score from below
-_DUMMY_HASH = hash_password("timing-equaliser-not-a-password")
 
 
 class AccountError(Exception):
@@ -106,7 +105,7 @@ def authenticate(db, limits: SignInLimits, email: str, password: str, address: s
             )
         ).first()
     if row is None or not row.active:
-        check_password(_DUMMY_HASH, password)  # same cost whether or not the account exists
+        check_password(timing_hash(), password)  # same cost whether or not the account exists
         return SignIn(None)
     if not check_password(row.password_hash, password):
         return SignIn(None)

@@ -15,8 +15,21 @@ _hasher = PasswordHasher()
 def use_hash_profile(profile: dict | None) -> None:
     """argon2 parameters for new hashes in this process (`PASSWORD_HASH_PROFILE`; None: argon2's
     defaults). Existing hashes keep verifying: each records its own parameters."""
-    global _hasher
+    global _hasher, _timing_hash
     _hasher = PasswordHasher(**(profile or {}))
+    _timing_hash = None
+
+
+_timing_hash: str | None = None
+
+
+def timing_hash() -> str:
+    """A hash of the current profile to verify against when there is no account, so that a sign-in costs
+    the same whether or not the address exists (made once per profile)."""
+    global _timing_hash
+    if _timing_hash is None:
+        _timing_hash = _hasher.hash("timing-equaliser-not-a-password")
+    return _timing_hash
 
 
 def hash_password(password: str) -> str:
