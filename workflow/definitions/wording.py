@@ -13,7 +13,7 @@ from typing import Any
 EXAMPLES = {
     "I18n": "{ko: 기업명, en: Company name}",
     "Choice": "{value: seoul, label: {ko: 서울, en: Seoul}}",
-    "FieldSpec": "{name: company_name, type: text, label: {ko: 기업명, en: Company name}}",
+    "FieldSpec": "{name: device_name, type: text, label: {ko: 기기명, en: Device name}}",
     "StageSpec": "{title: {ko: 신청서, en: Application}, editable_in: [draft], fields: [...]}",
     "RubricItem": "{name: innovation, max: 30, label: {ko: 혁신성, en: Innovation}}",
     "ReviewSpec": "{rubric: [{name: innovation, max: 30}], reviewers_per_application: 3}",

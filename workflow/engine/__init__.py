@@ -255,7 +255,19 @@ class Workflow:
         data = clean_given(program.editable_fields(program.initial), data)
         new_id = records.insert_application(tx.connection, program, applicant_id, tx.now)
         blank = ApplicationRow(
-            new_id, program.key, program.version, program.sha256, "", {}, {}, 1, applicant_id, 0, "", None
+            new_id,
+            program.key,
+            program.version,
+            program.sha256,
+            "",
+            {},
+            {},
+            1,
+            applicant_id,
+            0,
+            "",
+            None,
+            tx.now,
         )
         roles = {"system"} if actor.is_system else {"applicant"}
         event = tx.move(program, blank, program.initial, "create", actor, roles, reason, data)

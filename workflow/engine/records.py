@@ -31,6 +31,7 @@ APPLICATION_COLUMNS = (
     Application.history_seq,
     Application.history_head,
     Application.state_entered_at,
+    Application.created_at,
 )
 
 
@@ -109,6 +110,7 @@ class ApplicationRow:
     history_seq: int
     history_head: str
     state_entered_at: datetime | None
+    created_at: datetime | None = None
 
     def moved(self, **changes: Any) -> ApplicationRow:
         return replace(self, **changes)
@@ -131,6 +133,7 @@ def read_application(connection, application_id: int) -> ApplicationRow | None:
         row.history_seq,
         row.history_head,
         row.state_entered_at,
+        row.created_at,
     )
 
 

@@ -67,7 +67,10 @@ def record_stay(
     )
     outcome = funnel_outcomes(program).get(trigger)
     if outcome is not None:
-        started = connection.execute(STARTED, {"application_id": application.id}).scalar_one()
+        started = (
+            application.created_at
+            or connection.execute(STARTED, {"application_id": application.id}).scalar_one()
+        )
         mark = _insert_ignoring_duplicates(connection, MARKS).values(
             application_id=application.id,
             outcome=outcome,
@@ -205,17 +208,16 @@ def _save_company(connection, program, application_id: int, company: dict, data:
         set_={"updated_at": now, **values},
     ).returning(COMPANIES.c.id)
     company_id = connection.execute(statement).scalar_one()
-    link = (
-        update(LINKS)
-        .where(LINKS.c.application_id == application_id)
-        .values(company_id=company_id, program_key=program.key)
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    link = dialect.insert(LINKS).values(
+        application_id=application_id, company_id=company_id, program_key=program.key
     )
-    if connection.execute(link).rowcount == 0:
-        connection.execute(
-            insert(LINKS).values(
-                application_id=application_id, company_id=company_id, program_key=program.key
-            )
+    connection.execute(  # one statement: the link is new, or moves to this company
+        link.on_conflict_do_update(
+            index_elements=[LINKS.c.application_id],
+            set_={"company_id": company_id, "program_key": program.key},
         )
+    )
     connection.execute(
         update(VALUES).where(VALUES.c.application_id == application_id).values(company_id=company_id)
     )
