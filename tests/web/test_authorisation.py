@@ -101,6 +101,11 @@ MATRIX = {
         "/officer/programs/startup-support",
         row("L 403 403 200 404 200 403 200 403 403 403"),
     ),
+    "officer.export": (
+        "GET",
+        "/officer/programs/startup-support/export.csv",
+        row("L 403 403 200 404 200 403 200 403 403 403"),
+    ),
     "officer.application": (
         "GET",
         "/officer/applications/{a}",

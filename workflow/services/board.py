@@ -5,11 +5,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, String, func, literal, or_, select
+from sqlalchemy import func, or_, select
 
 from workflow.engine.records import ApplicationRow
 from workflow.models import Application, ReviewAssignment, User, UserRole
 from workflow.numbers import database_id
+from workflow.services.board_columns import (
+    DEADLINE,
+    DEFAULT_SORT,
+    REVIEWS,
+    SCORE,
+    data_integer,
+    data_text,
+    parse_sort,
+    sort_columns,
+)
 
 PER_PAGE = 50
 
@@ -21,70 +31,99 @@ class Board:
     total: int
     page: int
     pages: int
+    sort: str = DEFAULT_SORT
+    per_page: int = PER_PAGE
 
 
-def _data_text(name: str | None):
-    return Application.data[name].as_string() if name else literal(None, String)
-
-
-def _data_integer(name: str | None):
-    return Application.data[name].as_integer() if name else literal(None, Integer)
-
-
-def board(connection, program, state: str | None = None, q: str = "", page: int = 1) -> Board:
-    """One page of a program's applications, newest first, with counts per state for the tabs.
-
-    Rows carry `title` and `amount`: the fields the rule file's `key_fields:` names."""
-    program_key = program.key
-    counts = dict(
-        connection.execute(
-            select(Application.state, func.count())
-            .where(Application.program_key == program_key)
-            .group_by(Application.state)
-        ).all()
+def state_counts(connection, program_keys) -> dict[str, dict[str, int]]:
+    """program → state → applications, for every program at once (one grouped query)."""
+    counts: dict[str, dict[str, int]] = {key: {} for key in program_keys}
+    if not counts:
+        return counts
+    rows = connection.execute(
+        select(Application.program_key, Application.state, func.count())
+        .where(Application.program_key.in_(list(counts)))
+        .group_by(Application.program_key, Application.state)
     )
+    for key, state, n in rows:
+        counts[key][state] = n
+    return counts
+
+
+def board(
+    connection,
+    program,
+    state: str | None = None,
+    q: str = "",
+    page: int = 1,
+    sort: str = DEFAULT_SORT,
+    every_page: bool = False,
+) -> Board:
+    """One page of a program's applications in the chosen order (newest first by default), with
+    counts per state for the tabs. `every_page` gives every matching row (the exports).
+
+    Rows carry `title` and `amount` (the fields the rule file's `key_fields:` names), the open
+    `deadline` of the current step, the average review `score` and the number of `reviews`."""
+    program_key = program.key
+    counts = state_counts(connection, [program_key])[program_key]
     conditions = [Application.program_key == program_key]
     if state:
         conditions.append(Application.state == state)
     q = (q or "").strip()
+    sort = parse_sort(program, sort)
+    column = sort_columns(program)[sort.lstrip("-")]
     ids = select(Application.id).where(*conditions)
+    joined = False
     if q:
         pattern = f"%{q.lower()}%"
         matches = [func.lower(User.name).like(pattern)]
         if program.title_field:
-            matches.append(func.lower(_data_text(program.title_field)).like(pattern))
+            matches.append(func.lower(data_text(program.title_field)).like(pattern))
         number = database_id(q)
         if number is not None:
             matches.append(Application.id == number)
         ids = ids.join(User, User.id == Application.applicant_id).where(or_(*matches))
+        joined = True
         total = connection.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
     else:
         # the tabs' counts already hold the total: no second scan of the program's rows
         total = counts.get(state, 0) if state else sum(counts.values())
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(1, page), pages)
-    # page through ids only (an index scan), then read the JSON of those 50 rows alone
-    page_ids = list(
-        connection.execute(
-            ids.order_by(Application.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-        ).scalars()
-    )
-    rows = connection.execute(
+    if sort.lstrip("-") == "applicant" and not joined:
+        ids = ids.join(User, User.id == Application.applicant_id)
+    descending = sort.startswith("-")
+    order = [column.desc().nulls_last() if descending else column.asc().nulls_last()]
+    if column is not Application.id:
+        order.append(Application.id.desc())
+    ids = ids.order_by(*order)
+    per_page = PER_PAGE
+    if every_page:
+        pages, page = 1, 1
+    else:
+        pages = max(1, -(-total // per_page))
+        page = min(max(1, page), pages)
+        # page through ids only (an index scan), then read the JSON of those rows alone
+        ids = ids.limit(per_page).offset((page - 1) * per_page)
+    page_ids = list(connection.execute(ids).scalars())
+    found = connection.execute(
         select(
             Application.id,
             Application.state,
             Application.updated_at,
             Application.program_version,
-            _data_text(program.title_field).label("title"),
-            _data_integer(program.amount_field).label("amount"),
+            data_text(program.title_field).label("title"),
+            data_integer(program.amount_field).label("amount"),
+            DEADLINE.label("deadline"),
+            SCORE.label("score"),
+            REVIEWS.label("reviews"),
             User.name.label("applicant_name"),
             User.organisation.label("organisation"),
         )
         .join(User, User.id == Application.applicant_id)
         .where(Application.id.in_(page_ids))
-        .order_by(Application.id.desc())
     )
-    return Board(counts, [dict(r._mapping) for r in rows], total, page, pages)
+    by_id = {r.id: dict(r._mapping) for r in found}
+    rows = [by_id[i] for i in page_ids if i in by_id]
+    return Board(counts, rows, total, page, pages, sort, per_page)
 
 
 def inbox(connection, reviewer_id: int) -> list[dict]:

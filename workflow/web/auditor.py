@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from workflow.numbers import database_id
 from workflow.roles import roles_that
-from workflow.services.board import board as load_board
+from workflow.services.board import state_counts
 from workflow.services.status import application_view
 from workflow.web.auth import read_db, roles_required, workflow
 from workflow.web.common import visible_application
-from workflow.web.inputs import query_page, query_text
 from workflow.web.nav import register_nav
+from workflow.web.officer import board_view
 
 bp = Blueprint("auditor", __name__, url_prefix="/auditor")
 ROLES = roles_that("audit")
@@ -26,29 +26,14 @@ def index():
         return redirect(url_for("auditor.application", application_id=number))
     programs = list(workflow().registry.current.values())
     with read_db().connect() as connection:
-        counts = {p.key: load_board(connection, p).counts for p in programs}
+        counts = state_counts(connection, [p.key for p in programs])
     return render_template("audit/index.html", programs=programs, counts=counts)
 
 
 @bp.get("/programs/<key>")
 @roles_required(*ROLES)
 def board(key: str):
-    program = workflow().registry.latest(key)
-    if program is None:
-        abort(404)
-    state = request.args.get("state") or None
-    state = state if state in program.spec.states else None
-    q = query_text("q")
-    with read_db().connect() as connection:
-        result = load_board(connection, program, state, q, query_page())
-    return render_template(
-        "officer/board.html",
-        program=program,
-        board=result,
-        state=state,
-        q=q,
-        detail_endpoint="auditor.application",
-    )
+    return board_view(key, "auditor.application")
 
 
 @bp.get("/applications/<int:application_id>")

@@ -3,7 +3,7 @@ allowed actions, and reviewer assignment (candidates with a conflict are exclude
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -13,9 +13,11 @@ from workflow.engine.actions import available_actions
 from workflow.roles import roles_that
 from workflow.services import reviews
 from workflow.services.board import board as load_board
-from workflow.services.board import declared_conflicts, reviewer_candidates
+from workflow.services.board import declared_conflicts, reviewer_candidates, state_counts
+from workflow.services.board_columns import parse_sort, selection_states, state_kinds
 from workflow.services.status import application_view
 from workflow.web.auth import current_actor, read_db, require_program_staff, roles_required, workflow
+from workflow.web.board_export import FORMATS, board_csv, board_xlsx
 from workflow.web.common import state_label, visible_application
 from workflow.web.i18n import message_text
 from workflow.web.inputs import form_text, query_page, query_text
@@ -36,25 +38,65 @@ def index():
         if actor.staff_roles(key) & set(BOARD_ROLES)
     ]
     with read_db().connect() as connection:
-        counts = {p.key: load_board(connection, p).counts for p in programs}
+        counts = state_counts(connection, [p.key for p in programs])
         conflicts = declared_conflicts(connection, [p.key for p in programs])
     return render_template("officer/index.html", programs=programs, counts=counts, conflicts=conflicts)
 
 
-@bp.get("/programs/<key>")
-@roles_required(*BOARD_ROLES)
-def board(key: str):
-    require_program_staff(key, *BOARD_ROLES)
+def board_view(key: str, detail_endpoint: str, export_endpoint: str | None = None):
+    """The board page (officers and auditors): step tabs, search, sortable columns, page numbers;
+    in a selection step (a decision after reviews) the rows are ranked by average score."""
+    program, state, q, sort = _board_query(key)
+    with read_db().connect() as connection:
+        result = load_board(connection, program, state, q, query_page(), sort)
+    return render_template(
+        "officer/board.html",
+        program=program,
+        board=result,
+        state=state,
+        q=q,
+        kinds=state_kinds(program),
+        ranking=state in selection_states(program),
+        now=workflow().clock(),
+        detail_endpoint=detail_endpoint,
+        export_endpoint=export_endpoint,
+    )
+
+
+def _board_query(key: str):
     program = workflow().registry.latest(key)
     if program is None:
         abort(404)
     state = request.args.get("state") or None
     if state is not None and state not in program.spec.states:
         state = None
-    q = query_text("q")
+    default = "-score" if state in selection_states(program) else None
+    sort = parse_sort(program, request.args.get("sort") or default)
+    return program, state, query_text("q"), sort
+
+
+@bp.get("/programs/<key>")
+@roles_required(*BOARD_ROLES)
+def board(key: str):
+    require_program_staff(key, *BOARD_ROLES)
+    return board_view(key, "officer.application", "officer.export")
+
+
+@bp.get("/programs/<key>/export.<fmt>")
+@roles_required(*BOARD_ROLES)
+def export(key: str, fmt: str):
+    """The current view (step, search, order) as CSV or XLSX, every page of it."""
+    require_program_staff(key, *BOARD_ROLES)
+    if fmt not in FORMATS:
+        abort(404)
+    program, state, q, sort = _board_query(key)
     with read_db().connect() as connection:
-        result = load_board(connection, program, state, q, query_page())
-    return render_template("officer/board.html", program=program, board=result, state=state, q=q)
+        rows = load_board(connection, program, state, q, 1, sort, every_page=True).rows
+    body = board_csv(program, rows) if fmt == "csv" else board_xlsx(program, rows)
+    name = f"board-{program.key}" + (f"-{state}" if state else "") + f".{fmt}"
+    return Response(
+        body, mimetype=FORMATS[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 def _staff_application(application_id: int, connection=None):

@@ -1,0 +1,102 @@
+"""What the officer's board can sort by and how it marks a step: the sort keys a URL may name
+(a whitelist, each with its SQL expression) and each state's kind, read from the rule file's shape
+(final, review, decision, a step the applicant takes), never from state names."""
+
+from __future__ import annotations
+
+from sqlalchemy import Integer, String, func, literal, select
+
+from workflow.models import Application, ReviewAssignment, Timer, User
+
+DEFAULT_SORT = "-number"
+# the open deadline of the current step: a deadline timer of this state not cancelled on leaving it
+DEADLINE = (
+    select(func.max(Timer.due_at))
+    .where(
+        Timer.application_id == Application.id,
+        Timer.kind == "deadline",
+        Timer.state == Application.state,
+        Timer.status != "cancelled",
+    )
+    .correlate(Application)
+    .scalar_subquery()
+)
+SCORE = (
+    select(func.avg(ReviewAssignment.total))
+    .where(ReviewAssignment.application_id == Application.id, ReviewAssignment.submitted_at.is_not(None))
+    .correlate(Application)
+    .scalar_subquery()
+)
+REVIEWS = (
+    select(func.count())
+    .where(ReviewAssignment.application_id == Application.id, ReviewAssignment.submitted_at.is_not(None))
+    .correlate(Application)
+    .scalar_subquery()
+)
+
+
+def data_text(name: str | None):
+    return Application.data[name].as_string() if name else literal(None, String)
+
+
+def data_integer(name: str | None):
+    return Application.data[name].as_integer() if name else literal(None, Integer)
+
+
+def sort_columns(program) -> dict:
+    """Sort key (as in the URL) → the expression ordered by; `needs_user` keys join the applicant."""
+    return {
+        "number": Application.id,
+        "title": data_text(program.title_field),
+        "applicant": User.name,
+        "state": Application.state,
+        "amount": data_integer(program.amount_field),
+        "updated": Application.updated_at,
+        "deadline": DEADLINE,
+        "score": SCORE,
+    }
+
+
+def parse_sort(program, raw: str | None) -> str:
+    """The URL's `sort` if it names a column ("score" ascending, "-score" descending), else the default."""
+    raw = (raw or "").strip()
+    return raw if raw.lstrip("-") in sort_columns(program) else DEFAULT_SORT
+
+
+def state_kinds(program) -> dict[str, str]:
+    """state → "stopped" | "done" | "applicant" | "review" | "decision" | "staff", for the badges.
+
+    A final state some way into which is destructive or needs a reason is "stopped" (not selected,
+    withdrawn); other final states are "done"; a state the applicant leaves by a step of their own
+    (besides a destructive one such as withdrawing) waits on the applicant."""
+    applicant_side = {
+        name for name, kind in program.role_kinds.items() if kind.held_by in ("owner", "member")
+    }
+    decided = {spec.state for spec in program.spec.decisions.values()}
+    kinds = {}
+    for name, state in program.spec.states.items():
+        entering = [t.spec for t in program.transitions if t.spec.to == name]
+        leaving = [t.spec for t in program.leaving(name)]
+        if state.final:
+            stopped = any(t.destructive or t.reason == "required" for t in entering)
+            kinds[name] = "stopped" if stopped else "done"
+        elif any(set(t.roles) & applicant_side and not t.destructive for t in leaving):
+            kinds[name] = "applicant"
+        elif state.review:
+            kinds[name] = "review"
+        elif name in decided:
+            kinds[name] = "decision"
+        else:
+            kinds[name] = "staff"
+    return kinds
+
+
+def selection_states(program) -> set[str]:
+    """States where a decision chooses between outcomes after reviews: a decision's state entered
+    from a review state."""
+    reviewed = {name for name, state in program.spec.states.items() if state.review}
+    found = set()
+    for spec in program.spec.decisions.values():
+        if any(t.spec.to == spec.state and set(t.sources) & reviewed for t in program.transitions):
+            found.add(spec.state)
+    return found
