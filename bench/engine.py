@@ -4,8 +4,10 @@ Each application goes draft → screening → changes_requested → screening �
 (create + 4 transitions, each its own transaction: guard, timers, outbox, hash-chained event). The
 baseline does, per transition, the same row writes with plain Core and statements built once: update
 state and version, insert the history event with its hash, insert the outbox row, and the same timer
-rows (insert on entering a state with a deadline, cancel on leaving it). It does not read the row first
-nor check anything: that difference is the engine's cost. Prints ratios; the last line is one JSON object.
+rows (insert on entering a state with a deadline, cancel on leaving it), and what the statistics record
+with a move (the stay in the state left; on submit the funnel mark and the company profile). It does not
+read the row first nor check anything: that difference is the engine's cost. The engine is driven as a page
+drives it: each fire gets the row the previous result returned. Prints ratios; the last line is one JSON object.
 
     python bench/engine.py [N]        (N >= 2000 applications; PostgreSQL from BENCH_POSTGRES_URL)
 """
@@ -22,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import bindparam, event, insert, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -32,7 +35,17 @@ from workflow.definitions.registry import DefinitionRegistry  # noqa: E402
 from workflow.engine import Workflow  # noqa: E402
 from workflow.extensions import install  # noqa: E402
 from workflow.history import data_hash, event_hash  # noqa: E402
-from workflow.models import Application, HistoryEvent, OutboxMessage, Timer  # noqa: E402
+from workflow.models import (  # noqa: E402
+    Application,
+    Company,
+    CompanyApplication,
+    FunnelMark,
+    HistoryEvent,
+    IndicatorValue,
+    OutboxMessage,
+    StateStay,
+    Timer,
+)
 from workflow.schema import upgrade  # noqa: E402
 from workflow.services.files import FileStore  # noqa: E402
 from workflow.services.users import create_user  # noqa: E402
@@ -142,6 +155,52 @@ BASELINE_CANCEL = (
     .where(TIMERS.c.application_id == bindparam("b_app"), TIMERS.c.status == "pending")
     .values(status="cancelled", fired_at=bindparam("fired_at"))
 )
+# what the statistics record with a move (workflow/performance): the stay in the state left; on submit the
+# funnel mark and the company profile (upsert), its link to the application and its indicator values
+STAYS, MARKS, COMPANIES, LINKS, VALUES = (
+    m.__table__ for m in (StateStay, FunnelMark, Company, CompanyApplication, IndicatorValue)
+)
+BASELINE_STAY = insert(STAYS)
+BASELINE_VALUES = (
+    update(VALUES)
+    .where(VALUES.c.application_id == bindparam("b_app"))
+    .values(company_id=bindparam("company"))
+)
+
+
+def _dialect(engine):
+    return postgresql if engine.dialect.name == "postgresql" else sqlite
+
+
+def submit_statistics(connection, app_id: int, seq: int) -> None:
+    dialect = _dialect(connection.engine)
+    mark = dialect.insert(MARKS).on_conflict_do_nothing()
+    connection.execute(
+        mark,
+        {
+            "application_id": app_id,
+            "outcome": "submitted",
+            "program_key": "startup-support",
+            "created_at": NOW,
+        },
+    )
+    company = dialect.insert(COMPANIES).returning(COMPANIES.c.id)
+    company = company.on_conflict_do_update(
+        index_elements=[COMPANIES.c.business_no], set_={"updated_at": company.excluded.updated_at}
+    )
+    company_id = connection.execute(
+        company, {"business_no": "123-45-67890", "name": "헬스온", "employees": 12, "updated_at": NOW}
+    ).scalar_one()
+    link = dialect.insert(LINKS)
+    link = link.on_conflict_do_update(
+        index_elements=[LINKS.c.application_id], set_={"company_id": link.excluded.company_id}
+    )
+    connection.execute(
+        link, {"application_id": app_id, "company_id": company_id, "program_key": "startup-support"}
+    )
+    connection.execute(BASELINE_VALUES, {"b_app": app_id, "company": company_id})
+
+
 # the timer rows the engine writes on this path: entering screening (one deadline) and changes_requested
 # (a deadline and a reminder); leaving either cancels them
 ENTERS_DEADLINE = {"screening": 1, "changes_requested": 2}
@@ -195,6 +254,20 @@ def run_baseline(engine, count: int, sha: str, applicant_id: int) -> float:
                 )
                 assert claimed.rowcount == 1
                 _event(connection, app_id, seq, state, to_state, trigger, head_before, reason)
+                connection.execute(
+                    BASELINE_STAY,
+                    {
+                        "application_id": app_id,
+                        "program_key": "startup-support",
+                        "state": state,
+                        "left_by": trigger,
+                        "entered_at": NOW,
+                        "left_at": NOW,
+                        "seconds": 0,
+                    },
+                )
+                if trigger == "submit":
+                    submit_statistics(connection, app_id, seq)
                 if state in ENTERS_DEADLINE:
                     connection.execute(BASELINE_CANCEL, {"b_app": app_id, "fired_at": NOW})
                 if to_state in ENTERS_DEADLINE:

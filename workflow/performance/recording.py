@@ -71,13 +71,15 @@ def record_stay(
             application.created_at
             or connection.execute(STARTED, {"application_id": application.id}).scalar_one()
         )
-        mark = _insert_ignoring_duplicates(connection, MARKS).values(
-            application_id=application.id,
-            outcome=outcome,
-            program_key=application.program_key,
-            created_at=started,
+        connection.execute(
+            _insert_ignoring_duplicates(connection, MARKS),
+            {
+                "application_id": application.id,
+                "outcome": outcome,
+                "program_key": application.program_key,
+                "created_at": started,
+            },
         )
-        connection.execute(mark)
 
 
 def funnel_outcomes(program) -> dict[str, str]:
@@ -92,9 +94,16 @@ def funnel_outcomes(program) -> dict[str, str]:
     }
 
 
+_IGNORING: dict[tuple[str, str], object] = {}
+
+
 def _insert_ignoring_duplicates(connection, table):
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()
+    """INSERT ... ON CONFLICT DO NOTHING for the connection's database, built once per table."""
+    key = (connection.dialect.name, table.name)
+    if key not in _IGNORING:
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        _IGNORING[key] = dialect.insert(table).on_conflict_do_nothing()
+    return _IGNORING[key]
 
 
 @dataclass(frozen=True)
@@ -192,9 +201,32 @@ def profile_values(company: dict, data: dict) -> dict:
     return values
 
 
-def _upsert(connection):
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(COMPANIES)
+_COMPANY_STATEMENTS: dict[tuple[str, tuple[str, ...]], tuple] = {}
+
+
+def _company_statements(connection, columns: tuple[str, ...]) -> tuple:
+    """(company upsert, link upsert, values update), built once per database and profile columns: building
+    an upsert per call costs more than running it."""
+    key = (connection.dialect.name, columns)
+    if key not in _COMPANY_STATEMENTS:
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        company = dialect.insert(COMPANIES)
+        company = company.on_conflict_do_update(
+            index_elements=[COMPANIES.c.business_no],
+            set_={name: company.excluded[name] for name in ("updated_at", *columns)},
+        ).returning(COMPANIES.c.id)
+        link = dialect.insert(LINKS)
+        link = link.on_conflict_do_update(  # the link is new, or moves to this company
+            index_elements=[LINKS.c.application_id],
+            set_={"company_id": link.excluded.company_id, "program_key": link.excluded.program_key},
+        )
+        values = (
+            update(VALUES)
+            .where(VALUES.c.application_id == bindparam("b_application_id"))
+            .values(company_id=bindparam("b_company_id"))
+        )
+        _COMPANY_STATEMENTS[key] = (company, link, values)
+    return _COMPANY_STATEMENTS[key]
 
 
 def _save_company(connection, program, application_id: int, company: dict, data: dict, now) -> int | None:
@@ -202,23 +234,12 @@ def _save_company(connection, program, application_id: int, company: dict, data:
     if not business_no:
         return None
     values = profile_values(company, data)
-    statement = _upsert(connection).values(business_no=business_no, updated_at=now, **values)
-    statement = statement.on_conflict_do_update(
-        index_elements=[COMPANIES.c.business_no],
-        set_={"updated_at": now, **values},
-    ).returning(COMPANIES.c.id)
-    company_id = connection.execute(statement).scalar_one()
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    link = dialect.insert(LINKS).values(
-        application_id=application_id, company_id=company_id, program_key=program.key
-    )
-    connection.execute(  # one statement: the link is new, or moves to this company
-        link.on_conflict_do_update(
-            index_elements=[LINKS.c.application_id],
-            set_={"company_id": company_id, "program_key": program.key},
-        )
-    )
+    upsert, link, update_values = _company_statements(connection, tuple(sorted(values)))
+    company_id = connection.execute(
+        upsert, {"business_no": business_no, "updated_at": now, **values}
+    ).scalar_one()
     connection.execute(
-        update(VALUES).where(VALUES.c.application_id == application_id).values(company_id=company_id)
+        link, {"application_id": application_id, "company_id": company_id, "program_key": program.key}
     )
+    connection.execute(update_values, {"b_application_id": application_id, "b_company_id": company_id})
     return company_id
