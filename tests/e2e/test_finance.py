@@ -42,16 +42,20 @@ def test_finance_pays_tranche_one_and_the_applicant_sees_it(live_app, new_page, 
     assert page.get_by_text("분할금을 지급했습니다.").is_visible()
     assert page.get_by_role("cell", name="2026-05-04 10:00 KST").first.is_visible()
     camera.shot(page, "award-paid")
-    admin = new_page()  # exchange rates are global settings: a global finance role or an administrator
+    page.goto(f"{base}/finance/rates")  # a global setting: finance of some programs reads it
+    assert (
+        page.get_by_text("환율은 모든 사업에 적용되므로").is_visible()
+        and page.locator("#currency").count() == 0
+    )
+    admin = new_page()
     _login(admin, base, "admin@test.kr")
-    page = admin
-    page.goto(f"{base}/finance/rates")
-    page.fill("#currency", "USD")
-    page.fill("#rate", "1385.20")
-    page.get_by_role("button", name="환율 기록").click()
-    page.wait_for_load_state()
-    assert page.get_by_role("cell", name="1,385.20").is_visible()
-    camera.shot(page, "rates")
+    admin.goto(f"{base}/finance/rates")
+    admin.fill("#currency", "USD")
+    admin.fill("#rate", "1385.20")
+    admin.get_by_role("button", name="환율 기록").click()
+    admin.wait_for_load_state()
+    assert admin.get_by_role("cell", name="1,385.20").is_visible()
+    camera.shot(admin, "rates")
 
     applicant = new_page()
     _login(applicant, base, "applicant@test.kr")

@@ -193,7 +193,7 @@ def _passing(candidates, context) -> set[int]:
             elif first_failure is None:
                 message = transition.spec.guard_message
                 first_failure = Message(
-                    "guard_failed", {"detail": message.model_dump() if message else transition.guard.source}
+                    "guard_failed", {"detail": message.model_dump() if message else _step(transition)}
                 )
         except GuardEvaluationError as error:
             # the reader learns which step; the expression and the evaluator's words go to the log only
@@ -201,13 +201,16 @@ def _passing(candidates, context) -> set[int]:
                 "guard of '%s' not evaluated (%s): %s", transition.trigger, transition.guard.source, error
             )
             if first_failure is None:
-                label = transition.spec.label
-                first_failure = Message(
-                    "guard_error", {"step": label.model_dump() if label else transition.trigger}
-                )
+                first_failure = Message("guard_error", {"step": _step(transition)})
     if not allowed:
         raise Refused(first_failure or Message("guard_failed", {"detail": ""}))
     return allowed
+
+
+def _step(transition) -> dict | str:
+    """How a refusal names a step to its reader: the rule file's label, else the trigger (never the guard)."""
+    label = transition.spec.label
+    return label.model_dump() if label else transition.trigger
 
 
 def _merge_data(program, application, candidates, held, given: dict) -> dict:
