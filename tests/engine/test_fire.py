@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
+from tests.conftest import make_workflow
 from tests.factories import AGREEMENT, reviewed_startup, startup_data, submitted_startup
 from workflow.models import Application, HistoryEvent, OutboxMessage, Timer
+
+ENGINE_RULES = Path(__file__).parent / "rules"
 
 
 def counts(workflow, app_id):
@@ -53,13 +58,15 @@ def test_unknown_trigger(workflow, people, store):
     )
 
 
-def test_trigger_not_allowed_from_current_state_names_who_moved_it(workflow, people, store):
-    app_id = submitted_startup(workflow, people, store)
+def test_trigger_not_allowed_from_current_state_names_who_moved_it(db_engine, clock, people):
+    workflow = make_workflow(db_engine, clock, ENGINE_RULES)  # labels from the test's own rule file
+    app_id = workflow.create("panel", people.applicant, {"title": "12345"}).application_id
+    assert workflow.fire(app_id, "submit", people.applicant).ok
     before = counts(workflow, app_id)
-    result = workflow.fire(app_id, "select", people.officer)
+    result = workflow.fire(app_id, "close", people.officer)
     assert_refused(result, "not_from_state_changed", before, workflow, app_id)
-    assert "applicant did 'Submit' at 2026-05-04 10:00 KST" in result.reason("en")
-    assert "'제출'" in result.reason("ko") and "'선정'" in result.reason("ko")
+    assert "applicant did 'Send' at 2026-05-04 10:00 KST" in result.reason("en")
+    assert "'보내기'" in result.reason("ko") and "'종결'" in result.reason("ko")
 
 
 def test_role_that_may_not_fire(workflow, people, store):
