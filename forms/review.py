@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from forms import BaseForm, WholeNumberField, choices
@@ -31,6 +31,13 @@ class ConflictForm(BaseForm):
     )
 
 
+class PledgeForm(BaseForm):
+    accept = BooleanField(
+        _l("I have read the pledge and will keep it."),
+        validators=[InputRequired(_l("Tick the box to accept the pledge."))],
+    )
+
+
 class AssignForm(BaseForm):
     reviewer_id = SelectField(_l("Reviewer"), coerce=int, validate_choice=True)
 
@@ -51,8 +58,9 @@ def rubric_form(rubric, lang: str, formdata=None):
             f"score_{item.name}",
             WholeNumberField(
                 label,
+                description=item.description.get(lang) if item.description else "",
                 validators=[InputRequired(message), NumberRange(0, item.max, message)],
-                render_kw={"inputmode": "numeric", "min": 0, "max": item.max},
+                render_kw={"inputmode": "numeric", "min": 0, "max": item.max, "data-rubric-score": item.max},
             ),
         )
     return RubricForm(formdata=formdata)

@@ -55,6 +55,7 @@ def reviewed_startup(workflow, people, store, score=(25, 35, 25), count=3) -> in
     assert workflow.fire(app_id, "pass_screening", people.officer).ok
     for reviewer in people.reviewers[:count]:
         assert reviews.assign(workflow, app_id, reviewer.id, people.officer).ok
+        reviews.accept_pledge(workflow, reviewer)
         assert reviews.declare(workflow, app_id, reviewer, "none").ok
         submitted = reviews.submit(
             workflow,

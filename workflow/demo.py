@@ -121,6 +121,7 @@ def _take(workflow, store, actor, app_id: int, step: dict, by, index: int):
         return None
     if "review" in step:
         reviewer = actor[step["review"]]
+        reviews.accept_pledge(workflow, reviewer)
         reviews.declare(workflow, app_id, reviewer, "none")
         return reviews.submit(workflow, app_id, reviewer, step["scores"], step.get("comment", ""))
     raise ValueError(f"unknown demo step {step}")

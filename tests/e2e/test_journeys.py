@@ -128,6 +128,11 @@ def test_four_journeys(live_app, new_page, tmp_path):
     reviewer.goto(base + "/review/")
     reviewer_camera.shot(reviewer, "inbox")
     reviewer.get_by_role("link", name=re.compile("이해충돌 신고하기")).click()
+    assert "불면증" not in reviewer.content()  # nothing of the application before the pledge
+    reviewer.check("#accept")
+    reviewer_camera.shot(reviewer, "pledge")
+    reviewer.get_by_role("button", name="보안서약에 동의합니다").click()
+    reviewer.wait_for_url(re.compile(rf"/review/{app_id}/declare$"))
     assert "불면증" not in reviewer.content()  # nothing of the application before the declaration
     reviewer.check("#declaration-0")
     reviewer_camera.shot(reviewer, "declaration")

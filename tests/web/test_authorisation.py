@@ -95,6 +95,9 @@ MATRIX = {
     "review.inbox": ("GET", "/review/", row(f"{REVIEWERS} 200 200 200")),
     "review.declare": ("GET", "/review/{a}/declare", row(f"{REVIEWERS} 302 200 404")),
     "review.score": ("GET", "/review/{a}", row(f"{REVIEWERS} 200 302 404")),
+    "review.pledge": ("GET", "/review/pledge", row(f"{REVIEWERS} 200 200 200")),
+    # the reviewer's inline copy of a file: only after the pledge and a declaration of no conflict
+    "review.file": ("GET", "/review/{a}/files/{file}", row(f"{REVIEWERS} 200 404 404")),
     "officer.index": ("GET", "/officer/", row("L 403 403 200 200 200 403 200 403 403 403")),
     "officer.board": (
         "GET",
@@ -159,6 +162,8 @@ POST_SIDE = {
     "applicant.edit": ("/applications/{d}/form", row("L 200 404 302 404 302 302 302 404 404 404")),
     "review.declare": ("/review/{a}/declare", row(f"{REVIEWERS} 302 302 404")),
     "review.score": ("/review/{a}", row(f"{REVIEWERS} 302 302 404")),
+    # reviewer1 and reviewer2 accepted the pledge already (the page again); reviewer3 accepts it now
+    "review.pledge": ("/review/pledge", row(f"{REVIEWERS} 200 200 302")),
     # exchange rates are global: finance of some programs reads them, only global finance or admin records
     "finance.rates": ("/finance/rates", row("L 403 403 403 403 403 403 302 403 403 403")),
 }
@@ -171,6 +176,7 @@ CHANGES = {
     "applicant.edit:POST": {"applicant"},
     "review.declare:POST": {"reviewer2"},
     "review.score:POST": {"reviewer1"},
+    "review.pledge:POST": {"reviewer3"},
     "officer.move": {"admin"},
     "admin.grant": {"admin"},
     "admin.revoke": {"admin"},
@@ -189,6 +195,7 @@ POST_DATA = {
     "finance.recover": {"amount": "1000"},
     "applicant.edit": {"company_name": "테스트"},
     "review.declare": {"declaration": "none"},
+    "review.pledge": {"accept": "y"},
     "review.score": {"score_innovation": "20", "score_feasibility": "30", "score_regional_impact": "20"},
     "finance.rates": {"currency": "USD", "rate": "1385.20", "effective_on": "2026-05-04"},
 }
@@ -228,6 +235,7 @@ def objects(app, web_people, store):
     assert workflow.fire(a, "pass_screening", people.officer).ok
     for reviewer in (people.reviewer1, people.reviewer2):
         assert reviews.assign(workflow, a, reviewer.id, people.officer).ok
+        reviews.accept_pledge(workflow, reviewer)
     assert reviews.declare(workflow, a, people.reviewer1, "none").ok
     d = workflow.create("startup-support", people.applicant, {}).application_id
     with workflow.db.begin() as connection:

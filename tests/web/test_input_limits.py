@@ -231,6 +231,7 @@ def test_a_score_in_arabic_indic_digits_is_refused_and_nothing_is_stored(app, we
     assert workflow.fire(app_id, "pass_screening", web_people.officer).ok
     assert reviews.assign(workflow, app_id, web_people.reviewer1.id, web_people.officer).ok
     assert reviews.declare(workflow, app_id, web_people.reviewer1, "none").ok
+    reviews.accept_pledge(workflow, web_people.reviewer1)
     client = app.test_client()
     login(client, web_people.reviewer1)
     before = snapshot(workflow.db)

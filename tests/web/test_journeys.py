@@ -147,6 +147,9 @@ def test_reviewer_declares_before_seeing_and_conflict_removes_assignment(app, we
         assert reviews.assign(workflow, app_id, reviewer.id, web_people.officer).ok
     first = app.test_client()
     login(first, web_people.reviewer1)
+    pledge = first.get(f"/review/{app_id}", follow_redirects=True)  # the pledge comes first
+    assert "보안서약" in pledge.text and "불면증" not in pledge.text
+    post_form(first, f"/review/pledge?next={app_id}", {"accept": "y"}, page_url="/review/pledge")
     gate = first.get(f"/review/{app_id}", follow_redirects=True)
     assert "이해충돌 신고" in gate.text and "불면증" not in gate.text and "123-45-67890" not in gate.text
     assert first.get(f"/applications/{app_id}").status_code == 404
@@ -175,6 +178,7 @@ def test_reviewer_declares_before_seeing_and_conflict_removes_assignment(app, we
 
     second = app.test_client()
     login(second, web_people.reviewer2)
+    reviews.accept_pledge(workflow, web_people.reviewer2)
     missing_reason = post_form(second, f"/review/{app_id}/declare", {"declaration": "exclusion"})
     assert "사유를 입력하세요" in missing_reason.text
     post_form(second, f"/review/{app_id}/declare", {"declaration": "exclusion", "reason": "같은 기관 소속"})

@@ -108,6 +108,7 @@ def test_the_reviewer_sees_the_declared_organisation_before_declaring(research_a
     from workflow.services import reviews
 
     assert reviews.assign(research_app.extensions["workflow"], app_id, cast["elsewhere"].id, cast["staff"]).ok
+    reviews.accept_pledge(research_app.extensions["workflow"], cast["elsewhere"])
     client = research_app.test_client()
     login(client, cast["elsewhere"])
     page = client.get(f"/review/{app_id}/declare").text

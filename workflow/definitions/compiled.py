@@ -209,9 +209,33 @@ class CompiledProgram:
         return "" if value is None else str(value)
 
     def key_field(self, role: str) -> FieldSpec | None:
-        """The field shown as the application's `title`, `amount` or `organisation`, if any."""
-        name = {"title": self.title_field, "amount": self.amount_field}.get(role, self.organisation_field)
+        """The field shown as the application's `title`, `amount`, `organisation`, `representative`,
+        `participants` or `bank_account`, if any (only the first three have defaults)."""
+        defaults = {
+            "title": self.title_field,
+            "amount": self.amount_field,
+            "organisation": self.organisation_field,
+        }
+        name = defaults[role] if role in defaults else getattr(self.spec.key_fields, role)
         return self.fields.get(name) if name else None
+
+    def key_value(self, role: str, data: dict | None) -> str:
+        """The text of a key field's value in `data` ("" when the field is not declared or empty)."""
+        spec = self.key_field(role)
+        value = (data or {}).get(spec.name) if spec else None
+        return "" if value is None else str(value)
+
+    # what reviewers may read (stages' `review_visible:`) ------------------------------------
+    @cached_property
+    def review_fields(self) -> dict[str, FieldSpec]:
+        """Fields of the stages reviewers see: those marked `review_visible: true`, and the first stage
+        unless it says `false`; later stages (agreement, reports) and transitions' fields stay hidden."""
+        shown = {}
+        for index, stage in enumerate(self.spec.stages.values()):
+            visible = stage.review_visible if stage.review_visible is not None else index == 0
+            if visible:
+                shown.update({f.name: f for f in stage.fields})
+        return shown
 
     # roles ---------------------------------------------------------------------------------
     @cached_property

@@ -35,7 +35,15 @@ def check_key_fields(checker) -> None:
     from workflow.definitions.checks import suggest
 
     types = {_mapping(spec).get("name"): _mapping(spec).get("type") for _, spec in checker.field_specs()}
-    wanted: dict[str, tuple[str, ...]] = {"title": (), "amount": ("money", "integer"), "organisation": ()}
+    wanted: dict[str, tuple[str, ...]] = {
+        "title": (),
+        "amount": ("money", "integer"),
+        "organisation": (),
+        "representative": (),
+        "participants": (),
+        "bank": (),
+        "bank_account": (),
+    }
     for role, value in _mapping(checker.raw.get("key_fields")).items():
         if role not in wanted or not isinstance(value, str):
             continue  # the schema reports those

@@ -55,6 +55,7 @@ class StageSpec(Closed):
     editable_in: list[Name] = Field(min_length=1)
     edit_roles: list[Name] = ["applicant"]
     fields: list[FieldSpec] = Field(min_length=1)
+    review_visible: bool | None = None  # reviewers see this stage; default: only the first stage
 
 
 class RubricItem(Closed):
@@ -200,6 +201,10 @@ class KeyFields(Closed):
     title: Name | None = None  # default: the first required text field of the first stage
     amount: Name | None = None  # default: the first money field of the first stage
     organisation: Name | None = None  # default: the title field (checked against reviewers' organisations)
+    representative: Name | None = None  # shown with the organisation before a reviewer declares a conflict
+    participants: Name | None = None  # the people taking part (a text or textarea field), shown there too
+    bank: Name | None = None  # the bank's name, shown with the account number on the payment page
+    bank_account: Name | None = None  # the account paid into, shown on the finance confirmation page
 
 
 class CompanySpec(Closed):

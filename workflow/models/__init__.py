@@ -1,6 +1,12 @@
 """Tables, one module per aggregate. Models import nothing of ours but the database base."""
 
-from workflow.models.applications import Application, ApplicationLink, ApplicationMember, ReviewAssignment
+from workflow.models.applications import (
+    Application,
+    ApplicationLink,
+    ApplicationMember,
+    ReviewAssignment,
+    ReviewerPledge,
+)
 from workflow.models.definitions import DefinitionSnapshot
 from workflow.models.history import HistoryEvent
 from workflow.models.money import Award, ExchangeRate, LedgerEntry, ProgramBudget, Tranche
@@ -36,6 +42,7 @@ __all__ = [
     "OutboxMessage",
     "ProgramBudget",
     "ReviewAssignment",
+    "ReviewerPledge",
     "StateStay",
     "StoredMail",
     "Timer",

@@ -84,3 +84,15 @@ class ReviewAssignment(Base):
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # a saved, unsubmitted review ({"scores": {...}, "comment": ...}): never counted by guards or boards
+    draft: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
+    draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ReviewerPledge(Base):
+    """A reviewer's confidentiality pledge (보안서약), accepted once before their first review."""
+
+    __tablename__ = "reviewer_pledges"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)

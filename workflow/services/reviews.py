@@ -1,4 +1,5 @@
-"""Review assignments: a conflict declaration gates access; submitted scores are locked.
+"""Review assignments: a confidentiality pledge and a conflict declaration gate access; a draft may be
+saved any number of times (never counted); submitted scores are locked.
 
 A submitted review may enable an automatic step (e.g. all reviews in): it is taken in the same
 transaction, so the scores and the step it enables commit together or not at all.
@@ -11,7 +12,7 @@ from sqlalchemy import insert, select, update
 from workflow.actors import Actor
 from workflow.engine import FireResult, Refused, Transaction
 from workflow.messages import Message
-from workflow.models import Application, ReviewAssignment
+from workflow.models import Application, ReviewAssignment, ReviewerPledge
 from workflow.roles import roles_that
 
 COI_CHOICES = ("none", "exclusion", "recusal")
@@ -92,15 +93,7 @@ def submit(
         application, program = tx.load(application_id)
         if program.spec.review is None or not program.spec.states[application.state].review:
             raise Refused(Message("not_from_state", {"trigger": "review", "state": application.state}))
-        errors = {}
-        for item in program.spec.review.rubric:
-            value = scores.get(item.name)
-            if isinstance(value, bool) or not isinstance(value, int):
-                errors[item.name] = Message("not_integer")
-            elif not 0 <= value <= item.max:
-                errors[item.name] = Message(
-                    "above_max" if value > item.max else "below_min", {"max": item.max, "min": 0}
-                )
+        errors = _score_errors(program.spec.review.rubric, scores, partial=False)
         if errors:
             raise Refused(Message("invalid_data", {"detail": ", ".join(errors)}), errors)
         clean = {item.name: scores[item.name] for item in program.spec.review.rubric}
@@ -117,6 +110,8 @@ def submit(
                 total=sum(clean.values()),
                 comment=comment or None,
                 submitted_at=tx.now,
+                draft=None,
+                draft_saved_at=None,
             )
         )
         if locked.rowcount != 1:
@@ -128,3 +123,65 @@ def submit(
         return result
 
     return workflow.transaction(work, application_id)
+
+
+def _score_errors(rubric, scores: dict, partial: bool) -> dict:
+    errors = {}
+    for item in rubric:
+        value = scores.get(item.name)
+        if value is None and partial:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            errors[item.name] = Message("not_integer")
+        elif not 0 <= value <= item.max:
+            errors[item.name] = Message(
+                "above_max" if value > item.max else "below_min", {"max": item.max, "min": 0}
+            )
+    return errors
+
+
+def save_draft(
+    workflow, application_id: int, reviewer: Actor, scores: dict[str, int | None], comment: str = ""
+) -> FireResult:
+    """Keep an unfinished review (scores may be missing) for this reviewer only; guards, boards and the
+    officer's page read submitted reviews alone, so a draft changes nothing for anyone else."""
+
+    def work(tx: Transaction) -> None:
+        application, program = tx.load(application_id)
+        if program.spec.review is None or not program.spec.states[application.state].review:
+            raise Refused(Message("not_from_state", {"trigger": "review", "state": application.state}))
+        rubric = program.spec.review.rubric
+        errors = _score_errors(rubric, scores, partial=True)
+        if errors:
+            raise Refused(Message("invalid_data", {"detail": ", ".join(errors)}), errors)
+        draft = {"scores": {i.name: scores.get(i.name) for i in rubric}, "comment": comment or ""}
+        saved = tx.connection.execute(
+            update(ReviewAssignment)
+            .where(
+                ReviewAssignment.application_id == application_id,
+                ReviewAssignment.reviewer_id == reviewer.id,
+                ReviewAssignment.coi == "none",
+                ReviewAssignment.submitted_at.is_(None),
+            )
+            .values(draft=draft, draft_saved_at=tx.now)
+        )
+        if saved.rowcount != 1:
+            raise Refused(Message("conflict_not_declared"))
+
+    return workflow.transaction(work, application_id)
+
+
+def pledged_at(connection, user_id: int):
+    """When the reviewer accepted the confidentiality pledge, or None."""
+    return connection.execute(
+        select(ReviewerPledge.accepted_at).where(ReviewerPledge.user_id == user_id)
+    ).scalar()
+
+
+def accept_pledge(workflow, reviewer: Actor) -> None:
+    """Record the reviewer's confidentiality pledge with its time (once; accepting again keeps the first)."""
+    with workflow.db.begin() as connection:
+        if pledged_at(connection, reviewer.id) is None:
+            connection.execute(
+                insert(ReviewerPledge).values(user_id=reviewer.id, accepted_at=workflow.clock())
+            )
