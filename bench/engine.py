@@ -172,9 +172,30 @@ def _dialect(engine):
     return postgresql if engine.dialect.name == "postgresql" else sqlite
 
 
+STATISTICS_STATEMENTS: dict[str, tuple] = {}
+
+
+def statistics_statements(connection) -> tuple:
+    """(funnel mark, company upsert, link upsert), built once per database like every baseline statement."""
+    name = connection.dialect.name
+    if name not in STATISTICS_STATEMENTS:
+        dialect = _dialect(connection.engine)
+        mark = dialect.insert(MARKS).on_conflict_do_nothing()
+        company = dialect.insert(COMPANIES)
+        company = company.on_conflict_do_update(
+            index_elements=[COMPANIES.c.business_no],
+            set_={c: company.excluded[c] for c in ("updated_at", "name", "employees")},
+        ).returning(COMPANIES.c.id)
+        link = dialect.insert(LINKS)
+        link = link.on_conflict_do_update(
+            index_elements=[LINKS.c.application_id], set_={"company_id": link.excluded.company_id}
+        )
+        STATISTICS_STATEMENTS[name] = (mark, company, link)
+    return STATISTICS_STATEMENTS[name]
+
+
 def submit_statistics(connection, app_id: int, seq: int) -> None:
-    dialect = _dialect(connection.engine)
-    mark = dialect.insert(MARKS).on_conflict_do_nothing()
+    mark, company, link = statistics_statements(connection)
     connection.execute(
         mark,
         {
@@ -184,17 +205,9 @@ def submit_statistics(connection, app_id: int, seq: int) -> None:
             "created_at": NOW,
         },
     )
-    company = dialect.insert(COMPANIES).returning(COMPANIES.c.id)
-    company = company.on_conflict_do_update(
-        index_elements=[COMPANIES.c.business_no], set_={"updated_at": company.excluded.updated_at}
-    )
     company_id = connection.execute(
         company, {"business_no": "123-45-67890", "name": "헬스온", "employees": 12, "updated_at": NOW}
     ).scalar_one()
-    link = dialect.insert(LINKS)
-    link = link.on_conflict_do_update(
-        index_elements=[LINKS.c.application_id], set_={"company_id": link.excluded.company_id}
-    )
     connection.execute(
         link, {"application_id": app_id, "company_id": company_id, "program_key": "startup-support"}
     )
