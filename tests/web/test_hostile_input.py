@@ -32,7 +32,7 @@ HOSTILE = (
 )
 ONE_BY_ONE = ("a\x00b", "²", "9223372036854775808")  # also sent in each query parameter alone
 OUT_OF_RANGE_IDS = ("2147483648", "9223372036854775808", "99999999999999999999999999", "٣", "0")
-QUERY_NAMES = ("q", "state", "page", "id", "next", "lang", "program", "year", "from", "to")
+QUERY_NAMES = ("q", "state", "page", "sort", "id", "next", "lang", "program", "year", "from", "to")
 FORM_NAMES = (
     "email password confirm name organisation kind next lang reason declaration comment amount currency rate "
     "effective_on source notification_id outbox_id row_version trigger decision outcome to_state role "
