@@ -53,3 +53,8 @@
     if (summary) { summary.focus(); }
   });
 })();
+// A print button (the receipt and the submitted application): the browser's print dialog, also "save as PDF".
+document.addEventListener("click", function (event) {
+  var target = event.target;
+  if (target && target.closest && target.closest("[data-print]")) { window.print(); }
+});

@@ -78,6 +78,13 @@ MATRIX = {
         "/applications/{a}/files/{file}",
         row("L 200 404 200 404 200 200 200 200 404 404"),
     ),
+    # the record of the submission: the owner and staff, not the assigned reviewer (who has their own page)
+    "record.submitted": (
+        "GET",
+        "/applications/{a}/submitted",
+        row("L 200 404 200 404 200 200 200 404 404 404"),
+    ),
+    "record.receipt": ("GET", "/applications/{a}/receipt", row("L 200 404 200 404 200 200 200 404 404 404")),
     "applicant.letter": (
         "GET",
         "/applications/{a}/letters/{letter}",

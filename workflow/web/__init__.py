@@ -31,6 +31,17 @@ def init_app(app) -> None:
 
 
 def _area_modules() -> list:
-    from workflow.web import actions, admin, applicant, auditor, finance, notices, officer, review, stats
+    from workflow.web import (
+        actions,
+        admin,
+        applicant,
+        auditor,
+        finance,
+        notices,
+        officer,
+        record,
+        review,
+        stats,
+    )
 
-    return [applicant, actions, review, officer, auditor, admin, finance, notices, stats]
+    return [applicant, record, actions, review, officer, auditor, admin, finance, notices, stats]

@@ -28,10 +28,18 @@ from workflow.messages import Message
 from workflow.services import finance
 from workflow.services.files import UploadRejected
 from workflow.services.programs import program_cards
+from workflow.services.receipt import receipt_of
 from workflow.services.status import application_view, letter_content, my_applications
 from workflow.storage.blobs import ChunkReader, StorageError
 from workflow.web.auth import current_actor, read_db, workflow
-from workflow.web.common import TRANCHE_STATUS, audience_for, file_store, trigger_label, visible_application
+from workflow.web.common import (
+    TRANCHE_STATUS,
+    audience_for,
+    file_store,
+    is_owner,
+    trigger_label,
+    visible_application,
+)
 from workflow.web.i18n import current_lang, message_text
 from workflow.web.inputs import row_version, version_missing
 from workflow.web.nav import register_nav
@@ -112,6 +120,9 @@ def status(application_id: int):
         audience=audience_for(row, compiled),
         schedule=schedule,
         tranche_status=TRANCHE_STATUS,
+        receipt=receipt_of(compiled, application_id, view.events)
+        if is_owner(row) or audience_for(row, compiled) == "staff"
+        else None,
     )
 
 
