@@ -1,6 +1,8 @@
 """Web pages under gunicorn (2 workers) and wrk on loopback, against a bare Flask baseline in the same run.
 
-Pages: the applicant's status page and the officer's board of a program holding 10,000 applications.
+Pages: the applicant's status page and the officer's board of a program holding 10,000 applications,
+served with Prometheus metrics (multiprocess mode) and JSON logs switched on, as in production; the status
+page is measured once more with both off, and the difference is printed as their cost per request.
 The baseline is a bare Flask app (no sign-in, no Babel, no CSRF, no security headers) whose routes run
 the same read queries (the same service functions, through the same read engine) and render a trivial
 template; the ratio is the cost of the full web stack. Runs on SQLite and on PostgreSQL (BENCH_POSTGRES_URL, skipped if not
@@ -22,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 import uuid
 from http.cookiejar import CookieJar
@@ -66,8 +69,11 @@ def baseline():
 
     @app.get("/board/<key>")
     def board_page(key: str):
+        program = workflow.registry.latest(key)
+        if program is None:
+            return "unknown program", 404
         with reads.connect() as connection:
-            result = board(connection, key)
+            result = board(connection, program)
         return render_template_string("<p>{{ b.total }} {{ b.rows|length }}</p>", b=result)
 
     return app
@@ -129,14 +135,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(target: str, port: int, env: dict) -> subprocess.Popen:
+def serve(target: str, port: int, env: dict, log_path: str | None = None) -> subprocess.Popen:
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "--workers", "2", "--bind", f"127.0.0.1:{port}", "--pythonpath", f"{ROOT},{ROOT / 'bench'}",
         "--log-level", "warning", target,
     ]  # fmt: skip
-    process = subprocess.Popen(command, env=env, cwd=ROOT)
-    for _ in range(100):
+    log = open(log_path, "w") if log_path else None  # noqa: SIM115 - the process keeps it until it ends
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=log)
+    for _ in range(300):  # a minute: the machine may be busy
         try:
             urllib.request.urlopen(
                 f"http://127.0.0.1:{port}/healthz"
@@ -145,9 +152,12 @@ def serve(target: str, port: int, env: dict) -> subprocess.Popen:
                 timeout=1,
             )
             return process
+        except urllib.error.HTTPError:  # it answers (the check URL may be refused): it is up
+            return process
         except Exception:  # noqa: BLE001 - not listening yet
             time.sleep(0.2)
-    process.kill()
+    process.terminate()
+    process.wait(timeout=30)
     raise RuntimeError(f"gunicorn did not start: {target}")
 
 
@@ -190,10 +200,16 @@ def run(database: str, url: str, seconds: int, connections: int) -> dict:
     ids = prepare(url, upload_dir)
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": BENCH_SECRET, "BASE_URL": "http://127.0.0.1", "GRANTS_CONFIG": "dev",
            "UPLOAD_DIR": upload_dir}  # fmt: skip
-    full_port, base_port = free_port(), free_port()
-    full = serve("wsgi:app", full_port, env)
-    base = serve("web:baseline()", base_port, env)
+    metrics_dir = tempfile.mkdtemp(prefix="bench-metrics-")
+    observed = {**env, "PROMETHEUS_MULTIPROC_DIR": metrics_dir, "LOG_FORMAT": "json"}
+    quiet = {**env, "METRICS_ENABLED": "0", "LOG_LEVEL": "WARNING"}
+    full_port, base_port, quiet_port = free_port(), free_port(), free_port()
+    servers = []
     try:
+        full = serve("wsgi:app", full_port, observed, log_path=f"{upload_dir}/web-json.log")
+        servers.append(full)
+        servers.append(serve("web:baseline()", base_port, env))
+        servers.append(serve("wsgi:app", quiet_port, quiet))
         applicant = session_cookie(full_port, "applicant@bench.kr")
         officer = session_cookie(full_port, "officer@bench.kr")
         status_url = f"http://127.0.0.1:{full_port}/applications/{ids['status_id']}"
@@ -211,12 +227,24 @@ def run(database: str, url: str, seconds: int, connections: int) -> dict:
             "board_baseline": wrk(
                 f"http://127.0.0.1:{base_port}/board/startup-support", seconds, connections
             ),
+            "status_quiet": wrk(
+                f"http://127.0.0.1:{quiet_port}/applications/{ids['status_id']}",
+                seconds,
+                connections,
+                session_cookie(quiet_port, "applicant@bench.kr"),
+            ),
         }
+        with open(f"{upload_dir}/web-json.log") as log:
+            lines = [line for line in log if '"event": "request"' in line]
+        assert lines, "no JSON request lines were logged"
+        scraped = urllib.request.urlopen(f"http://127.0.0.1:{full_port}/metrics").read().decode()
+        assert "grants_http_requests_total" in scraped, "metrics were not collected"
     finally:
-        for process in (full, base):
+        for process in servers:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=20)
         shutil.rmtree(upload_dir, ignore_errors=True)
+        shutil.rmtree(metrics_dir, ignore_errors=True)
     summary = {
         "status_rps": results["status"]["rps"],
         "status_baseline_rps": results["status_baseline"]["rps"],
@@ -226,6 +254,12 @@ def run(database: str, url: str, seconds: int, connections: int) -> dict:
         "board_baseline_rps": results["board_baseline"]["rps"],
         "board_ratio": round(results["board"]["rps"] / results["board_baseline"]["rps"], 3),
         "board_p99_ms": results["board"]["p99_ms"],
+        "status_quiet_rps": results["status_quiet"]["rps"],
+        # 2 workers busy all the time: each request costs workers / rps of a worker's time
+        "observability_us_per_request": round(
+            2e6 * (1 / results["status"]["rps"] - 1 / results["status_quiet"]["rps"]), 1
+        ),
+        "json_log_lines": len(lines),
     }
     print(f"{database}: " + ", ".join(f"{k}={v}" for k, v in summary.items()), flush=True)
     return summary

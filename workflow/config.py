@@ -28,6 +28,7 @@ OPS_NAMES = (
     "LOG_FORMAT",
     "LOG_LEVEL",
     "METRICS_TOKEN",
+    "METRICS_ENABLED",
 )
 
 

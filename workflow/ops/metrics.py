@@ -281,7 +281,7 @@ def _count_request(response):
 
 
 def init_app(app: Flask) -> None:
-    if not app.config.get("METRICS_ENABLED", True):
+    if str(app.config.get("METRICS_ENABLED", True)).lower() in ("0", "false", "no", "off"):
         return
     instrument(app.extensions["workflow"])
     app.add_url_rule("/metrics", "metrics", metrics_view)
