@@ -8,8 +8,11 @@ Commands get an id of their own (`cli-…`), which the jobs they enqueue carry t
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import logging.handlers
+import queue
 import re
 import sys
 import time
@@ -84,24 +87,51 @@ class JsonFormatter(logging.Formatter):
 PLAIN = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 
 
+class _Queued(logging.handlers.QueueHandler):
+    """Adds the request's context in the request's thread; the line is formatted and written by the
+    listener's thread (a write per request on the request's path cost more than the rest of the logging)."""
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        return record  # formatted by the listener's handler; nothing here needs pickling
+
+
 def configure(app: Flask, stream=None) -> logging.Handler | None:
     """Install one handler on the root logger (replacing the one an earlier app of this process put
-    there). Test apps log nothing unless LOG_FORMAT is set explicitly."""
+    there); the returned handler writes the lines (`setStream` to redirect them). Test apps log nothing
+    unless LOG_FORMAT is set explicitly."""
     fmt = app.config.get("LOG_FORMAT") or (None if app.testing else "plain")
     if fmt is None:
         return None
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "grants", False)]:
         root.removeHandler(old)
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.grants = True
-    handler.addFilter(ContextFilter())
-    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(PLAIN))
-    root.addHandler(handler)
+        stop(old)
+    writer = logging.StreamHandler(stream or sys.stderr)
+    writer.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(PLAIN))
+    queued = _Queued(queue.Queue())
+    queued.grants = True
+    queued.addFilter(ContextFilter())
+    queued.listener = logging.handlers.QueueListener(queued.queue, writer)
+    queued.listener.start()
+    atexit.register(stop, queued)
+    root.addHandler(queued)
     # our loggers at LOG_LEVEL; the root (so SQLAlchemy, rq, ...) stays at WARNING: at INFO SQLAlchemy
     # would log every statement
     logging.getLogger("workflow").setLevel(app.config.get("LOG_LEVEL") or logging.INFO)
-    return handler
+    writer.queue = queued.queue
+    return writer
+
+
+def stop(queued) -> None:
+    """Write what is left and end the writer thread (once; at exit, or when an app replaces the handler)."""
+    if queued.listener._thread is not None:
+        queued.listener.stop()
+
+
+def drain(handler: logging.Handler | None) -> None:
+    """Wait until every line logged so far is written (tests)."""
+    if handler is not None:
+        handler.queue.join()
 
 
 def init_app(app: Flask) -> None:
