@@ -22,7 +22,7 @@
         scales: { y: { beginAtZero: true } },
         plugins: {
           legend: { position: "bottom" },
-          title: { display: data.labels.length > 0 && data.title !== undefined, text: data.title }
+          title: { display: Boolean(data.title), text: data.title }
         }
       }
     });

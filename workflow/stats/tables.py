@@ -65,7 +65,7 @@ class Table:
             return []
         index = {c.key: i for i, c in enumerate(self.columns)}
         if self.chart.split is None:
-            return [self._chart(self.rows, index, str(self.title), skip=None)]
+            return [self._chart(self.rows, index, "", skip=None)]  # the table's heading names it
         groups: dict = {}
         for row in self.rows:
             groups.setdefault(row[index[self.chart.split]], []).append(row)
