@@ -21,11 +21,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from forms.dynamic import build_form, cleaned_values, widget_of
+from workflow.engine import records
 from workflow.engine.access import effective_roles
 from workflow.engine.actions import available_actions
 from workflow.failures import log_once_per_kind
 from workflow.messages import Message
-from workflow.services import finance
+from workflow.services import finance, progress
 from workflow.services.files import UploadRejected
 from workflow.services.programs import program_cards
 from workflow.services.receipt import receipt_of
@@ -95,7 +96,21 @@ def dashboard():
             row["program"] = compiled
             row["label"] = compiled.state_label(row["state"], current_lang(), "applicant")
             row["title"] = compiled.title_of(row.pop("data"))
-    return render_template("applicant/dashboard.html", applications=rows)
+            row["action_needed"] = _action_needed(connection, row["id"], compiled)
+        deadlines = progress.next_deadlines(connection, [row["id"] for row in rows])
+    for row in rows:
+        row["deadline"] = deadlines.get(row["id"])
+    return render_template("applicant/dashboard.html", applications=rows, now=workflow().clock())
+
+
+def _action_needed(connection, application_id: int, compiled) -> bool:
+    """The applicant can act now: a form of this step to fill in, or an enabled action that moves the
+    application on (withdrawing is always possible early on; it is not something asked of them)."""
+    row = records.read_application(connection, application_id)
+    if _may_edit(connection, row, compiled):
+        return True
+    options = available_actions(workflow(), connection, row, current_actor())
+    return any(a.enabled and not a.destructive for a in options)
 
 
 @bp.get("/applications/<int:application_id>")
@@ -120,6 +135,8 @@ def status(application_id: int):
         audience=audience_for(row, compiled),
         schedule=schedule,
         tranche_status=TRANCHE_STATUS,
+        steps=progress.steps(compiled, row.state, current_lang(), audience_for(row, compiled)),
+        now=workflow().clock(),
         receipt=receipt_of(compiled, application_id, view.events)
         if is_owner(row) or audience_for(row, compiled) == "staff"
         else None,
@@ -310,5 +327,6 @@ def letter(application_id: int, letter_id: int):
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
+    app.jinja_env.globals["days_left"] = progress.days_left
     register_nav(app, "applicant.programs", _l("Programs"), order=10, public=True)
     register_nav(app, "applicant.dashboard", _l("My applications"), roles=("applicant",), order=20)
