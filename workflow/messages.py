@@ -119,6 +119,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "지원금 정보가 동시에 변경되었습니다. 다시 시도하세요.",
         "en": "The award changed at the same time; please try again.",
     },
+    "money_not_in_step": {
+        "ko": "현재 단계({state})에서는 할 수 없습니다. 가능한 단계: {states}",
+        "en": "Not possible in the current step ({state}); possible in: {states}.",
+    },
     "no_money_action": {
         "ko": "지금 단계에서 기록할 수 있는 지급 또는 환수가 없습니다.",
         "en": "No payment or recovery can be recorded at this step.",

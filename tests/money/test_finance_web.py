@@ -26,12 +26,12 @@ def test_finance_officer_pays_tranche_one_from_the_award_page(app, web_people, s
     assert "<svg" in overview.text and "45,000,000원" in overview.text
     page = client.get(f"/finance/awards/{app_id}")
     assert "다음 분할금 지급" in page.text and "22,500,000원" in page.text
-    paid = post_form(client, f"/finance/awards/{app_id}/pay", {}, page_url=f"/finance/awards/{app_id}")
+    paid = post_form(client, f"/finance/awards/{app_id}/pay", {"reference": "NH-20260504-001"})
     assert paid.status_code == 302
     after = client.get(f"/finance/awards/{app_id}")
     assert "분할금을 지급했습니다." in after.text
     assert web_people.finance.name in after.text and "2026-05-04 10:00 KST" in after.text
-    again = post_form(client, f"/finance/awards/{app_id}/pay", {}, page_url=f"/finance/awards/{app_id}")
+    again = post_form(client, f"/finance/awards/{app_id}/pay", {"reference": "NH-2"})
     assert again.status_code == 302
     assert "지급 또는 환수가 없습니다" in client.get(f"/finance/awards/{app_id}").text
     with app.extensions["workflow"].db.connect() as connection:

@@ -142,7 +142,8 @@ MATRIX = {
     "finance.program": ("GET", "/finance/programs/startup-support", FINANCE_READ),
     "finance.ledger_csv": ("GET", "/finance/programs/startup-support/ledger.csv", FINANCE_READ),
     "finance.award": ("GET", "/finance/awards/{a}", row("L 403 403 403 403 404 404 404 403 403 403")),
-    "finance.pay": ("POST", "/finance/awards/{a}/pay", FINANCE_WRITE),
+    # the payment's confirmation page: no award yet on {a}, so finance and admins find nothing
+    "finance.pay": ("GET", "/finance/awards/{a}/pay", row("L 403 403 403 403 404 403 404 403 403 403")),
     "finance.recover": ("POST", "/finance/awards/{a}/recover", FINANCE_WRITE),
     # notices (workflow/web/notices.py): everyone their own; officers and admins retry failed notices
     "notices.inbox": ("GET", "/notices/", SIGNED_IN_200),
@@ -171,6 +172,7 @@ POST_SIDE = {
     "review.score": ("/review/{a}", row(f"{REVIEWERS} 302 302 404")),
     # reviewer1 and reviewer2 accepted the pledge already (the page again); reviewer3 accepts it now
     "review.pledge": ("/review/pledge", row(f"{REVIEWERS} 200 200 302")),
+    "finance.pay": ("/finance/awards/{a}/pay", FINANCE_WRITE),
     # exchange rates are global: finance of some programs reads them, only global finance or admin records
     "finance.rates": ("/finance/rates", row("L 403 403 403 403 403 403 302 403 403 403")),
 }
@@ -200,6 +202,7 @@ POST_DATA = {
     "admin.active": {"active": "1"},
     "applicant.autosave": {"company_name": "테스트"},
     "finance.recover": {"amount": "1000"},
+    "finance.pay": {"reference": "NH-1"},
     "applicant.edit": {"company_name": "테스트"},
     "review.declare": {"declaration": "none"},
     "review.pledge": {"accept": "y"},

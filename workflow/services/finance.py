@@ -15,14 +15,30 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from workflow.engine import records
+from workflow.engine.actions import available_actions
 from workflow.engine.results import FireResult
 from workflow.fx import SEOUL, format_foreign, format_rate, record_rate
 from workflow.messages import Message
-from workflow.models import Application, Award, ExchangeRate, LedgerEntry, ProgramBudget, Tranche, User
+from workflow.models import (
+    Application,
+    Award,
+    ExchangeRate,
+    HistoryEvent,
+    LedgerEntry,
+    ProgramBudget,
+    Tranche,
+    User,
+)
 from workflow.money import describe_award
+from workflow.roles import role_labels
 from workflow.services.exports import csv_document
 
 FINANCE_ROLES = frozenset({"finance", "admin"})
+# the history event a ledger entry was written by (its note: a transfer reference or a recovery's reason)
+_ledger_event = HistoryEvent.__table__
+_ledger_event_on = (HistoryEvent.application_id == LedgerEntry.application_id) & (
+    HistoryEvent.seq == LedgerEntry.event_seq
+)
 KIND_LABELS = {
     "commit": {"ko": "약정", "en": "Committed"},
     "pay": {"ko": "지급", "en": "Paid"},
@@ -126,13 +142,38 @@ def award_schedule(connection, application_id: int) -> dict | None:
             "actor": e["actor_name"] or "system",
         }
         for e in connection.execute(
-            select(LedgerEntry.__table__, User.name.label("actor_name"))
+            select(LedgerEntry.__table__, User.name.label("actor_name"), HistoryEvent.reason.label("note"))
             .outerjoin(User, User.id == LedgerEntry.actor_id)
+            .outerjoin(_ledger_event, _ledger_event_on)
             .where(LedgerEntry.award_id == award["id"])
             .order_by(LedgerEntry.id)
         ).mappings()
     ]
     return {"award": _award_dict(award), "tranches": tranches, "ledger": entries}
+
+
+def recoveries(connection, program_key: str) -> list[dict]:
+    """The program's recoveries (principal and interest), newest first, with the reason given."""
+    return [
+        dict(r)
+        for r in connection.execute(
+            select(
+                LedgerEntry.application_id,
+                LedgerEntry.kind,
+                LedgerEntry.amount,
+                LedgerEntry.at,
+                User.name.label("actor"),
+                HistoryEvent.reason.label("note"),
+                Application.data,
+            )
+            .join(ProgramBudget, ProgramBudget.id == LedgerEntry.budget_id)
+            .join(Application, Application.id == LedgerEntry.application_id)
+            .outerjoin(User, User.id == LedgerEntry.actor_id)
+            .outerjoin(_ledger_event, _ledger_event_on)
+            .where(ProgramBudget.program_key == program_key, LedgerEntry.kind.in_(("recover", "interest")))
+            .order_by(LedgerEntry.id.desc())
+        ).mappings()
+    ]
 
 
 def ledger_csv(connection, program_key: str, lang: str = "ko") -> str:
@@ -263,13 +304,41 @@ def money_action(workflow, connection, application_id: int, effect: str, actor) 
     return None
 
 
-def disburse(workflow, application_id: int, actor) -> FireResult:
-    """Pay the next due tranche through the program's payment transition from the current state."""
+def money_refusal(workflow, connection, application_id: int, effect: str, actor) -> Message | None:
+    """Why the actor cannot do `effect` (pay_tranche or recover) now, as `fire` would say it: the steps it
+    is possible in, the roles it needs, or the guard's or a required stage's reason. None if possible."""
+    row = records.read_application(connection, application_id)
+    if row is None:
+        return Message("no_money_action")
+    program = workflow.program_of(connection, row)
+    doing = [t for t in program.spec.transitions if any(effect in e for e in t.effects)]
+    here = [t for t in doing if row.state in t.sources]
+    if not here:
+        states = sorted({s for t in doing for s in t.sources}, key=list(program.spec.states).index)
+        label = {
+            lang: ", ".join(program.state_label(s, lang) for s in states) or "—" for lang in ("ko", "en")
+        }
+        current = {lang: program.state_label(row.state, lang) for lang in ("ko", "en")}
+        return Message("money_not_in_step", {"state": current, "states": label})
+    options = {o.trigger: o for o in available_actions(workflow, connection, row, actor)}
+    chosen = next((options[t.trigger] for t in here if t.trigger in options), None)
+    if chosen is None:
+        wanted = sorted({r for t in here for r in t.roles} - {"system"})
+        roles = {lang: role_labels(wanted, lang, program.role_kinds) for lang in ("ko", "en")}
+        return Message(
+            "role_not_allowed", {"trigger": program.trigger_label(here[0].trigger), "roles": roles}
+        )
+    return chosen.reason
+
+
+def disburse(workflow, application_id: int, actor, reference: str | None = None) -> FireResult:
+    """Pay the next due tranche through the program's payment transition from the current state; the
+    transfer reference finance enters is the event's note (the ledger entry points at the event)."""
     with workflow.db.connect() as connection:
         trigger = money_action(workflow, connection, application_id, "pay_tranche", actor)
     if trigger is None:
         return _refused(application_id, "no_money_action")
-    return workflow.fire(application_id, trigger, actor)
+    return workflow.fire(application_id, trigger, actor, reason=reference)
 
 
 def record_recovery(workflow, application_id: int, actor, amount: int | None, reason: str | None = None):

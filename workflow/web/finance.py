@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 
+from forms.finance import RateForm
 from workflow.fields import NUMBER_LIMITS
 from workflow.fx import seoul_day
 from workflow.messages import format_krw
@@ -74,11 +75,13 @@ def program(key: str):
     with db().connect() as connection:
         rows = finance.budgets(connection, key)
         awards = finance.program_awards(connection, program)
+        recovered = finance.recoveries(connection, key)
     return render_template(
         "finance/program.html",
         program=program,
         rows=rows,
         awards=awards,
+        recoveries=recovered,
         charts=[_chart(r) for r in rows],
     )
 
@@ -135,25 +138,60 @@ def award(application_id: int):
         schedule = finance.award_schedule(connection, application_id)
         if schedule is None:
             abort(404)
-        may_pay = finance.money_action(workflow(), connection, application_id, "pay_tranche", actor)
-        may_recover = finance.money_action(workflow(), connection, application_id, "recover", actor)
+        why_not = {
+            effect: finance.money_refusal(workflow(), connection, application_id, effect, actor)
+            for effect in ("pay_tranche", "recover")
+        }
     return render_template(
         "finance/award.html",
         row=row,
         program=program,
         schedule=schedule,
-        may_pay=may_pay,
-        may_recover=may_recover,
+        may_pay=why_not["pay_tranche"] is None,
+        may_recover=why_not["recover"] is None,
+        pay_refusal=message_text(why_not["pay_tranche"]) if why_not["pay_tranche"] else None,
+        recover_refusal=message_text(why_not["recover"]) if why_not["recover"] else None,
     )
 
 
-@bp.post("/awards/<int:application_id>/pay")
+@bp.route("/awards/<int:application_id>/pay", methods=["GET", "POST"])
 @roles_required(*WRITE_ROLES)
 def pay(application_id: int):
-    _award_program(application_id)
-    result = finance.disburse(workflow(), application_id, current_actor())
-    _flash(result, _("The tranche was paid."))
-    return redirect(url_for("finance.award", application_id=application_id))
+    """Confirm a payment: the account paid into (the rule file's `key_fields: bank_account`), amount,
+    date and the transfer reference finance enters, which is recorded with the payment's event."""
+    row, program = _award_program(application_id)
+    error = None
+    if request.method == "POST":
+        reference = form_text("reference", 100)
+        if not reference:
+            error = _("Enter the transfer reference from the bank.")
+        else:
+            result = finance.disburse(workflow(), application_id, current_actor(), reference)
+            _flash(result, _("The tranche was paid."))
+            return redirect(url_for("finance.award", application_id=application_id))
+    with db().connect() as connection:
+        schedule = finance.award_schedule(connection, application_id)
+        if schedule is None:
+            abort(404)
+        refusal = finance.money_refusal(
+            workflow(), connection, application_id, "pay_tranche", current_actor()
+        )
+    tranche = next((t for t in schedule["tranches"] if t["status"] in ("scheduled", "due")), None)
+    account = [
+        (spec.label, program.key_value(role, row["data"]))
+        for role in ("bank", "bank_account")
+        if (spec := program.key_field(role)) is not None
+    ]
+    return render_template(
+        "finance/pay.html",
+        row=row,
+        program=program,
+        tranche=tranche,
+        account=account,
+        today=seoul_day(workflow().clock()),
+        refusal=message_text(refusal) if refusal else None,
+        error=error,
+    ), (400 if error else 200)
 
 
 @bp.post("/awards/<int:application_id>/recover")
@@ -190,9 +228,8 @@ def rates():
         return redirect(url_for("finance.rates"))
     with db().connect() as connection:
         rows = finance.rates(connection)
-    return render_template(
-        "finance/rates.html", rows=rows, today=seoul_day(workflow().clock()), may_record=may_record
-    )
+    form = RateForm(formdata=None, effective_on=seoul_day(workflow().clock()))
+    return render_template("finance/rates.html", rows=rows, form=form, may_record=may_record)
 
 
 def _add_rate() -> str | None:
