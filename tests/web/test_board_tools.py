@@ -152,3 +152,27 @@ def test_parse_sort_is_a_whitelist(program_of):
     program = program_of("startup-support")
     assert parse_sort(program, "-deadline") == "-deadline"
     assert parse_sort(program, "data->>'x'") == "-number"
+
+
+def test_next_pages_are_read_by_key_not_offset(app, client, web_people, store, monkeypatch):
+    monkeypatch.setattr(board_service, "PER_PAGE", 2)
+    workflow = app.extensions["workflow"]
+    ids = sorted((submitted_startup(workflow, web_people, store) for _ in range(5)), reverse=True)
+    login(client, web_people.officer)
+    first = client.get(BOARD).text
+    assert f"after={ids[1]}" in first  # the next link carries the last number on this page
+    statements = []
+
+    def capture(conn, cursor, statement, parameters, *args):
+        if "OFFSET" in statement.upper():  # SQLite writes "LIMIT ? OFFSET ?" even for no offset
+            statements.append(parameters[-1])
+
+    event.listen(Engine, "before_cursor_execute", capture)
+    try:
+        second = client.get(BOARD + f"?page=2&after={ids[1]}").text
+    finally:
+        event.remove(Engine, "before_cursor_execute", capture)
+    assert _row_ids(second) == ids[2:4]
+    assert statements and not any(statements)  # every offset was 0
+    assert f"after={ids[3]}" in second
+    assert _row_ids(client.get(BOARD + "?page=2&after=junk").text) == ids[2:4]  # by offset then

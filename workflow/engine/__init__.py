@@ -28,6 +28,7 @@ from workflow.engine.results import FireResult, Refused
 from workflow.engine.transaction import Move, Transaction
 from workflow.messages import Message
 from workflow.models import Application, ApplicationLink
+from workflow.search import data_text, search_value
 
 __all__ = ["FireResult", "Move", "Refused", "Transaction", "Workflow"]
 log = logging.getLogger(__name__)
@@ -210,7 +211,9 @@ class Workflow:
                     row_version=current.row_version + 1,
                     updated_at=tx.now,
                     updated_by=actor.id,
-                )
+                    search_text=search_value(),
+                ),
+                {"search_data": data_text(program, merged)},
             )
             if claimed.rowcount != 1:
                 raise Refused(records.refusal_for_conflict(tx.connection, program, application_id))

@@ -16,6 +16,7 @@ from workflow.history import data_diff, data_hash, event_hash
 from workflow.messages import Message
 from workflow.models import Application, HistoryEvent, OutboxMessage, Timer
 from workflow.performance.recording import record_stay
+from workflow.search import APPLICANT_BY_ID, data_text, search_value
 
 SEOUL = ZoneInfo("Asia/Seoul")
 APPLICATION_COLUMNS = (
@@ -57,12 +58,14 @@ MOVE_COLUMNS = (
 CLAIM = update(APPLICATIONS).where(
     APPLICATIONS.c.id == bindparam("b_id"), APPLICATIONS.c.row_version == bindparam("b_row_version")
 )
-CLAIM_AND_MOVE = CLAIM.values({name: bindparam(name) for name in MOVE_COLUMNS})
+CLAIM_AND_MOVE = CLAIM.values(
+    {**{name: bindparam(name) for name in MOVE_COLUMNS}, "search_text": search_value()}
+)
 # most officer steps change no data: then the two JSON columns need not be rewritten
 CLAIM_AND_MOVE_STATE_ONLY = CLAIM.values(
     {name: bindparam(name) for name in MOVE_COLUMNS if "data" not in name}
 )
-INSERT_APPLICATION = insert(APPLICATIONS).returning(APPLICATIONS.c.id)
+INSERT_APPLICATION = insert(APPLICATIONS).values(search_text=APPLICANT_BY_ID).returning(APPLICATIONS.c.id)
 INSERT_EVENT = insert(EVENTS)
 INSERT_TIMER = insert(TIMERS)
 INSERT_OUTBOX = insert(OUTBOX)
@@ -85,6 +88,7 @@ def insert_application(connection, program, applicant_id: int, now: datetime) ->
             "data": {},
             "row_version": 1,
             "applicant_id": applicant_id,
+            "b_applicant": applicant_id,
             "history_seq": 0,
             "history_head": "",
             "created_at": now,
@@ -210,6 +214,8 @@ def write_move(
     unchanged = data == application.data and data == application.event_data
     if unchanged:
         del values["data"], values["event_data"]
+    else:
+        values["search_data"] = data_text(program, data)
     if connection.execute(CLAIM_AND_MOVE_STATE_ONLY if unchanged else CLAIM_AND_MOVE, values).rowcount != 1:
         return None
     connection.execute(INSERT_EVENT, event)

@@ -17,6 +17,13 @@ class Application(Base):
         Index("ix_applications_program_state", "program_key", "state"),
         # statistics: applications started in a period, and program by id, read from the index alone
         Index("ix_applications_program_created", "program_key", "created_at", "id"),
+        # the board's search: trigrams on PostgreSQL serve `LIKE '%q%'`; a plain index elsewhere
+        Index(
+            "ix_applications_search",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
         CheckConstraint("row_version >= 1", name="row_version_positive"),
     )
 
@@ -36,6 +43,9 @@ class Application(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     state_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # what the board searches, kept by the engine on every write of the data: the key fields' title and
+    # organisation and the applicant's name and organisation, normalised (workflow/search.py)
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class ApplicationMember(Base):

@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from workflow.engine.records import ApplicationRow
 from workflow.models import Application, ReviewAssignment, User, UserRole
 from workflow.numbers import database_id
+from workflow.search import normalise
 from workflow.services.board_columns import (
     DEADLINE,
     DEFAULT_SORT,
@@ -58,9 +59,13 @@ def board(
     page: int = 1,
     sort: str = DEFAULT_SORT,
     every_page: bool = False,
+    after: int | None = None,
 ) -> Board:
     """One page of a program's applications in the chosen order (newest first by default), with
     counts per state for the tabs. `every_page` gives every matching row (the exports).
+
+    In number order, `after` (the last number of the page before) pages by key: the next page starts
+    there in the index instead of counting its way past every earlier row (OFFSET).
 
     Rows carry `title` and `amount` (the fields the rule file's `key_fields:` names), the open
     `deadline` of the current step, the average review `score` and the number of `reviews`."""
@@ -73,22 +78,19 @@ def board(
     sort = parse_sort(program, sort)
     column = sort_columns(program)[sort.lstrip("-")]
     ids = select(Application.id).where(*conditions)
-    joined = False
     if q:
-        pattern = f"%{q.lower()}%"
-        matches = [func.lower(User.name).like(pattern)]
-        if program.title_field:
-            matches.append(func.lower(data_text(program.title_field)).like(pattern))
+        # one indexed column (trigrams on PostgreSQL), or the number: no JSON scan, no join
+        pattern = "%" + normalise(q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        matches = [Application.search_text.like(pattern, escape="\\")]
         number = database_id(q)
         if number is not None:
             matches.append(Application.id == number)
-        ids = ids.join(User, User.id == Application.applicant_id).where(or_(*matches))
-        joined = True
+        ids = ids.where(or_(*matches))
         total = connection.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
     else:
         # the tabs' counts already hold the total: no second scan of the program's rows
         total = counts.get(state, 0) if state else sum(counts.values())
-    if sort.lstrip("-") == "applicant" and not joined:
+    if sort.lstrip("-") == "applicant":
         ids = ids.join(User, User.id == Application.applicant_id)
     descending = sort.startswith("-")
     order = [column.desc().nulls_last() if descending else column.asc().nulls_last()]
@@ -102,7 +104,11 @@ def board(
         pages = max(1, -(-total // per_page))
         page = min(max(1, page), pages)
         # page through ids only (an index scan), then read the JSON of those rows alone
-        ids = ids.limit(per_page).offset((page - 1) * per_page)
+        if after is not None and sort.lstrip("-") == "number":
+            ids = ids.where(Application.id < after if descending else Application.id > after)
+            ids = ids.limit(per_page)
+        else:
+            ids = ids.limit(per_page).offset((page - 1) * per_page)
     page_ids = list(connection.execute(ids).scalars())
     found = connection.execute(
         select(

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from forms import BaseForm, choices
 from forms.review import AssignForm
 from workflow.engine.actions import available_actions
+from workflow.numbers import database_id
 from workflow.roles import roles_that
 from workflow.services import reviews
 from workflow.services.board import board as load_board
@@ -47,8 +48,9 @@ def board_view(key: str, detail_endpoint: str, export_endpoint: str | None = Non
     """The board page (officers and auditors): step tabs, search, sortable columns, page numbers;
     in a selection step (a decision after reviews) the rows are ranked by average score."""
     program, state, q, sort = _board_query(key)
+    after = database_id(request.args.get("after"))
     with read_db().connect() as connection:
-        result = load_board(connection, program, state, q, query_page(), sort)
+        result = load_board(connection, program, state, q, query_page(), sort, after=after)
     return render_template(
         "officer/board.html",
         program=program,
