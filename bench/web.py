@@ -3,12 +3,14 @@
 Pages: the applicant's status page and the officer's board of a program holding 10,000 applications,
 served with Prometheus metrics (multiprocess mode) and JSON logs switched on, as in production; the status
 page is measured once more with both off; and the CPU time per request of both, in-process, on and off.
+The board (`--applications 100000` for the large run): its first page, a search, and a deep page (page
+1,002, or the middle page of a smaller board) both by key (`after=`, as "next page" links) and by number.
 The baseline is a bare Flask app (no sign-in, no Babel, no CSRF, no security headers) whose routes run
 the same read queries (the same service functions, through the same read engine) and render a trivial
 template; the ratio is the cost of the full web stack. Runs on SQLite and on PostgreSQL (BENCH_POSTGRES_URL, skipped if not
-reachable). Prints requests/s and p99; the last line is one JSON object.
+reachable). Prints requests/s, p50 and p99; the last line is one JSON object.
 
-    python bench/web.py [--seconds 8] [--connections 4] [--only sqlite|postgres]
+    python bench/web.py [--seconds 8] [--connections 4] [--only sqlite|postgres] [--applications N]
 """
 
 from __future__ import annotations
@@ -69,24 +71,30 @@ def baseline():
 
     @app.get("/board/<key>")
     def board_page(key: str):
+        from flask import request
+
         program = workflow.registry.latest(key)
         if program is None:
             return "unknown program", 404
+        after = request.args.get("after", type=int)
+        page = request.args.get("page", 1, type=int)
         with reads.connect() as connection:
-            result = board(connection, program)
+            result = board(connection, program, None, request.args.get("q", ""), page, after=after)
         return render_template_string("<p>{{ b.total }} {{ b.rows|length }}</p>", b=result)
 
     return app
 
 
-def prepare(database_url: str, upload_dir: str) -> dict:
-    """Schema, users, one application through the engine (its status page), then 10,000 more rows."""
+def prepare(database_url: str, upload_dir: str, applications: int = APPLICATIONS) -> dict:
+    """Schema, users, one application through the engine (its status page), then `applications` more
+    rows written in bulk (with the search text the engine would write)."""
     os.environ.update(
         DATABASE_URL=database_url, SECRET_KEY=BENCH_SECRET, BASE_URL="http://127.0.0.1", UPLOAD_DIR=upload_dir
     )
     from tests.factories import startup_data
     from workflow.app import create_app
     from workflow.schema import upgrade
+    from workflow.search import data_text
     from workflow.services.files import FileStore
     from workflow.services.users import create_user
 
@@ -114,13 +122,19 @@ def prepare(database_url: str, upload_dir: str) -> dict:
         template.pop("id")
         states = ["screening", "pitch_review", "selection", "rejected", "in_progress"]
         rows = []
-        for number in range(APPLICATIONS):
+        program = workflow.registry.latest("startup-support")
+        applicant_text = template["search_text"].removeprefix(data_text(program, template["data"])).strip()
+        for number in range(applications):
             row = dict(template)
             row["state"] = states[number % len(states)]
-            row["data"] = {**template["data"], "company_name": f"벤치기업 {number:05d}"}
+            row["data"] = {**template["data"], "company_name": f"벤치기업 {number:06d}"}
+            row["search_text"] = f"{data_text(program, row['data'])} {applicant_text}"
             rows.append(row)
-        for start in range(0, len(rows), 1000):
-            connection.execute(insert(Application), rows[start : start + 1000])
+            if len(rows) == 2000:
+                connection.execute(insert(Application), rows)
+                rows = []
+        if rows:
+            connection.execute(insert(Application), rows)
     if workflow.db.dialect.name == "postgresql":
         # what autovacuum does on a live database: statistics, and a visibility map for index-only scans
         with workflow.db.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -187,17 +201,25 @@ def wrk(url: str, seconds: int, connections: int, cookie: str | None = None) -> 
         command += ["-H", f"Cookie: {cookie}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    scales = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", output)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
-    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if errors:
         raise RuntimeError(f"{url}: {errors.group(1)} error responses\n{output}")
-    return {"rps": rps, "p99_ms": float(p99.group(1)) * scale}
+    return {
+        "rps": rps,
+        "p50_ms": round(float(p50.group(1)) * scales[p50.group(2)], 2),
+        "p99_ms": round(float(p99.group(1)) * scales[p99.group(2)], 2),
+    }
 
 
-def run(database: str, url: str, seconds: int, connections: int) -> dict:
+PAGES = ("status", "board", "search", "deep_key", "deep_offset")
+
+
+def run(database: str, url: str, seconds: int, connections: int, applications: int = APPLICATIONS) -> dict:
     upload_dir = tempfile.mkdtemp(prefix="bench-uploads-")
-    ids = prepare(url, upload_dir)
+    ids = prepare(url, upload_dir, applications)
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": BENCH_SECRET, "BASE_URL": "http://127.0.0.1", "GRANTS_CONFIG": "dev",
            "UPLOAD_DIR": upload_dir}  # fmt: skip
     metrics_dir = tempfile.mkdtemp(prefix="bench-metrics-")
@@ -205,6 +227,18 @@ def run(database: str, url: str, seconds: int, connections: int) -> dict:
     quiet = {**env, "METRICS_ENABLED": "0", "LOG_LEVEL": "WARNING"}
     full_port, base_port, quiet_port = free_port(), free_port(), free_port()
     servers = []
+    # the deep page: 1,002 (as measured in issue 16) or the middle of a smaller board, 50 rows a page;
+    # by key its `after=` is the number just above that page (rows are numbered 1.. in insert order)
+    total = applications + 1
+    deep = min(1002, total // 50 // 2)
+    after = total - (deep - 1) * 50 + 1
+    search = urllib.parse.quote("기업 00077")  # ten of them: 벤치기업 000770 to 000779
+    queries = {
+        "board": "",
+        "search": f"?q={search}",
+        "deep_key": f"?page={deep}&after={after}",
+        "deep_offset": f"?page={deep}",
+    }
     try:
         full = serve("wsgi:app", full_port, observed, log_path=f"{upload_dir}/web-json.log")
         servers.append(full)
@@ -212,28 +246,28 @@ def run(database: str, url: str, seconds: int, connections: int) -> dict:
         servers.append(serve("wsgi:app", quiet_port, quiet))
         applicant = session_cookie(full_port, "applicant@bench.kr")
         officer = session_cookie(full_port, "officer@bench.kr")
-        status_url = f"http://127.0.0.1:{full_port}/applications/{ids['status_id']}"
-        board_url = f"http://127.0.0.1:{full_port}/officer/programs/startup-support"
-        for url_, cookie in ((status_url, applicant), (board_url, officer)):  # warm up and check access
+        full_urls = {"status": (f"http://127.0.0.1:{full_port}/applications/{ids['status_id']}", applicant)}
+        base_urls = {"status": f"http://127.0.0.1:{base_port}/status/{ids['status_id']}"}
+        for page, query in queries.items():
+            full_urls[page] = (
+                f"http://127.0.0.1:{full_port}/officer/programs/startup-support{query}",
+                officer,
+            )
+            base_urls[page] = f"http://127.0.0.1:{base_port}/board/startup-support{query}"
+        for url_, cookie in full_urls.values():  # warm up and check access
             request = urllib.request.Request(url_, headers={"Cookie": cookie, "User-Agent": USER_AGENT})
             with urllib.request.urlopen(request) as response:
                 assert response.status == 200 and "/login" not in response.url, url_
-        results = {
-            "status": wrk(status_url, seconds, connections, applicant),
-            "status_baseline": wrk(
-                f"http://127.0.0.1:{base_port}/status/{ids['status_id']}", seconds, connections
-            ),
-            "board": wrk(board_url, seconds, connections, officer),
-            "board_baseline": wrk(
-                f"http://127.0.0.1:{base_port}/board/startup-support", seconds, connections
-            ),
-            "status_quiet": wrk(
-                f"http://127.0.0.1:{quiet_port}/applications/{ids['status_id']}",
-                seconds,
-                connections,
-                session_cookie(quiet_port, "applicant@bench.kr"),
-            ),
-        }
+        results = {}
+        for page in PAGES:
+            results[page] = wrk(full_urls[page][0], seconds, connections, full_urls[page][1])
+            results[f"{page}_baseline"] = wrk(base_urls[page], seconds, connections)
+        results["status_quiet"] = wrk(
+            f"http://127.0.0.1:{quiet_port}/applications/{ids['status_id']}",
+            seconds,
+            connections,
+            session_cookie(quiet_port, "applicant@bench.kr"),
+        )
         with open(f"{upload_dir}/web-json.log") as log:
             lines = [line for line in log if '"event": "request"' in line]
         assert lines, "no JSON request lines were logged"
@@ -245,22 +279,19 @@ def run(database: str, url: str, seconds: int, connections: int) -> dict:
             process.wait(timeout=20)
         shutil.rmtree(upload_dir, ignore_errors=True)
         shutil.rmtree(metrics_dir, ignore_errors=True)
-    summary = {
-        "status_rps": results["status"]["rps"],
-        "status_baseline_rps": results["status_baseline"]["rps"],
-        "status_ratio": round(results["status"]["rps"] / results["status_baseline"]["rps"], 3),
-        "status_p99_ms": results["status"]["p99_ms"],
-        "board_rps": results["board"]["rps"],
-        "board_baseline_rps": results["board_baseline"]["rps"],
-        "board_ratio": round(results["board"]["rps"] / results["board_baseline"]["rps"], 3),
-        "board_p99_ms": results["board"]["p99_ms"],
-        "status_quiet_rps": results["status_quiet"]["rps"],
-        # 2 workers busy all the time: each request costs workers / rps of a worker's time
-        "observability_us_per_request": round(
-            2e6 * (1 / results["status"]["rps"] - 1 / results["status_quiet"]["rps"]), 1
-        ),
-        "json_log_lines": len(lines),
-    }
+    summary = {"applications": applications}
+    for page in PAGES:
+        summary[f"{page}_rps"] = results[page]["rps"]
+        summary[f"{page}_baseline_rps"] = results[f"{page}_baseline"]["rps"]
+        summary[f"{page}_ratio"] = round(results[page]["rps"] / results[f"{page}_baseline"]["rps"], 3)
+        summary[f"{page}_p50_ms"] = results[page]["p50_ms"]
+        summary[f"{page}_p99_ms"] = results[page]["p99_ms"]
+    summary["status_quiet_rps"] = results["status_quiet"]["rps"]
+    # 2 workers busy all the time: each request costs workers / rps of a worker's time
+    summary["observability_us_per_request"] = round(
+        2e6 * (1 / results["status"]["rps"] - 1 / results["status_quiet"]["rps"]), 1
+    )
+    summary["json_log_lines"] = len(lines)
     print(f"{database}: " + ", ".join(f"{k}={v}" for k, v in summary.items()), flush=True)
     return summary
 
@@ -330,6 +361,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--only", choices=("sqlite", "postgres"))
+    parser.add_argument("--applications", type=int, default=APPLICATIONS)
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install -y wrk")
@@ -337,7 +369,11 @@ def main() -> None:
     if options.only in (None, "sqlite"):
         folder = tempfile.mkdtemp(prefix="bench-web-")
         results["sqlite"] = run(
-            "sqlite", f"sqlite:///{folder}/bench.sqlite3", options.seconds, options.connections
+            "sqlite",
+            f"sqlite:///{folder}/bench.sqlite3",
+            options.seconds,
+            options.connections,
+            options.applications,
         )
         shutil.rmtree(folder, ignore_errors=True)
     if options.only in (None, "postgres"):
@@ -345,20 +381,17 @@ def main() -> None:
         if made is not None:
             url, drop = made
             try:
-                results["postgres"] = run("postgres", url, options.seconds, options.connections)
+                results["postgres"] = run(
+                    "postgres", url, options.seconds, options.connections, options.applications
+                )
             finally:
                 drop()
     cost = observability_cost()
     worst = {
-        "status_ratio": min(r["status_ratio"] for r in results.values()),
-        "board_ratio": min(r["board_ratio"] for r in results.values()),
-        "board_p99_ms": max(r["board_p99_ms"] for r in results.values()),
+        **{f"{p}_ratio": min(r[f"{p}_ratio"] for r in results.values()) for p in PAGES},
+        **{f"{p}_p99_ms": max(r[f"{p}_p99_ms"] for r in results.values()) for p in PAGES},
     }
-    print(
-        json.dumps(
-            {"bench": "web", **worst, **cost, "applications": APPLICATIONS, **results}, ensure_ascii=False
-        )
-    )
+    print(json.dumps({"bench": "web", **worst, **cost, **results}, ensure_ascii=False))
 
 
 if __name__ == "__main__":
