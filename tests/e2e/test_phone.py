@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from tests.e2e.conftest import Camera
 from tests.e2e.test_journeys import _login
-from tests.factories import reviewed_startup
+from tests.factories import AGREEMENT, reviewed_startup
 from tests.web.conftest import PASSWORD
 from workflow.actors import load_actor
 from workflow.models import User
@@ -20,17 +20,23 @@ from workflow.services.files import FileStore
 PHONE = {"width": 390, "height": 844}
 
 
-def _visits(app_id: int, people) -> dict:
+def _visits(app_id: int, people, awarded: int) -> dict:
     return {
         None: ["/", "/programs", "/programs/startup-support", "/login", "/signup", "/no-such-page"],
         "applicant@test.kr": ["/my", f"/applications/{app_id}", "/notices"],
-        "reviewer1@test.kr": ["/review/", f"/review/{app_id}"],
+        "reviewer1@test.kr": ["/review/", f"/review/{app_id}", "/review/pledge"],
         "officer@test.kr": [
             "/officer/",
             "/officer/programs/startup-support",
             f"/officer/applications/{app_id}",
         ],
-        "finance@test.kr": ["/finance/", "/finance/programs/startup-support"],
+        "finance@test.kr": [
+            "/finance/",
+            "/finance/programs/startup-support",
+            f"/finance/awards/{awarded}",
+            f"/finance/awards/{awarded}/pay",
+            "/finance/rates",
+        ],
         "auditor@test.kr": ["/auditor/", f"/auditor/applications/{app_id}"],
         "admin@test.kr": ["/admin/", f"/admin/users/{people.officer.id}", "/admin/rules"],
     }
@@ -61,10 +67,13 @@ def test_pages_fit_a_phone(live_app, browser, tmp_path, lang):
             if getattr(actor, "id", None):
                 setattr(people, attribute, load_actor(connection, actor.id))
     app_id = reviewed_startup(workflow, people, FileStore(tmp_path / "uploads"))
+    awarded = reviewed_startup(workflow, people, FileStore(tmp_path / "uploads"))
+    assert workflow.fire(awarded, "select", people.officer).ok
+    assert workflow.fire(awarded, "sign_agreement", people.applicant, data=AGREEMENT).ok
     keys = internal_keys(workflow)
     camera = Camera(f"6-phone-{lang}")
     problems = []
-    for who, paths in _visits(app_id, people).items():
+    for who, paths in _visits(app_id, people, awarded).items():
         context = browser.new_context(
             viewport=PHONE,
             device_scale_factor=2,
