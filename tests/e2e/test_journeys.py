@@ -78,7 +78,7 @@ def test_four_journeys(live_app, new_page, tmp_path):
     page.goto(base + "/my")
     camera.shot(page, "second-visit-my-applications")
     page.get_by_role("link", name=f"#{app_id}").click()
-    page.get_by_role("link", name="신청서 작성하기").click()
+    page.get_by_role("link", name="신청서 작성·제출").click()
     assert page.input_value("#company_name") == "헬스온 주식회사"  # the draft survived the logout
     page.fill("#founded_on", "2023-04-01")
     page.fill("#employees", "12")

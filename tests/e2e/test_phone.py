@@ -23,7 +23,13 @@ PHONE = {"width": 390, "height": 844}
 def _visits(app_id: int, people, awarded: int) -> dict:
     return {
         None: ["/", "/programs", "/programs/startup-support", "/login", "/signup", "/no-such-page"],
-        "applicant@test.kr": ["/my", f"/applications/{app_id}", "/notices"],
+        "applicant@test.kr": [
+            "/my",
+            f"/applications/{app_id}",
+            f"/applications/{app_id}/receipt",
+            f"/applications/{app_id}/submitted",
+            "/notices",
+        ],
         "reviewer1@test.kr": ["/review/", f"/review/{app_id}", "/review/pledge"],
         "officer@test.kr": [
             "/officer/",

@@ -52,6 +52,7 @@ class FieldSpec(Closed):
 
 class StageSpec(Closed):
     title: I18n
+    action_label: I18n | None = None  # the button that opens the stage's form; default "<title> 작성하기"
     editable_in: list[Name] = Field(min_length=1)
     edit_roles: list[Name] = ["applicant"]
     fields: list[FieldSpec] = Field(min_length=1)

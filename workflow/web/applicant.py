@@ -132,6 +132,7 @@ def status(application_id: int):
         if editable
         else actions,
         editable=editable,
+        editable_stages=_stages(compiled, row.state) if editable else [],
         audience=audience_for(row, compiled),
         schedule=schedule,
         tranche_status=TRANCHE_STATUS,
@@ -204,8 +205,11 @@ def edit(application_id: int):
             for a in available_actions(workflow(), connection, application_id, current_actor())
             if a.trigger in _form_triggers(compiled, row)
         ]
+        due_at = progress.next_deadlines(connection, [application_id]).get(application_id)
     return render_template(
         "applicant/form.html",
+        due_at=due_at,
+        now=workflow().clock(),
         row=row,
         program=compiled,
         stages=_stages(compiled, row.state),
