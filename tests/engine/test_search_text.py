@@ -73,3 +73,26 @@ def test_postgres_serves_the_search_from_the_trigram_index(db_engine, workflow, 
             ).scalars()
         )
     assert "ix_applications_search" in plan
+
+
+def test_postgres_reads_the_default_order_from_an_index(db_engine, workflow):
+    """Number order with no NULLS LAST: PostgreSQL walks the primary key instead of sorting every row."""
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("the plan is PostgreSQL's")
+    from sqlalchemy.dialects import postgresql
+
+    from workflow.services import board as board_module
+
+    statements = []
+    program = workflow.registry.latest("startup-support")
+    with db_engine.connect() as connection:
+        original = connection.execute
+
+        def capture(statement, *args, **kwargs):
+            statements.append(str(statement.compile(dialect=postgresql.dialect())))
+            return original(statement, *args, **kwargs)
+
+        connection.execute = capture
+        board_module.board(connection, program)
+    ids_query = next(s for s in statements if "LIMIT" in s)
+    assert "NULLS LAST" not in ids_query

@@ -97,7 +97,7 @@ def test_badges_differ_by_kind_of_step(app, client, web_people, ranked, program_
     assert selection_states(program_of("startup-support")) == {"selection"}
     login(client, web_people.officer)
     page = client.get(BOARD).text
-    assert 'class="badge decision"' in page
+    assert 'class="badge choose"' in page
     assert 'class="badge warn"' not in page
     workflow = app.extensions["workflow"]
     assert workflow.fire(ranked["screening"], "request_changes", web_people.officer, reason="보완").ok

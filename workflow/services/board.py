@@ -14,6 +14,7 @@ from workflow.search import normalise
 from workflow.services.board_columns import (
     DEADLINE,
     DEFAULT_SORT,
+    NOT_NULL,
     REVIEWS,
     SCORE,
     data_integer,
@@ -93,7 +94,11 @@ def board(
     if sort.lstrip("-") == "applicant":
         ids = ids.join(User, User.id == Application.applicant_id)
     descending = sort.startswith("-")
-    order = [column.desc().nulls_last() if descending else column.asc().nulls_last()]
+    order = [column.desc() if descending else column.asc()]
+    if sort.lstrip("-") not in NOT_NULL:
+        # NULLS LAST only where a value may be missing: on a column that has none it would stop
+        # PostgreSQL from reading the order straight from an index (a sort of every row instead)
+        order = [order[0].nulls_last()]
     if column is not Application.id:
         order.append(Application.id.desc())
     ids = ids.order_by(*order)

@@ -9,6 +9,7 @@ from sqlalchemy import Integer, String, func, literal, select
 from workflow.models import Application, ReviewAssignment, Timer, User
 
 DEFAULT_SORT = "-number"
+NOT_NULL = frozenset({"number", "applicant", "state", "updated"})  # columns that always hold a value
 # the open deadline of the current step: a deadline timer of this state not cancelled on leaving it
 DEADLINE = (
     select(func.max(Timer.due_at))
