@@ -41,6 +41,7 @@ class Config:
         PROJECT_ROOT / "instance" / "uploads"
     )  # outside static/: served only after an object check
     REDIS_URL = None
+    AUDIT_SIGNING_KEY = None  # signs exported audit digests (HMAC-SHA256); SECRET_KEY when unset
     TIMEZONE = "Asia/Seoul"
     BABEL_DEFAULT_LOCALE = "ko"
     TESTING = False
@@ -80,6 +81,7 @@ class Config:
             "RULES_DIR",
             "REDIS_URL",
             "UPLOAD_DIR",
+            "AUDIT_SIGNING_KEY",
             "BASE_URL",
             "RATE_LIMIT_REDIS_URL",
             "SUPPORT_EMAIL",

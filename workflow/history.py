@@ -1,15 +1,10 @@
-"""The tamper-evident history: canonical JSON, sha256 chained per application, and its verification."""
+"""The tamper-evident history: canonical JSON and sha256, chained per application (verified by workflow.audit)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
-
-from sqlalchemy import select
-
-from workflow.models import Application, HistoryEvent
 
 HASHED_FIELDS = (
     "application_id",
@@ -29,6 +24,8 @@ HASHED_FIELDS = (
     "at",
     "prev_hash",
 )
+# Hashed only when present: events written before these were recorded keep their original hashes.
+OPTIONAL_HASHED_FIELDS = ("row_version", "detail")
 
 
 def canonical(value) -> bytes:
@@ -48,6 +45,9 @@ def _timestamp(value: datetime) -> str:
 def event_hash(event: dict) -> str:
     content = {name: event[name] for name in HASHED_FIELDS}
     content["at"] = _timestamp(content["at"])
+    for name in OPTIONAL_HASHED_FIELDS:
+        if event.get(name) is not None:
+            content[name] = event[name]
     return hashlib.sha256(canonical(content)).hexdigest()
 
 
@@ -58,42 +58,3 @@ def data_diff(before: dict, after: dict) -> dict:
         for name in sorted(before.keys() | after.keys())
         if before.get(name) != after.get(name)
     }
-
-
-@dataclass(frozen=True)
-class ChainFault:
-    application_id: int
-    seq: int
-    problem: str
-
-    def __str__(self) -> str:
-        return f"application {self.application_id}, event {self.seq}: {self.problem}"
-
-
-def verify_chain(connection, application_id: int) -> ChainFault | None:
-    """Walk one application's chain; return the first altered, missing or reordered event."""
-    events = connection.execute(
-        select(HistoryEvent).where(HistoryEvent.application_id == application_id).order_by(HistoryEvent.seq)
-    ).mappings()
-    previous, expected_seq = "", 1
-    for event in events:
-        if event["seq"] != expected_seq:
-            return ChainFault(application_id, expected_seq, "event missing")
-        if event["prev_hash"] != previous:
-            return ChainFault(application_id, event["seq"], "link to the previous event broken")
-        if event_hash(event) != event["hash"]:
-            return ChainFault(application_id, event["seq"], "content altered (hash mismatch)")
-        previous, expected_seq = event["hash"], expected_seq + 1
-    head = connection.execute(
-        select(Application.history_seq, Application.history_head).where(Application.id == application_id)
-    ).first()
-    if head is not None and (head.history_seq, head.history_head) != (expected_seq - 1, previous):
-        return ChainFault(
-            application_id, head.history_seq, "latest event missing (chain shorter than recorded head)"
-        )
-    return None
-
-
-def verify_all(connection) -> list[ChainFault]:
-    ids = connection.execute(select(Application.id).order_by(Application.id)).scalars().all()
-    return [fault for app_id in ids if (fault := verify_chain(connection, app_id))]

@@ -181,7 +181,7 @@ def test_program_closed_outside_its_open_period(workflow, people, clock, store):
     assert result.refusal.code == "program_closed" and "2026-12-31" in result.reason("en")
 
 
-def test_draft_save_keeps_data_without_an_event(workflow, people, store):
+def test_draft_save_is_one_event_and_an_unchanged_save_none(workflow, people, store):
     created = workflow.create("startup-support", people.applicant, {})
     saved = workflow.save_draft(
         created.application_id, people.applicant, {"company_name": "헬스온", "employees": "12"}
@@ -190,7 +190,11 @@ def test_draft_save_keeps_data_without_an_event(workflow, people, store):
     with workflow.db.connect() as connection:
         data = connection.execute(select(Application.data)).scalar()
     assert data == {"company_name": "헬스온", "employees": 12}
-    assert counts(workflow, created.application_id)[0] == 1
+    assert counts(workflow, created.application_id)[0] == 2, (
+        "nothing changes an application outside the chain"
+    )
+    again = workflow.save_draft(created.application_id, people.applicant, {"company_name": "헬스온"})
+    assert again.ok and counts(workflow, created.application_id)[0] == 2
     refused = workflow.save_draft(created.application_id, people.other, {"company_name": "탈취"})
     assert refused.refusal.code == "not_editable"
 

@@ -8,7 +8,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from tests.factories import submitted_startup
-from workflow.history import verify_all, verify_chain
+from workflow.audit.verify import verify_all, verify_chain
 from workflow.models import HistoryEvent
 
 
@@ -102,8 +102,12 @@ def test_event_records_definition_actor_roles_and_diff(workflow, people, store):
             .all()
         )
     program = workflow.registry.latest("startup-support")
-    assert [e["seq"] for e in events] == [1, 2, 3, 4]
+    assert [e["seq"] for e in events] == [1, 2, 3, 4, 5]
     assert all(e["definition_sha"] == program.sha256 and e["program_version"] == "2026.1" for e in events)
     assert events[2]["actor_roles"] == ["officer"] and events[2]["reason"] == "사업계획서 보완"
-    assert set(events[3]["diff"]) == {"employees", "summary"}, "the draft change is in the next event's diff"
+    assert (events[3]["trigger"], set(events[3]["diff"])) == ("save_draft", {"employees"}), (
+        "a draft is an event"
+    )
+    assert set(events[4]["diff"]) == {"summary"}
+    assert [e["row_version"] for e in events] == [2, 3, 4, 5, 6]
     assert [e["prev_hash"] for e in events[1:]] == [e["hash"] for e in events[:-1]]

@@ -34,8 +34,9 @@ def test_co_applicant_edits_and_submits_after_being_added(db_engine, clock, peop
             .where(HistoryEvent.application_id == app_id)
             .order_by(HistoryEvent.seq)
         ).all()
-    assert [e.trigger for e in events] == ["create", "add_co_applicant", "submit"]
-    assert events[1].reason == "other@test.kr" and events[2].actor_roles == ["co_applicant"]
+    assert [e.trigger for e in events] == ["create", "add_co_applicant", "save_draft", "submit"]
+    assert events[1].reason == "other@test.kr"
+    assert events[2].actor_roles == events[3].actor_roles == ["co_applicant"]
 
 
 def test_a_program_without_co_applicants_or_an_unknown_user_is_refused(db_engine, clock, people, tmp_path):

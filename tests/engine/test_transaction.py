@@ -95,7 +95,8 @@ def test_a_recorded_event_joins_the_chain_and_hands_on_notices_after_commit(db_e
         return tx.record(application, program, "note", people.admin, {"admin"}, "on the record")
 
     result = workflow.transaction(work, app_id)
-    assert result.ok and result.state == "in_review" and result.event_seq == 3
+    # create, submit, reviewer assigned, conflict declared, then this one
+    assert result.ok and result.state == "in_review" and result.event_seq == 5
     assert handed == []  # a plain event writes no notices
 
 

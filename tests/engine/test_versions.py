@@ -10,8 +10,8 @@ from sqlalchemy import select
 from tests.conftest import RULES_DIR, make_workflow
 from tests.factories import startup_data, submitted_startup
 from workflow.actors import Actor
+from workflow.audit.verify import verify_all
 from workflow.engine.versions import migrate
-from workflow.history import verify_all
 from workflow.models import Application, HistoryEvent
 
 ADMIN = Actor(id=None, name="cli:test", roles=frozenset({"admin"}))

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.stats.test_figures import check_figures
+from workflow.audit.verify import verify_all
 from workflow.demo import load_demo
-from workflow.history import verify_all
 from workflow.models import Application, Company, CompanyApplication, HistoryEvent, IndicatorValue, StateStay
 from workflow.performance.bulk import load_large
 from workflow.services.finance import reconcile

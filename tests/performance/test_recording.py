@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from tests.factories import submitted_startup
 from tests.performance.helpers import closed_startup, fire, next_follow_up
+from workflow.audit.verify import verify_all
 from workflow.engine.timers import tick
-from workflow.history import verify_all
 from workflow.models import Application, Company, CompanyApplication, IndicatorValue, StateStay, Timer
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import insert, select
 
 from tests.factories import submitted_startup
 from tests.web.conftest import PASSWORD, csrf_of, login
+from workflow.audit import runs as audit_runs
 from workflow.db import Base
 from workflow.models import Application, Letter, OutboxMessage, UserRole
 from workflow.services import admin as admin_service
@@ -130,6 +131,21 @@ MATRIX = {
     "auditor.index": ("GET", "/auditor/", AUDIT),
     "auditor.board": ("GET", "/auditor/programs/startup-support", AUDIT),
     "auditor.application": ("GET", "/auditor/applications/{a}", AUDIT),
+    "auditor.search": ("GET", "/auditor/search?program=startup-support&actor=officer", AUDIT),
+    "auditor.activity": ("GET", "/auditor/programs/startup-support/activity", AUDIT),
+    "auditor.rules": ("GET", "/auditor/rules/{sha}", AUDIT),
+    "auditor.reads": ("GET", "/auditor/reads", AUDIT),
+    "auditor.run": ("GET", "/auditor/runs/{run}", AUDIT),
+    # the one auditor POST: it starts a verification run and writes only that run's row
+    "auditor.start_verification": (
+        "POST",
+        "/auditor/verify",
+        row("L 403 403 403 403 403 302 302 403 403 403"),
+    ),
+    "auditor_exports.search_csv": ("GET", "/auditor/search.csv", AUDIT),
+    "auditor_exports.history_csv": ("GET", "/auditor/applications/{a}/history.csv", AUDIT),
+    "auditor_exports.reads_csv_download": ("GET", "/auditor/reads.csv", AUDIT),
+    "auditor_exports.report_pdf": ("GET", "/auditor/applications/{a}/report.pdf", AUDIT),
     "admin.users": ("GET", "/admin/", ADMIN_ONLY),
     "admin.user": ("GET", "/admin/users/{user}", ADMIN_ONLY),
     "admin.rules": ("GET", "/admin/rules", ADMIN_ONLY),
@@ -187,6 +203,7 @@ CHANGES = {
     "review.score:POST": {"reviewer1"},
     "review.pledge:POST": {"reviewer3"},
     "officer.move": {"admin"},
+    "auditor.start_verification": {"auditor", "admin"},
     "admin.grant": {"admin"},
     "admin.revoke": {"admin"},
     "finance.rates:POST": {"admin"},
@@ -274,7 +291,10 @@ def objects(app, web_people, store):
             .first()
         )
         data = connection.execute(select(Application.data).where(Application.id == a)).scalar_one()
+    app.config["AUDIT_RUNS_INLINE"] = True  # no thread outliving the test
     return {
+        "sha": workflow.registry.latest("startup-support").sha256,
+        "run": audit_runs.start(workflow.db, None, people.auditor.id, background=False),
         "a": a,
         "d": d,
         "file": data["business_plan"]["id"],
@@ -411,3 +431,26 @@ def test_the_mail_folder_shows_each_mail_to_its_recipient_only(app, web_people, 
     )
     text = page(stranger)
     assert "admin@test.kr" not in text and "/password/reset/" not in text
+
+
+# POST routes whose writes an auditor may cause: their own session, language, notice settings and
+# sign-up-style application (any signed-in account may apply), and starting a verification run
+AUDITOR_OWN_POSTS = {
+    "account.logout",
+    "account.language",
+    "account.change_password:POST",
+    "notices.mark_read",
+    "notices.save_preferences",
+    "applicant.apply",
+    "auditor.start_verification",
+}
+
+
+def test_every_other_post_refuses_the_auditor():
+    """Auditors read: a POST that could change an application, a user or money writes nothing for them
+    (test_route_access proves that a POST outside CHANGES wrote nothing)."""
+    posts = [endpoint for endpoint, method, _url, _expected in CASES if method == "POST"]
+    assert len(posts) > 20
+    writes = {endpoint for endpoint in posts if "auditor" in CHANGES.get(endpoint, ())}
+    assert writes <= AUDITOR_OWN_POSTS, writes - AUDITOR_OWN_POSTS
+    assert "auditor.start_verification" in writes

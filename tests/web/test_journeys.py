@@ -188,7 +188,11 @@ def test_reviewer_declares_before_seeing_and_conflict_removes_assignment(app, we
     page = officer.get(f"/officer/applications/{app_id}")
     assert "이해충돌 신고" in page.text and "같은 기관 소속" in page.text
     overview = officer.get("/officer/")
-    assert "이해충돌 신고 현황" in overview.text and "exclusion: 같은 기관 소속" in overview.text
+    assert (
+        "이해충돌 신고 현황" in overview.text
+        and "같은 기관 소속" in overview.text
+        and "exclusion" not in overview.text
+    )
 
 
 def test_officer_sees_exactly_the_allowed_actions_with_reasons(app, web_people, store):
@@ -301,7 +305,8 @@ def test_auditor_reads_everything_and_changes_nothing(app, web_people, store):
     auditor = app.test_client()
     login(auditor, web_people.auditor)
     page = auditor.get(f"/auditor/applications/{app_id}")
-    assert page.status_code == 200 and "startup-support 2026.1" in page.text
+    assert page.status_code == 200 and "규칙 버전 2026.1" in page.text
+    assert "startup-support 2026.1" not in page.text  # the program's title, never its key (issue 14)
     assert "/fire" not in page.text and '<form method="post"' not in page.text.split("<main")[1]
     refused = post_form(
         auditor,

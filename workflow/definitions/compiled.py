@@ -263,6 +263,10 @@ ENGINE_STEPS = {
     "admin_move": {"ko": "관리자 단계 변경", "en": "Moved by an administrator"},
     "migrate": {"ko": "새 규칙 버전으로 이전", "en": "Moved to a new rule version"},
     "add_co_applicant": {"ko": "공동신청인 추가", "en": "co-applicant added"},
+    "save_draft": {"ko": "임시 저장", "en": "draft saved"},
+    "assign_reviewer": {"ko": "심사위원 배정", "en": "reviewer assigned"},
+    "declare_interest": {"ko": "이해충돌 신고", "en": "conflict-of-interest declaration"},
+    "submit_review": {"ko": "심사 점수 제출", "en": "review scores submitted"},
 }
 
 

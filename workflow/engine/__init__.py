@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from workflow.actors import Actor
@@ -27,8 +27,7 @@ from workflow.engine.records import ApplicationRow
 from workflow.engine.results import FireResult, Refused
 from workflow.engine.transaction import Move, Transaction
 from workflow.messages import Message
-from workflow.models import Application, ApplicationLink
-from workflow.search import data_text, search_value
+from workflow.models import ApplicationLink
 
 __all__ = ["FireResult", "Move", "Refused", "Transaction", "Workflow"]
 log = logging.getLogger(__name__)
@@ -198,31 +197,21 @@ class Workflow:
 
         def work(tx: Transaction) -> FireResult:
             current, program = tx.load(application_id, expected_version)
-            roles = program.stage_roles(current.state)
-            if not effective_roles(tx.connection, program, current, actor, roles):
+            held = effective_roles(tx.connection, program, current, actor, program.stage_roles(current.state))
+            if not held:
                 raise Refused(Message("not_editable"))
             cleaned = clean_given(program.editable_fields(current.state), data)
             merged = {**(current.data or {}), **cleaned}
-            claimed = tx.connection.execute(
-                update(Application)
-                .where(Application.id == application_id, Application.row_version == current.row_version)
-                .values(
-                    data=merged,
-                    row_version=current.row_version + 1,
-                    updated_at=tx.now,
-                    updated_by=actor.id,
-                    search_text=search_value(),
-                ),
-                {"search_data": data_text(program, merged)},
-            )
-            if claimed.rowcount != 1:
-                raise Refused(records.refusal_for_conflict(tx.connection, program, application_id))
+            version = current.row_version
+            if merged != current.data:  # a draft save is a change like any other: one event
+                tx.move(program, current, current.state, "save_draft", actor, held, None, data=merged)
+                version += 1
             return FireResult(
                 ok=True,
                 application_id=application_id,
                 state=current.state,
                 previous_state=current.state,
-                row_version=current.row_version + 1,
+                row_version=version,
             )
 
         return self.transaction(work, application_id)

@@ -23,9 +23,9 @@ def add_member(
 ) -> FireResult:
     """The owner (or program staff) links another user to the application in a relationship role."""
 
-    def work(tx: Transaction) -> Move:
+    def work(tx: Transaction) -> Move | FireResult:
         connection = tx.connection
-        current, program = tx.load(application_id)
+        current, program = tx.load(application_id, for_update=True)
         kind = program.role_kinds.get(relation)
         if relation not in program.spec.roles or kind is None or kind.held_by != "member":
             raise Refused(Message("unknown_role", {"role": relation}))
@@ -42,13 +42,15 @@ def add_member(
                 ApplicationMember.relation == relation,
             )
         ).scalar()
-        if exists is None:
-            connection.execute(
-                insert(ApplicationMember).values(
-                    application_id=application_id, user_id=user_id, relation=relation
-                )
+        if exists is not None:
+            return FireResult(ok=True, application_id=application_id, state=current.state)
+        connection.execute(
+            insert(ApplicationMember).values(
+                application_id=application_id, user_id=user_id, relation=relation
             )
+        )
         roles = {"applicant"} if is_owner else actor.staff_roles(program.key) & MANAGERS
-        return tx.record(current, program, f"add_{relation}", actor, roles, email.strip().lower())
+        detail = {"kind": "member_added", "user_id": user_id, "relation": relation}
+        return tx.record(current, program, f"add_{relation}", actor, roles, email.strip().lower(), detail)
 
     return workflow.transaction(work, application_id)

@@ -41,6 +41,7 @@ APPLICATIONS, EVENTS, OUTBOX, TIMERS = (
     cast(Table, m.__table__) for m in (Application, HistoryEvent, OutboxMessage, Timer)
 )
 READ_APPLICATION = select(*APPLICATION_COLUMNS).where(Application.id == bindparam("application_id"))
+READ_APPLICATION_FOR_UPDATE = READ_APPLICATION.with_for_update()
 MOVE_COLUMNS = (
     "state",
     "data",
@@ -120,8 +121,9 @@ class ApplicationRow:
         return replace(self, **changes)
 
 
-def read_application(connection, application_id: int) -> ApplicationRow | None:
-    row = connection.execute(READ_APPLICATION, {"application_id": application_id}).first()
+def read_application(connection, application_id: int, for_update: bool = False) -> ApplicationRow | None:
+    statement = READ_APPLICATION_FOR_UPDATE if for_update else READ_APPLICATION
+    row = connection.execute(statement, {"application_id": application_id}).first()
     if row is None:
         return None
     return ApplicationRow(
@@ -170,10 +172,13 @@ def write_move(
     reason: str | None,
     data: dict,
     now: datetime,
+    detail: dict | None = None,
 ) -> dict | None:
     """Claim the row by its version and append one event; None if someone else changed it first.
 
-    The application ends up pinned to `program` (the same definition, or the new one of a migration)."""
+    The application ends up pinned to `program` (the same definition, or the new one of a migration).
+    The event records the row version it leaves behind, so `audit verify` can tell a row changed outside it;
+    `detail` carries what a state-keeping event recorded (a review assignment, a declaration, scores)."""
     program_key, program_version, definition_sha = program.key, program.version, program.sha256
     seq = application.history_seq + 1
     event = {
@@ -193,6 +198,8 @@ def write_move(
         "data_hash": data_hash(data),
         "at": now,
         "prev_hash": application.history_head,
+        "row_version": application.row_version + 1,
+        "detail": detail,
     }
     event["hash"] = event_hash(event)
     values = {

@@ -54,10 +54,11 @@ class Transaction:
 
     # reading ---------------------------------------------------------------------------------
     def load(
-        self, application_id: int, expected_version: int | None = None
+        self, application_id: int, expected_version: int | None = None, for_update: bool = False
     ) -> tuple[ApplicationRow, CompiledProgram]:
-        """The application row and its pinned definition, refusing an unknown id or a stale version."""
-        application = records.read_application(self.connection, application_id)
+        """The application row and its pinned definition, refusing an unknown id or a stale version
+        (`for_update`: the row locked, so that concurrent recorders queue instead of refusing each other)."""
+        application = records.read_application(self.connection, application_id, for_update)
         if application is None:
             raise Refused(Message("unknown_application"))
         program = self.program_of(application)
@@ -129,6 +130,7 @@ class Transaction:
         reason: str | None,
         data: dict | None = None,
         left: CompiledProgram | None = None,
+        detail: dict | None = None,
     ) -> dict[str, Any]:
         """The one place an application moves: claim the row by its version, append the event, then
         cancel the timers of the state left and start those of the state entered. Returns the event.
@@ -146,6 +148,7 @@ class Transaction:
             reason=reason,
             data=current.data if data is None else data,
             now=self.now,
+            detail=detail,
         )
         if event is None:
             raise Refused(records.refusal_for_conflict(self.connection, program, current.id))
@@ -165,9 +168,13 @@ class Transaction:
         actor: Actor,
         roles: set[str] | frozenset[str],
         reason: str | None = None,
+        detail: dict | None = None,
     ) -> Move:
-        """A history event that changes no state (e.g. a member added): version-checked like a move."""
-        event = self.move(program, application, application.state, trigger, actor, roles, reason)
+        """A history event that changes no state (e.g. a member added, a review's scores in `detail`):
+        version-checked like a move."""
+        event = self.move(
+            program, application, application.state, trigger, actor, roles, reason, detail=detail
+        )
         return Move(
             application.id,
             application.state,

@@ -7,6 +7,7 @@ from workflow.models.applications import (
     ReviewAssignment,
     ReviewerPledge,
 )
+from workflow.models.audit import AuditDigest, AuditRun, ReadLogEntry, StaffEvent
 from workflow.models.definitions import DefinitionSnapshot
 from workflow.models.history import HistoryEvent
 from workflow.models.money import Award, ExchangeRate, LedgerEntry, ProgramBudget, Tranche
@@ -20,6 +21,8 @@ from workflow.models.users import User, UserRole
 
 __all__ = [
     "Application",
+    "AuditDigest",
+    "AuditRun",
     "ApplicationLink",
     "ApplicationMember",
     "Award",
@@ -41,8 +44,10 @@ __all__ = [
     "OpsRun",
     "OutboxMessage",
     "ProgramBudget",
+    "ReadLogEntry",
     "ReviewAssignment",
     "ReviewerPledge",
+    "StaffEvent",
     "StateStay",
     "StoredMail",
     "Timer",

@@ -32,4 +32,8 @@ class HistoryEvent(Base):
     data_hash: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     prev_hash: Mapped[str] = mapped_column(String(64))
+    # the application's row version after this event (NULL on events written before it was recorded)
+    row_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # what a state-keeping event recorded: a review assignment, a declaration, scores, a member
+    detail: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
     hash: Mapped[str] = mapped_column(String(64))

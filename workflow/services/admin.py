@@ -7,6 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, insert, or_, select, update
 
+from workflow.audit.staff import append_staff_event
+from workflow.db import utcnow
 from workflow.models import Application, DefinitionSnapshot, User, UserRole
 from workflow.roles import ROLES, STAFF_HELD_BY, RoleKind
 from workflow.services.accounts import end_sessions
@@ -70,9 +72,19 @@ def grantable_roles(programs) -> dict[str, RoleKind]:
     return roles
 
 
-def grant_role(db, user_id: int, role: str, program_key: str | None, programs) -> None:
-    """Give a role globally (program_key None) or for one program (`programs`: key → compiled); idempotent.
-    A program's own role (`custom_roles:`) is given for a program that declares it."""
+def _person(connection, user_id: int | None) -> tuple[int | None, str]:
+    if user_id is None:
+        return None, "system"
+    name = connection.execute(select(User.name).where(User.id == user_id)).scalar()
+    return user_id, name or f"#{user_id}"
+
+
+def grant_role(
+    db, user_id: int, role: str, program_key: str | None, programs, acting_user_id: int | None = None
+) -> None:
+    """Give a role globally (program_key None) or for one program (`programs`: key → compiled); idempotent;
+    recorded in the staff chain. A program's own role (`custom_roles:`) is given for a program that
+    declares it."""
     if program_key and program_key not in programs:
         raise AdminError("unknown_program")
     if role not in ASSIGNABLE:
@@ -97,6 +109,10 @@ def grant_role(db, user_id: int, role: str, program_key: str | None, programs) -
         ).scalar()
         if exists is None:
             connection.execute(insert(UserRole).values(user_id=user_id, role=role, program_key=program_key))
+            actor = _person(connection, acting_user_id)
+            append_staff_event(
+                connection, "grant", _person(connection, user_id), *actor, utcnow(), role, program_key
+            )
 
 
 def revoke_role(db, user_id: int, assignment_id: int, acting_user_id: int) -> None:
@@ -111,13 +127,23 @@ def revoke_role(db, user_id: int, assignment_id: int, acting_user_id: int) -> No
         if user_id == acting_user_id and row.role == "admin" and row.program_key is None:
             raise AdminError("own_admin")
         connection.execute(delete(UserRole).where(UserRole.id == assignment_id))
+        actor = _person(connection, acting_user_id)
+        append_staff_event(
+            connection, "revoke", _person(connection, user_id), *actor, utcnow(), row.role, row.program_key
+        )
 
 
 def set_active(db, user_id: int, active: bool, acting_user_id: int) -> None:
     if user_id == acting_user_id and not active:
         raise AdminError("own_admin")
     with db.begin() as connection:
+        was = connection.execute(select(User.active).where(User.id == user_id)).scalar()
+        if was is None or was == active:
+            return
         connection.execute(update(User).where(User.id == user_id).values(active=active))
+        actor = _person(connection, acting_user_id)
+        action = "activate" if active else "deactivate"
+        append_staff_event(connection, action, _person(connection, user_id), *actor, utcnow())
         if not active:
             end_sessions(connection, user_id)  # signed out everywhere, now
 

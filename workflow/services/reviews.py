@@ -1,6 +1,9 @@
 """Review assignments: a confidentiality pledge and a conflict declaration gate access; a draft may be
 saved any number of times (never counted); submitted scores are locked.
 
+Each assignment, declaration and submission is also an event in the application's chain (what was
+recorded in its `detail`), so `audit verify` can tell a review row changed outside the engine.
+
 A submitted review may enable an automatic step (e.g. all reviews in): it is taken in the same
 transaction, so the scores and the step it enables commit together or not at all.
 """
@@ -22,7 +25,7 @@ MANAGERS = frozenset(roles_that("manage"))
 def assign(workflow, application_id: int, reviewer_id: int, officer: Actor) -> FireResult:
     def work(tx: Transaction) -> None:
         connection = tx.connection
-        application, program = tx.load(application_id)
+        application, program = tx.load(application_id, for_update=True)
         if not officer.staff_roles(program.key) & MANAGERS:
             raise Refused(Message("not_your_application"))
         review, state = program.spec.review, application.state
@@ -50,6 +53,9 @@ def assign(workflow, application_id: int, reviewer_id: int, officer: Actor) -> F
                     assigned_at=tx.now,
                 )
             )
+            roles = officer.staff_roles(program.key) & MANAGERS
+            detail = {"kind": "review_assigned", "reviewer_id": reviewer_id}
+            tx.record(application, program, "assign_reviewer", officer, roles, detail=detail)
 
     return workflow.transaction(work, application_id)
 
@@ -65,6 +71,8 @@ def declare(
             raise Refused(Message("invalid_data", {"detail": declaration}))
         if declaration != "none" and not (reason or "").strip():
             raise Refused(Message("reason_required"))
+        coi = "none" if declaration == "none" else "conflict"
+        coi_reason = None if declaration == "none" else reason.strip()  # the kind is in the event's detail
         changed = connection.execute(
             update(ReviewAssignment)
             .where(
@@ -72,13 +80,19 @@ def declare(
                 ReviewAssignment.reviewer_id == reviewer.id,
                 ReviewAssignment.coi == "pending",
             )
-            .values(
-                coi="none" if declaration == "none" else "conflict",
-                coi_reason=None if declaration == "none" else f"{declaration}: {reason.strip()}",
-            )
+            .values(coi=coi, coi_reason=coi_reason)
         )
         if changed.rowcount != 1:
             raise Refused(Message("not_your_application"))
+        application, program = tx.load(application_id, for_update=True)
+        detail = {
+            "kind": "review_declared",
+            "reviewer_id": reviewer.id,
+            "declaration": declaration,
+            "coi": coi,
+            "coi_reason": coi_reason,
+        }
+        tx.record(application, program, "declare_interest", reviewer, {"reviewer"}, coi_reason, detail)
 
     return workflow.transaction(work, application_id)
 
@@ -90,7 +104,7 @@ def submit(
 
     def work(tx: Transaction) -> FireResult:
         connection = tx.connection
-        application, program = tx.load(application_id)
+        application, program = tx.load(application_id, for_update=True)
         if program.spec.review is None or not program.spec.states[application.state].review:
             raise Refused(Message("not_from_state", {"trigger": "review", "state": application.state}))
         errors = _score_errors(program.spec.review.rubric, scores, partial=False)
@@ -116,6 +130,14 @@ def submit(
         )
         if locked.rowcount != 1:
             raise Refused(Message("conflict_not_declared"))
+        detail = {
+            "kind": "review_submitted",
+            "reviewer_id": reviewer.id,
+            "scores": clean,
+            "total": sum(clean.values()),
+            "comment": comment or None,
+        }
+        tx.record(application, program, "submit_review", reviewer, {"reviewer"}, detail=detail)
         move = tx.run_automatic(application_id)
         result = FireResult(ok=True, application_id=application_id, state=application.state)
         if move is not None:

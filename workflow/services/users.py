@@ -6,6 +6,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import insert, select
 
+from workflow.audit.staff import append_staff_event
 from workflow.db import utcnow
 from workflow.models import User, UserRole
 
@@ -55,9 +56,11 @@ def create_user(
     language: str = "ko",
     roles: list[tuple[str, str | None]] = (),
     verified: bool = True,
+    granted_by: tuple[int | None, str] = (None, "system"),
 ) -> int:
-    """Insert a user with (role, program_key or None) pairs; returns the id. Accounts made by staff, the
-    demo and tests are `verified`; self-service sign-ups confirm their address first."""
+    """Insert a user with (role, program_key or None) pairs, each grant recorded in the staff chain; returns
+    the id. Accounts made by staff, the demo and tests are `verified`; self-service sign-ups confirm their
+    address first."""
     user_id = connection.execute(
         insert(User)
         .values(
@@ -73,6 +76,7 @@ def create_user(
     ).scalar_one()
     for role, program_key in roles:
         connection.execute(insert(UserRole).values(user_id=user_id, role=role, program_key=program_key))
+        append_staff_event(connection, "grant", (user_id, name), *granted_by, utcnow(), role, program_key)
     return user_id
 
 

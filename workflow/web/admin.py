@@ -86,7 +86,12 @@ def grant(user_id: int):
     if form.validate():
         try:
             admin_service.grant_role(
-                db(), user_id, form.role.data, form.program_key.data or None, workflow().registry.current
+                db(),
+                user_id,
+                form.role.data,
+                form.program_key.data or None,
+                workflow().registry.current,
+                acting_user_id=current_actor().id,
             )
         except admin_service.AdminError as error:
             flash(_errors()[error.code], "error")

@@ -44,6 +44,7 @@ from workflow.web.common import (
 from workflow.web.i18n import current_lang, message_text
 from workflow.web.inputs import row_version, version_missing
 from workflow.web.nav import register_nav
+from workflow.web.reads import log_read
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,8 @@ def status(application_id: int):
         schedule = finance.award_schedule(connection, application_id)
         if audience_for(row, compiled) != "staff":
             view.letters = [letter for letter in view.letters if letter["user_id"] == actor.id]
+    if audience_for(row, compiled) == "staff":
+        log_read("status", row)
     return render_template(
         "applicant/status.html",
         view=view,
@@ -302,6 +305,7 @@ def download(application_id: int, file_id: str):
         abort(503)
     if chunks is None:
         abort(404)
+    log_read("file", row, refs[0]["name"])
     return send_file(
         ChunkReader(chunks),
         mimetype=refs[0].get("content_type") or "application/octet-stream",
@@ -321,6 +325,7 @@ def letter(application_id: int, letter_id: int):
         abort(404)
     if not staff and found["user_id"] != current_actor().id:
         abort(404)
+    log_read("letter", row, found["filename"])
     return send_file(
         BytesIO(found["content"]),
         mimetype="application/pdf",

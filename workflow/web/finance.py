@@ -27,6 +27,7 @@ from workflow.web.common import TRANCHE_STATUS
 from workflow.web.i18n import current_lang, message_text
 from workflow.web.inputs import form_text
 from workflow.web.nav import register_nav
+from workflow.web.reads import log_read
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 READ_ROLES = roles_that("finance_read")
@@ -142,6 +143,7 @@ def award(application_id: int):
             effect: finance.money_refusal(workflow(), connection, application_id, effect, actor)
             for effect in ("pay_tranche", "recover")
         }
+    log_read("bank", row)
     return render_template(
         "finance/award.html",
         row=row,

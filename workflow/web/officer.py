@@ -23,6 +23,7 @@ from workflow.web.common import state_label, visible_application
 from workflow.web.i18n import message_text
 from workflow.web.inputs import form_text, query_page, query_text
 from workflow.web.nav import register_nav
+from workflow.web.reads import log_read
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 OFFICER_ROLES = roles_that("manage")
@@ -117,6 +118,7 @@ def application(application_id: int):
         )
         actions = available_actions(workflow(), connection, row, current_actor())
         candidates, excluded = reviewer_candidates(connection, row, program)
+    log_read("form", row)
     form = AssignForm()
     form.reviewer_id.choices = choices(
         (c["id"], f"{c['name']} · {c['organisation']}" if c["organisation"] else c["name"])

@@ -19,6 +19,7 @@ from workflow.web.auth import current_actor, read_db, roles_required, workflow
 from workflow.web.common import file_store
 from workflow.web.i18n import current_lang, message_text
 from workflow.web.nav import register_nav
+from workflow.web.reads import log_read
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -159,6 +160,7 @@ def score(application_id: int):
             return redirect(url_for("review.score", application_id=application_id))
         flash(message_text(result.refusal), "error")
     reviewable = program.spec.states[row.state].review
+    log_read("review", row)
     return render_template(
         "review/score.html",
         view=view,
