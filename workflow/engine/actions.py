@@ -13,7 +13,7 @@ from workflow.actors import Actor
 from workflow.engine import records
 from workflow.engine.access import effective_roles
 from workflow.engine.context import expression_context
-from workflow.engine.core import _passing, _require_stage
+from workflow.engine.core import _passing, _require_stages
 from workflow.engine.records import ApplicationRow
 from workflow.engine.results import Refused
 from workflow.messages import Message
@@ -77,8 +77,7 @@ def _refusal(connection, program, application, actor, held, candidates, now) -> 
     data = dict(application.data or {})
     own_fields = {f.name for t in candidates for f in t.spec.fields}
     try:
-        for stage_name in {s for t in candidates for s in t.spec.requires}:
-            _require_stage(program, stage_name, data)
+        _require_stages(program, [s for t in candidates for s in t.spec.requires], data)
         if own_fields:
             # the guard reads values the user enters with the action; they are checked when fired
             return None

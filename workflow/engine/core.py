@@ -67,8 +67,7 @@ def fire_in(
     if reason is None and any(t.spec.reason == "required" for t in candidates):
         raise Refused(Message("reason_required"))
     new_data = _merge_data(program, application, candidates, held, data or {})
-    for stage_name in {s for t in candidates for s in t.spec.requires}:
-        _require_stage(program, stage_name, new_data)
+    _require_stages(program, [s for t in candidates for s in t.spec.requires], new_data)
     context = expression_context(connection, application, new_data, actor, held, candidates, now)
     allowed = _passing(candidates, context)
     to_state = program.move(state, trigger, allowed)
@@ -243,18 +242,33 @@ def clean_given(editable: dict, given: dict) -> dict:
     return cleaned
 
 
-def _require_stage(program, stage_name: str, data: dict) -> None:
-    stage = program.spec.stages[stage_name]
-    specs = {f.name: f for f in stage.fields}
-    missing = missing_required(stage.fields, data)
-    _, errors = clean_values(specs, {n: data[n] for n in specs if data.get(n) is not None})
-    problems = {name: Message("required") for name in missing} | errors
-    if problems:
-        labels = {f.name: f.label for f in stage.fields}
-        detail = {lang: ", ".join(labels[n].get(lang) for n in problems) for lang in ("ko", "en")}
-        raise Refused(
-            Message("stage_incomplete", {"stage": stage.title.model_dump(), "detail": detail}), problems
-        )
+def stage_problems(program, stage_names, data: dict) -> dict[str, Message]:
+    """Every missing required field and every invalid value of the stages, by field name."""
+    problems: dict[str, Message] = {}
+    for stage_name in dict.fromkeys(stage_names):
+        stage = program.spec.stages[stage_name]
+        specs = {f.name: f for f in stage.fields}
+        missing = missing_required(stage.fields, data)
+        _, errors = clean_values(specs, {n: data[n] for n in specs if data.get(n) is not None})
+        problems |= {name: Message("required") for name in missing} | errors
+    return problems
+
+
+def _require_stages(program, stage_names, data: dict) -> None:
+    """Refuse with the first incomplete stage's name and *every* problem of all the stages."""
+    problems = stage_problems(program, stage_names, data)
+    if not problems:
+        return
+    stage = next(
+        program.spec.stages[n]
+        for n in dict.fromkeys(stage_names)
+        if any(f.name in problems for f in program.spec.stages[n].fields)
+    )
+    labels = {f.name: f.label for n in dict.fromkeys(stage_names) for f in program.spec.stages[n].fields}
+    detail = {lang: ", ".join(labels[n].get(lang) for n in problems) for lang in ("ko", "en")}
+    raise Refused(
+        Message("stage_incomplete", {"stage": stage.title.model_dump(), "detail": detail}), problems
+    )
 
 
 def _role_refusal(connection, program, application, actor, trigger, wanted) -> Message:

@@ -24,6 +24,7 @@ from forms.dynamic import build_form, cleaned_values, widget_of
 from workflow.engine import records
 from workflow.engine.access import effective_roles
 from workflow.engine.actions import available_actions
+from workflow.engine.core import stage_problems
 from workflow.failures import log_once_per_kind
 from workflow.messages import Message
 from workflow.services import finance, progress
@@ -249,11 +250,21 @@ def _save_posted_form(application_id: int, compiled, form, specs, version: int):
         _show_engine_errors(form, fired.errors)
     elif trigger:
         flash(_("Your entries were saved, but some need correcting before you can continue."), "error")
+        problems = _stage_problems(compiled, application_id, trigger)
+        _show_engine_errors(form, {n: m for n, m in problems.items() if n not in form.errors})
     elif form.errors:
         flash(_("The valid entries were saved. Please correct the highlighted ones."), "error")
     else:
         flash(_("Saved."), "success")
     return saved.row_version, None
+
+
+def _stage_problems(compiled, application_id: int, trigger: str) -> dict:
+    """What the chosen action would also refuse (missing required fields), shown with the format errors."""
+    with read_db().connect() as connection:
+        row = records.read_application(connection, application_id)
+    leaving = [t for t in compiled.leaving(row.state) if t.trigger == trigger]
+    return stage_problems(compiled, [s for t in leaving for s in t.spec.requires], row.data or {})
 
 
 def _show_engine_errors(form, errors) -> None:
