@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tests.factories import submitted_startup
 from workflow.engine.timers import tick
-from workflow.models import Application, HistoryEvent, OutboxMessage, Timer
+from workflow.models import Application, HistoryEvent, MissedDeadline, OutboxMessage, Timer
 
 RAPID = {
     "company_name": "MedBridge Korea",
@@ -87,6 +87,21 @@ def test_two_ticks_at_once_fire_once(workflow, people, clock):
             select(HistoryEvent).where(HistoryEvent.trigger == "deemed_no_permit_needed")
         ).all()
     assert len(fired) == 5
+
+
+def test_a_fired_deadline_is_summarised_as_missed_and_a_cancelled_one_is_not(workflow, people, clock):
+    """The dashboard counts missed deadlines from missed_deadlines, written by the tick that fires them."""
+    missed_id, answered_id = rapid_confirmation(workflow, people), rapid_confirmation(workflow, people)
+    clock.advance(days=10)
+    assert workflow.fire(answered_id, "ministry_no_permit_needed", people.officer).ok
+    clock.advance(days=21)
+    assert [o.application_id for o in tick(workflow)] == [missed_id]
+    with workflow.db.connect() as connection:
+        timer = connection.execute(
+            select(Timer.id, Timer.due_at).where(Timer.application_id == missed_id, Timer.status == "fired")
+        ).one()
+        summary = connection.execute(select(MissedDeadline.__table__)).all()
+    assert [tuple(row) for row in summary] == [(timer.id, "regulation-exception", timer.due_at)]
 
 
 def test_an_answer_in_time_cancels_the_deadline(workflow, people, clock):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from tests.stats.test_figures import check_figures
 from workflow.audit.verify import verify_all
@@ -36,6 +36,19 @@ def test_generated_history_verifies_and_money_reconciles(workflow, db_engine, la
     assert sum(programs.values()) == 600 + 7  # and the small demo's own
     assert events >= 600 and stays > 0 and links > 0 and values > 0 and companies >= 50
     assert large["applications"] == 600 and large["awards"] > 0
+
+
+def test_generated_missed_deadlines_summarise_the_fired_deadline_timers(db_engine, large):
+    query = text(
+        "SELECT t.id, a.program_key, t.due_at FROM timers t JOIN applications a ON a.id = t.application_id"
+        " WHERE t.kind = 'deadline' AND t.status = 'fired' ORDER BY t.id"
+    )
+    with db_engine.connect() as connection:
+        fired = [tuple(row) for row in connection.execute(query)]
+        summary = connection.execute(
+            text("SELECT timer_id, program_key, due_at FROM missed_deadlines ORDER BY 1")
+        )
+        assert fired and [tuple(row) for row in summary] == fired
 
 
 def test_a_second_large_load_is_refused(workflow, large):

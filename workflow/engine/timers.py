@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from workflow.actors import SYSTEM
 from workflow.engine import records
 from workflow.engine.results import Refused
 from workflow.engine.transaction import Transaction
-from workflow.models import Timer
+from workflow.models import MissedDeadline, Timer
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,11 @@ def _fire_timer(workflow, timer_id: int, now) -> TimerOutcome | None:
             tx.notices(program, application.id, event, [timer["action"]["notice"]])
             detail = f"notice {timer['action']['notice']}"
         connection.execute(update(Timer).where(Timer.id == timer_id).values(status=status, result=detail))
+        if status == "fired" and timer["kind"] == "deadline":
+            connection.execute(
+                insert(MissedDeadline),
+                {"timer_id": timer_id, "program_key": application.program_key, "due_at": timer["due_at"]},
+            )
         return TimerOutcome(timer_id, timer["application_id"], status, detail)
 
     outcomes: list[TimerOutcome | None] = []

@@ -16,7 +16,7 @@ from workflow.models.ops import OpsRun, WorkerHeartbeat
 from workflow.models.outbox import OutboxMessage
 from workflow.models.performance import Company, CompanyApplication, FunnelMark, IndicatorValue, StateStay
 from workflow.models.storage import Blob, BlobChunk, StoredMail
-from workflow.models.timers import Timer
+from workflow.models.timers import MissedDeadline, Timer
 from workflow.models.users import User, UserRole
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "StaffEvent",
     "StateStay",
     "StoredMail",
+    "MissedDeadline",
     "Timer",
     "Tranche",
     "User",

@@ -28,3 +28,16 @@ class Timer(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     result: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class MissedDeadline(Base):
+    """A deadline timer that fired (its status stayed `fired`), written in the same transaction: the
+    dashboard counts these per program and due time from the index alone, without joining the timers to
+    their applications."""
+
+    __tablename__ = "missed_deadlines"
+    __table_args__ = (Index("ix_missed_deadlines_count", "program_key", "due_at"),)
+
+    timer_id: Mapped[int] = mapped_column(ForeignKey("timers.id", ondelete="CASCADE"), primary_key=True)
+    program_key: Mapped[str] = mapped_column(String(80))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -21,6 +21,7 @@ from workflow.models import (
     FunnelMark,
     HistoryEvent,
     IndicatorValue,
+    MissedDeadline,
     StateStay,
     Timer,
     User,
@@ -100,6 +101,23 @@ def load_large(
     return counts
 
 
+def _summarise_missed(connection, application_ids: list[int]) -> None:
+    """The batch's fired deadline timers into missed_deadlines, as `tick` writes them one by one."""
+    timers, apps = Timer.__table__, Application.__table__
+    connection.execute(
+        insert(MissedDeadline.__table__).from_select(
+            ["timer_id", "program_key", "due_at"],
+            select(timers.c.id, apps.c.program_key, timers.c.due_at)
+            .select_from(timers.join(apps, apps.c.id == timers.c.application_id))
+            .where(
+                timers.c.application_id.in_(application_ids),
+                timers.c.kind == "deadline",
+                timers.c.status == "fired",
+            ),
+        )
+    )
+
+
 def _write(connection, batch, money) -> None:
     connection.execute(insert(Application.__table__), [g.application for g in batch])
     connection.execute(insert(HistoryEvent.__table__), [e for g in batch for e in g.events])
@@ -109,6 +127,7 @@ def _write(connection, batch, money) -> None:
     timers = [t for g in batch for t in g.timers]
     if timers:
         connection.execute(insert(Timer.__table__), timers)
+        _summarise_missed(connection, [g.application["id"] for g in batch])
     links = [
         {
             "application_id": g.application["id"],
