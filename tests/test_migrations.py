@@ -69,7 +69,7 @@ def test_account_notices_migration_keeps_every_notice_row_on_sqlite(tmp_path):
 
 
 def test_missed_deadlines_migration_backfills_the_fired_deadline_timers(tmp_path):
-    """0011 fills missed_deadlines from the timers already fired (deadlines only), with their program."""
+    """0012 fills missed_deadlines from the timers already fired (deadlines only), with their program."""
     import sqlite3
 
     from sqlalchemy import text
@@ -79,7 +79,7 @@ def test_missed_deadlines_migration_backfills_the_fired_deadline_timers(tmp_path
 
     path = tmp_path / "old.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine, "0010")
+    upgrade(engine, "0011")
     engine.dispose()
     raw = sqlite3.connect(path)  # foreign keys off: no user or snapshot rows are needed for this check
     for app_id, program in ((1, "startup-support"), (2, "regulation-exception")):

@@ -1,8 +1,8 @@
 """missed deadlines: one row per deadline timer that fired, with its program and due time, so the
 statistics dashboard counts them without joining the timers to their applications (backfilled)
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-01 11:35:00
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import workflow.db
 
 
-revision = '0011'
-down_revision = '0010'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
