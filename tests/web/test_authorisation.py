@@ -70,7 +70,12 @@ MATRIX = {
     "account.resend_verification": ("POST", "/account/verify/resend", SIGNED_IN_302),
     "applicant.programs": ("GET", "/programs", ALL_200),
     "applicant.program": ("GET", "/programs/startup-support", ALL_200),
-    "applicant.apply": ("POST", "/programs/startup-support/apply", SIGNED_IN_302),
+    # the applicant already has applications in this program: asked first (a page), the others start one
+    "applicant.apply": (
+        "POST",
+        "/programs/startup-support/apply",
+        row("L 200 302 302 302 302 302 302 302 302 302"),
+    ),
     "applicant.dashboard": ("GET", "/my", SIGNED_IN_200),
     # own application (the applicant's, in pitch review) vs another applicant's
     "applicant.status": ("GET", "/applications/{a}", row("L 200 404 200 404 200 200 200 200 404 404")),

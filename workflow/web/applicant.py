@@ -73,17 +73,41 @@ def program(key: str):
 @bp.post("/programs/<key>/apply")
 @login_required
 def apply(key: str):
-    if workflow().registry.latest(key) is None:
+    compiled = workflow().registry.latest(key)
+    if compiled is None:
         abort(404)
     if not current_user.email_verified:
         flash(_("Confirm your e-mail address first: open the link we sent you when you signed up."), "error")
         return redirect(url_for("applicant.program", key=key))
+    if request.form.get("another") != "1":
+        existing = _open_applications(key)
+        if existing:  # ask first: a second draft for the same program is rarely meant
+            return render_template("applicant/apply_again.html", program=compiled, existing=existing)
     result = workflow().create(key, current_actor(), {})
     if not result.ok:
         flash(message_text(result.refusal), "error")
         return redirect(url_for("applicant.program", key=key))
     flash(_("Your application was created. It is saved as a draft while you fill it in."), "success")
     return redirect(url_for("applicant.edit", application_id=result.application_id))
+
+
+def _open_applications(key: str) -> list[dict]:
+    """The signed-in user's applications in this program that have not reached a final state."""
+    with read_db().connect() as connection:
+        rows = my_applications(connection, current_actor().id)
+        result = []
+        for row in rows:
+            if row["program_key"] != key:
+                continue
+            compiled = workflow().pinned(
+                connection, row["program_key"], row["program_version"], row["definition_sha"]
+            )
+            if row["state"] in compiled.finals:
+                continue
+            row["label"] = compiled.state_label(row["state"], current_lang(), "applicant")
+            row["title"] = compiled.title_of(row["data"])
+            result.append(row)
+    return result
 
 
 @bp.get("/my")
