@@ -82,3 +82,24 @@ def test_an_unreachable_bucket_keeps_the_other_fields(sqlite_engine, clock, tmp_
     assert response.status_code == 200
     assert "지금은 파일을 저장할 수 없습니다" in response.text
     assert 'value="헬스온 주식회사"' in response.text
+
+
+def test_the_bucket_store_itself_against_the_s3_server(s3):
+    import hashlib
+
+    from workflow.storage.blobs import StorageError
+    from workflow.storage.s3 import S3Blobs
+
+    store = S3Blobs(s3["S3_BUCKET"], prefix="t/", endpoint_url=s3["S3_ENDPOINT_URL"])
+    content = b"%PDF-1.4 bucket" * 100
+    sha = hashlib.sha256(content).hexdigest()
+    assert not store.exists(sha) and store.open(sha) is None
+    store.put(sha, io.BytesIO(content), len(content))
+    store.put(sha, io.BytesIO(b"ignored: the same digest is stored once"), 1)
+    assert store.exists(sha) and b"".join(store.open(sha)) == content
+    assert list(store.digests()) == [sha]
+    with pytest.raises(ValueError):
+        store.key("../not-a-digest")
+    missing = S3Blobs("no-such-bucket-here", endpoint_url=s3["S3_ENDPOINT_URL"])
+    with pytest.raises(StorageError, match="s3: NoSuchBucket"):
+        missing.put(sha, io.BytesIO(content), len(content))
