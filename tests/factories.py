@@ -65,3 +65,20 @@ def reviewed_startup(workflow, people, store, score=(25, 35, 25), count=3) -> in
         )
         assert submitted.ok, submitted.reason("en")
     return app_id
+
+
+def stored_letter(connection, application_id: int, user_id: int, document_no: str = "TEST-1") -> int:
+    """A letter row for the application's first notice, as delivery would store it (tests of who may read it)."""
+    from sqlalchemy import insert, select
+
+    from workflow.models import Letter, OutboxMessage
+
+    outbox_id = connection.execute(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.application_id == application_id)
+        .order_by(OutboxMessage.id)
+    ).scalar()
+    values = {"outbox_id": outbox_id, "user_id": user_id, "application_id": application_id}
+    values |= {"document_no": document_no, "lang": "ko", "subject": "접수 안내", "filename": "letter.pdf"}
+    values |= {"sha256": "0" * 64, "size": 8, "content": b"%PDF-1.4"}
+    return connection.execute(insert(Letter).values(**values).returning(Letter.id)).scalar_one()

@@ -6,15 +6,15 @@ import shutil
 import subprocess
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 
 from tests.audit.helpers import drop_protection
-from tests.factories import submitted_startup
+from tests.factories import stored_letter, submitted_startup
 from tests.web.conftest import csrf_of, login
 from workflow.audit.csvfiles import parse_events_csv
 from workflow.history import event_hash
-from workflow.models import Application, HistoryEvent, Letter, OutboxMessage, ReadLogEntry
+from workflow.models import Application, HistoryEvent, ReadLogEntry
 from workflow.services import reviews
 
 
@@ -31,25 +31,7 @@ def case(app, web_people, store):
     assert reviews.assign(workflow, app_id, people.reviewer2.id, people.officer).ok
     assert reviews.declare(workflow, app_id, people.reviewer2, "exclusion", '=HYPERLINK("x")').ok
     with workflow.db.begin() as connection:
-        outbox_id = connection.execute(
-            select(OutboxMessage.id).where(OutboxMessage.application_id == app_id)
-        ).scalar()
-        letter = connection.execute(
-            insert(Letter)
-            .values(
-                outbox_id=outbox_id,
-                user_id=people.applicant.id,
-                application_id=app_id,
-                document_no="TEST-1",
-                lang="ko",
-                subject="접수 안내",
-                filename="letter.pdf",
-                sha256="0" * 64,
-                size=8,
-                content=b"%PDF-1.4",
-            )
-            .returning(Letter.id)
-        ).scalar_one()
+        letter = stored_letter(connection, app_id, people.applicant.id)
         data = connection.execute(select(Application.data).where(Application.id == app_id)).scalar_one()
     return {"a": app_id, "letter": letter, "file": data["business_plan"]["id"], "workflow": workflow}
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from tests.factories import submitted_startup
+from tests.factories import stored_letter, submitted_startup
 from tests.web.conftest import PASSWORD, csrf_of, login
 from workflow.audit import runs as audit_runs
 from workflow.db import Base
-from workflow.models import Application, Letter, OutboxMessage, UserRole
+from workflow.models import Application, UserRole
 from workflow.services import admin as admin_service
 from workflow.services import reviews
 
@@ -271,25 +271,7 @@ def objects(app, web_people, store):
     assert reviews.declare(workflow, a, people.reviewer1, "none").ok
     d = workflow.create("startup-support", people.applicant, {}).application_id
     with workflow.db.begin() as connection:
-        outbox_id = connection.execute(
-            select(OutboxMessage.id).where(OutboxMessage.application_id == a)
-        ).scalar()
-        letter = connection.execute(
-            insert(Letter)
-            .values(
-                outbox_id=outbox_id,
-                user_id=people.applicant.id,
-                application_id=a,
-                document_no="TEST-1",
-                lang="ko",
-                subject="접수 안내",
-                filename="letter.pdf",
-                sha256="0" * 64,
-                size=8,
-                content=b"%PDF-1.4",
-            )
-            .returning(Letter.id)
-        ).scalar_one()
+        letter = stored_letter(connection, a, people.applicant.id)
         assignment = (
             connection.execute(select(UserRole.id).where(UserRole.user_id == people.officer.id))
             .scalars()

@@ -5,13 +5,13 @@ through one's own application or one's own pages. Each refusal also leaves the d
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
-from tests.factories import AGREEMENT, reviewed_startup, startup_data
+from tests.factories import AGREEMENT, reviewed_startup, startup_data, stored_letter
 from tests.web.conftest import FAST_HASH, csrf_of, login
 from tests.web.test_authorisation import snapshot
 from workflow.actors import load_actor
-from workflow.models import Application, Letter, Notification, OutboxMessage, User
+from workflow.models import Application, Notification, OutboxMessage, User
 from workflow.services.users import create_user
 
 
@@ -86,22 +86,7 @@ def two_applicants(app, web_people, store):
             outbox_id = connection.execute(
                 select(OutboxMessage.id).where(OutboxMessage.application_id == app_id)
             ).scalar()
-            letter = connection.execute(
-                insert(Letter)
-                .values(
-                    outbox_id=outbox_id,
-                    user_id=actor.id,
-                    application_id=app_id,
-                    document_no=f"T-{who}",
-                    lang="ko",
-                    subject="접수 안내",
-                    filename="letter.pdf",
-                    sha256="0" * 64,
-                    size=8,
-                    content=b"%PDF-1.4",
-                )
-                .returning(Letter.id)
-            ).scalar_one()
+            letter = stored_letter(connection, app_id, actor.id, document_no=f"T-{who}")
             notification = connection.execute(
                 select(Notification.id).where(Notification.user_id == actor.id)
             ).scalar()

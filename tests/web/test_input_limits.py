@@ -9,11 +9,11 @@ import io
 import pytest
 from sqlalchemy import select, update
 
-from tests.factories import AGREEMENT, reviewed_startup, startup_data, submitted_startup
+from tests.factories import AGREEMENT, reviewed_startup, startup_data, stored_letter, submitted_startup
 from tests.web.conftest import csrf_of, login, post_form
 from tests.web.test_authorisation import snapshot
 from tests.web.test_journeys import FORM_VALUES, _start, _version
-from workflow.models import Application, Letter, OutboxMessage, User
+from workflow.models import Application, User
 from workflow.services import reviews
 from workflow.services.exports import csv_document, safe_cell
 from workflow.web.inputs import DatabaseId
@@ -129,23 +129,7 @@ def test_files_letters_and_csv_are_sent_no_store(app, web_people, store):
     app_id = submitted_startup(workflow, web_people, store)
     with workflow.db.begin() as connection:
         data = connection.execute(select(Application.data).where(Application.id == app_id)).scalar_one()
-        outbox_id = connection.execute(select(OutboxMessage.id)).scalars().first()
-        letter = connection.execute(
-            Letter.__table__.insert()
-            .values(
-                outbox_id=outbox_id,
-                user_id=web_people.applicant.id,
-                application_id=app_id,
-                document_no="T-1",
-                lang="ko",
-                subject="안내",
-                filename="letter.pdf",
-                sha256="0" * 64,
-                size=8,
-                content=b"%PDF-1.4",
-            )
-            .returning(Letter.id)
-        ).scalar_one()
+        letter = stored_letter(connection, app_id, web_people.applicant.id, document_no="T-1")
     client = app.test_client()
     login(client, web_people.applicant)
     finance = app.test_client()
