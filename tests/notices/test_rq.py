@@ -6,8 +6,6 @@ documented duplicate window."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import time
 
 import pytest
 from rq import SimpleWorker
@@ -16,7 +14,7 @@ from rq.serializers import JSONSerializer
 
 from tests.factories import reviewed_startup, submitted_startup
 from tests.notices.conftest import REDIS_TEST_URL, free_port, make_app, people_on
-from tests.notices.helpers import deliveries, execute, outbox
+from tests.notices.helpers import deliveries, execute, outbox, start_redis, stop_redis
 from workflow.config import PROJECT_ROOT
 from workflow.notices.deliver import deliver
 
@@ -90,35 +88,15 @@ def test_redis_down_at_approval_then_the_sweep_delivers(sqlite_db, tmp_path, clo
     assert result.ok and result.state == "selected"  # the approval commits with Redis down
     assert [row["status"] for row in outbox(app)] == ["pending", "pending"]
 
-    server = subprocess.Popen(
-        [
-            shutil.which("redis-server"),
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
+    server = start_redis(port)
     try:
         relay = app.extensions["notices"].relay
-        for _ in range(100):
-            try:
-                relay.redis().ping()
-                break
-            except Exception:  # noqa: BLE001 - not listening yet
-                time.sleep(0.05)
         report = relay.sweep()
         assert report.enqueued == 2
         _work(app)
     finally:
         relay.redis().close()
-        server.terminate()
-        server.wait(10)
+        stop_redis(server)
     assert [row["status"] for row in outbox(app)] == ["sent", "sent"]
     assert len(smtp.messages) == 2
 
