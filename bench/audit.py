@@ -35,8 +35,8 @@ from workflow.audit.verify import EVENT_COLUMNS, HASHED_FIELDS, verify  # noqa: 
 from workflow.config import PROJECT_ROOT  # noqa: E402
 from workflow.db import make_engine  # noqa: E402
 from workflow.definitions.registry import DefinitionRegistry  # noqa: E402
+from workflow.engine.history import canonical, data_diff, data_hash, event_hash  # noqa: E402
 from workflow.extensions import install  # noqa: E402
-from workflow.history import canonical, data_diff, data_hash, event_hash  # noqa: E402
 from workflow.models import Application, HistoryEvent  # noqa: E402
 from workflow.schema import upgrade  # noqa: E402
 from workflow.services.users import create_user  # noqa: E402

@@ -28,13 +28,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workflow.actors import load_actor  # noqa: E402
 from workflow.config import PROJECT_ROOT  # noqa: E402
 from workflow.db import make_engine  # noqa: E402
 from workflow.definitions.registry import DefinitionRegistry  # noqa: E402
 from workflow.engine import Workflow  # noqa: E402
+from workflow.engine.actors import load_actor  # noqa: E402
+from workflow.engine.history import data_hash, event_hash  # noqa: E402
 from workflow.extensions import install  # noqa: E402
-from workflow.history import data_hash, event_hash  # noqa: E402
 from workflow.models import (  # noqa: E402
     Application,
     Company,

@@ -32,11 +32,11 @@ from sqlalchemy import bindparam, func, insert, select, text, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workflow.actors import load_actor  # noqa: E402
 from workflow.config import PROJECT_ROOT  # noqa: E402
 from workflow.db import make_engine  # noqa: E402
 from workflow.definitions.registry import DefinitionRegistry  # noqa: E402
 from workflow.engine import Workflow  # noqa: E402
+from workflow.engine.actors import load_actor  # noqa: E402
 from workflow.extensions import install  # noqa: E402
 from workflow.models import Application, Award, LedgerEntry, ProgramBudget  # noqa: E402
 from workflow.schema import upgrade  # noqa: E402

@@ -191,7 +191,7 @@ def bench_email(n: int) -> dict:
     try:
         with workflow.db.begin() as connection:
             applicant = create_user(connection, "applicant@bench.kr", "한대표", roles=[])
-        from workflow.actors import load_actor
+        from workflow.engine.actors import load_actor
 
         with workflow.db.connect() as connection:
             actor = load_actor(connection, applicant)

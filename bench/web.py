@@ -37,8 +37,8 @@ from sqlalchemy import insert, select, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from workflow.actors import load_actor  # noqa: E402
 from workflow.db import make_engine  # noqa: E402
+from workflow.engine.actors import load_actor  # noqa: E402
 from workflow.models import Application  # noqa: E402
 
 POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -93,8 +93,8 @@ def prepare(database_url: str, upload_dir: str, applications: int = APPLICATIONS
     )
     from tests.factories import startup_data
     from workflow.app import create_app
+    from workflow.engine.search_text import data_text
     from workflow.schema import upgrade
-    from workflow.search import data_text
     from workflow.services.files import FileStore
     from workflow.services.users import create_user
 

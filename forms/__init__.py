@@ -4,8 +4,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FileField, IntegerField, MultipleFileField, TextAreaField
 
-from workflow.fields import CONTROL, TEXTAREA_CONTROL
-from workflow.numbers import whole_number
+from workflow.vocabulary.fields import CONTROL, TEXTAREA_CONTROL
+from workflow.vocabulary.numbers import whole_number
 
 try:  # WTForms 3.3 wants SelectChoice objects; older versions take (value, label) pairs
     from wtforms.fields.choices import SelectChoice

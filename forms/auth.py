@@ -7,8 +7,8 @@ from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringFi
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from forms import BaseForm, choices
-from workflow.fields import EMAIL
 from workflow.services.accounts import MIN_PASSWORD
+from workflow.vocabulary.fields import EMAIL
 
 
 class LoginForm(BaseForm):

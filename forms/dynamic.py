@@ -1,6 +1,6 @@
 """Forms generated at runtime from a rule file's field list.
 
-Each field type of `workflow.fields.FIELD_TYPES` names its widget kind; `WIDGETS` maps each kind to a
+Each field type of `workflow.vocabulary.fields.FIELD_TYPES` names its widget kind; `WIDGETS` maps each kind to a
 WTForms field factory (a new type reuses a kind, or a module adds one with `register_widget`). The
 values are checked by the engine's own `clean_value`, so the web and `fire` never disagree, and the
 messages come from the engine's bilingual catalogue in the reader's language.
@@ -26,7 +26,7 @@ from wtforms.widgets import CheckboxInput, DateInput, ListWidget
 
 from forms import BaseForm, choices
 from workflow.definitions.schema import FieldSpec
-from workflow.fields import FIELD_TYPES, FieldError, clean_value, is_empty
+from workflow.vocabulary.fields import FIELD_TYPES, FieldError, clean_value, is_empty
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from workflow.actors import SYSTEM, load_actor
 from workflow.config import PROJECT_ROOT
 from workflow.db import make_engine
 from workflow.definitions.registry import DefinitionRegistry
 from workflow.engine import Workflow
+from workflow.engine.actors import SYSTEM, load_actor
 from workflow.extensions import install
 from workflow.schema import upgrade
 from workflow.services.files import FileStore

@@ -10,9 +10,9 @@ from sqlalchemy import func, select, text
 
 from tests.conftest import RULES_DIR, Clock
 from tests.factories import startup_data
-from workflow.actors import load_actor
 from workflow.app import create_app
 from workflow.db import Base, make_engine
+from workflow.engine.actors import load_actor
 from workflow.schema import upgrade
 from workflow.services.files import FileStore
 from workflow.services.users import create_user

@@ -11,8 +11,8 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import inspect
 from sqlalchemy.exc import OperationalError
 
-from workflow.actors import Actor
 from workflow.definitions import diagram
+from workflow.engine.actors import Actor
 from workflow.engine.timers import tick as run_tick
 from workflow.engine.versions import migrate as run_migrate
 from workflow.ops.runs import record_run

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from workflow.actors import load_actor
+from workflow.engine.actors import load_actor
 from workflow.services import reviews
 from workflow.services.files import FileStore
 from workflow.services.users import create_user, find_user_id

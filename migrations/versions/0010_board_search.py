@@ -38,7 +38,7 @@ def _fill(bind) -> None:
     from workflow.definitions.compiled import CompiledProgram
     from workflow.definitions.schema import ProgramSpec
     from workflow.definitions.source import parse
-    from workflow.search import data_text, normalise
+    from workflow.engine.search_text import data_text, normalise
 
     applications = sa.table(
         'applications', sa.column('id'), sa.column('definition_sha'), sa.column('data', sa.JSON),

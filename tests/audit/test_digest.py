@@ -14,7 +14,7 @@ from tests.factories import submitted_startup
 from workflow.audit import digest as digests
 from workflow.audit.report import digest_pdf
 from workflow.audit.verify import verify_all
-from workflow.history import event_hash
+from workflow.engine.history import event_hash
 from workflow.models import Application, AuditDigest, HistoryEvent
 
 KEY = "test-signing-key"

@@ -8,7 +8,7 @@ from sqlalchemy import delete, insert, select, update
 from tests.audit.helpers import drop_protection, events_of, reviewed
 from tests.factories import submitted_startup
 from workflow.audit.verify import verify, verify_all
-from workflow.history import event_hash
+from workflow.engine.history import event_hash
 from workflow.models import Application, HistoryEvent, ReviewAssignment, StaffEvent, UserRole
 
 E = HistoryEvent.__table__

@@ -13,7 +13,7 @@ from tests.e2e.conftest import Camera
 from tests.e2e.test_journeys import _login
 from tests.factories import AGREEMENT, reviewed_startup
 from tests.web.conftest import PASSWORD
-from workflow.actors import load_actor
+from workflow.engine.actors import load_actor
 from workflow.models import User
 from workflow.services.files import FileStore
 

@@ -12,9 +12,9 @@ import pytest
 from tests.conftest import FIXTURES, TEMPLATES_DIR, make_workflow
 from workflow.definitions.loader import load_file
 from workflow.definitions.registry import NoticeTemplates
-from workflow.effects import EFFECTS, EffectKind, EffectParams, EffectRefused, register_effect
-from workflow.guards import CONTEXT_SOURCES, ContextSource
-from workflow.messages import Message
+from workflow.vocabulary.effects import EFFECTS, EffectKind, EffectParams, EffectRefused, register_effect
+from workflow.vocabulary.guards import CONTEXT_SOURCES, ContextSource
+from workflow.vocabulary.messages import Message
 
 STAMPED = FIXTURES / "registries" / "stamped.yaml"
 WORKFLOW_DIR = Path(__file__).resolve().parents[2] / "workflow"
@@ -112,9 +112,7 @@ def test_an_unregistered_effect_is_unknown():
 ENGINE_MODULES = [
     *sorted((WORKFLOW_DIR / "engine").glob("*.py")),
     *sorted((WORKFLOW_DIR / "definitions").glob("*.py")),
-    WORKFLOW_DIR / "effects.py",
-    WORKFLOW_DIR / "guards.py",
-    WORKFLOW_DIR / "fields.py",
+    *sorted((WORKFLOW_DIR / "vocabulary").glob("*.py")),
 ]
 
 

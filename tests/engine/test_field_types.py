@@ -12,7 +12,7 @@ from tests.conftest import FIXTURES, TEMPLATES_DIR, make_workflow
 from workflow.definitions.loader import load_file
 from workflow.definitions.registry import NoticeTemplates
 from workflow.definitions.schema import FieldSpec
-from workflow.fields import FIELD_TYPES, FieldError, FieldType, clean_value, register_field_type
+from workflow.vocabulary.fields import FIELD_TYPES, FieldError, FieldType, clean_value, register_field_type
 
 POSTAL = FIXTURES / "registries" / "postal.yaml"
 CHOICES = [{"value": "a", "label": {"ko": "가", "en": "A"}}]

@@ -8,11 +8,11 @@ from sqlalchemy import update
 
 from tests.conftest import FIXTURES, make_workflow
 from tests.engine.test_fire import assert_refused, counts
-from workflow.actors import load_actor
 from workflow.definitions.schema import FieldSpec
-from workflow.fields import NUMBER_LIMITS, FieldError, clean_value
+from workflow.engine.actors import load_actor
 from workflow.models import Application
 from workflow.services.users import create_user
+from workflow.vocabulary.fields import NUMBER_LIMITS, FieldError, clean_value
 
 
 def spec(type_, **options) -> FieldSpec:

@@ -7,12 +7,12 @@ from pathlib import Path
 from sqlalchemy import event, func, select
 
 from tests.conftest import make_workflow
-from workflow.actors import load_actor
 from workflow.engine import Refused, records
-from workflow.messages import Message
+from workflow.engine.actors import load_actor
 from workflow.models import Application, HistoryEvent, ReviewAssignment
 from workflow.services import reviews
 from workflow.services.users import create_user
+from workflow.vocabulary.messages import Message
 
 RULES = Path(__file__).parent / "rules"
 

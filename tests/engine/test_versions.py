@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from tests.conftest import RULES_DIR, make_workflow
 from tests.factories import startup_data, submitted_startup
-from workflow.actors import Actor
 from workflow.audit.verify import verify_all
+from workflow.engine.actors import Actor
 from workflow.engine.versions import migrate
 from workflow.models import Application, HistoryEvent
 

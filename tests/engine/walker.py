@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from tests.engine.patterns import matching
-from workflow.actors import SYSTEM, load_actor
-from workflow.effects import expressions_of
-from workflow.fields import FIELD_TYPES
-from workflow.guards import GuardEvaluationError
+from workflow.engine.actors import SYSTEM, load_actor
 from workflow.models import Application, HistoryEvent
 from workflow.services import reviews
 from workflow.services.users import create_user
+from workflow.vocabulary.effects import expressions_of
+from workflow.vocabulary.fields import FIELD_TYPES
+from workflow.vocabulary.guards import GuardEvaluationError
 
 ROLE_PREFERENCE = ("system", "applicant", "officer", "finance", "lead_officer", "admin")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import case, func, select
 
-from workflow.actors import Actor, load_actor
+from workflow.engine.actors import Actor, load_actor
 from workflow.models import Award, LedgerEntry, ProgramBudget, Tranche
 from workflow.services.finance import reconcile
 from workflow.services.users import create_user

@@ -56,8 +56,8 @@ def _approve_in_process(url: str, officer_id: int, apps: list[int], barrier, que
     from datetime import UTC, datetime
 
     from tests.conftest import make_workflow
-    from workflow.actors import load_actor
     from workflow.db import make_engine
+    from workflow.engine.actors import load_actor
 
     engine = make_engine(url)
     workflow = make_workflow(engine, lambda: datetime(2026, 5, 4, 1, 0, tzinfo=UTC), RULES)

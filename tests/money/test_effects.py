@@ -8,8 +8,8 @@ from sqlalchemy import select, text
 
 from tests.conftest import make_workflow
 from tests.money.helpers import RULES, assert_invariants, submitted
-from workflow import fx
 from workflow.models import Award, LedgerEntry, ProgramBudget, Tranche
+from workflow.money import fx
 
 
 def _award(workflow, app_id):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tests.factories import AGREEMENT, reviewed_startup
 from tests.money.helpers import assert_invariants, submitted
-from workflow.actors import load_actor
+from workflow.engine.actors import load_actor
 from workflow.models import HistoryEvent, OutboxMessage
 from workflow.services import finance
 from workflow.services.users import create_user

@@ -1,6 +1,6 @@
 """An SMS channel as a deployment would add it: one module, named in the EXTENSIONS setting."""
 
-from workflow.channels import NoticeChannel, register_channel
+from workflow.vocabulary.channels import NoticeChannel, register_channel
 
 SENT: list[tuple[int, str]] = []
 

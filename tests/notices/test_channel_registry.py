@@ -10,10 +10,10 @@ import pytest
 from tests.conftest import FIXTURES, TEMPLATES_DIR
 from tests.notices.conftest import make_app, people_on
 from tests.notices.helpers import notifications, outbox
-from workflow.channels import CHANNELS, NoticeChannel, register_channel
 from workflow.definitions.loader import load_file
 from workflow.definitions.registry import NoticeTemplates
 from workflow.notices.mail import read_folder
+from workflow.vocabulary.channels import CHANNELS, NoticeChannel, register_channel
 
 TEXTED = FIXTURES / "registries" / "texted.yaml"
 

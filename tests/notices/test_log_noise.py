@@ -11,8 +11,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from tests.factories import submitted_startup
 from tests.notices.conftest import free_port, make_app, people_on
 from tests.notices.helpers import outbox
-from workflow import failures
-from workflow.failures import FailureLog, QuietExpectedFailures
+from workflow.ops import failures
+from workflow.ops.failures import FailureLog, QuietExpectedFailures
 
 
 class Ticks:

@@ -65,7 +65,7 @@ def test_the_operations_page_for_admins_only(sqlite_engine, tmp_path, clock, own
 def test_the_first_administrator_is_created_from_the_terminal(sqlite_engine, tmp_path, clock):
     from sqlalchemy import select
 
-    from workflow.actors import load_actor
+    from workflow.engine.actors import load_actor
     from workflow.services.users import check_password, find_user_id
 
     app = make_app(sqlite_engine, tmp_path, clock)

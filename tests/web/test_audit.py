@@ -13,7 +13,7 @@ from tests.audit.helpers import drop_protection
 from tests.factories import stored_letter, submitted_startup
 from tests.web.conftest import csrf_of, login
 from workflow.audit.csvfiles import parse_events_csv
-from workflow.history import event_hash
+from workflow.engine.history import event_hash
 from workflow.models import Application, HistoryEvent, ReadLogEntry
 from workflow.services import reviews
 

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from tests.factories import AGREEMENT, reviewed_startup, startup_data, stored_letter
 from tests.web.conftest import FAST_HASH, csrf_of, login
 from tests.web.test_authorisation import snapshot
-from workflow.actors import load_actor
+from workflow.engine.actors import load_actor
 from workflow.models import Application, Notification, OutboxMessage, User
 from workflow.services.users import create_user
 

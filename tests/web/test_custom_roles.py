@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from tests.conftest import FIXTURES, TEMPLATES_DIR, People
 from tests.web.conftest import FAST_HASH, login, make_app, post_form
-from workflow.actors import load_actor
 from workflow.definitions.loader import load_file
 from workflow.definitions.registry import NoticeTemplates
+from workflow.engine.actors import load_actor
 from workflow.engine.members import add_member
 from workflow.models import Notification, User, UserRole
 

@@ -84,7 +84,7 @@ def test_autosave_during_an_outage_gets_json(outage):
 
 
 def test_the_outage_is_logged_once_per_kind_not_per_request(outage, caplog, monkeypatch):
-    from workflow import failures
+    from workflow.ops import failures
 
     monkeypatch.setattr(failures, "FAILURES", failures.FailureLog())
     client = outage.app.test_client()

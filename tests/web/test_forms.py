@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from forms.dynamic import WIDGETS, build_form, cleaned_values
 from tests.web.conftest import csrf_of, login
 from workflow.definitions.schema import FieldSpec
-from workflow.fields import FIELD_TYPES
+from workflow.vocabulary.fields import FIELD_TYPES
 
 
 def spec(name, type_, **options) -> FieldSpec:
@@ -193,7 +193,7 @@ def test_random_posts_to_the_real_form_never_give_a_500(app, web_people, draft, 
 
 def test_a_registered_field_type_gets_its_widget(app):
     from tests.engine.test_field_types import _postal_type
-    from workflow.fields import register_field_type
+    from workflow.vocabulary.fields import register_field_type
 
     register_field_type(_postal_type())
     try:

@@ -4,7 +4,7 @@ in the footer, a way to sign in from a 403, and money in the reader's language w
 from __future__ import annotations
 
 from tests.web.conftest import login, post_form
-from workflow.messages import Message, krw_text
+from workflow.vocabulary.messages import Message, krw_text
 
 
 def test_font_and_favicon_are_served_from_static(client):

@@ -12,9 +12,9 @@ from sqlalchemy import update
 
 from tests.conftest import FIXTURES, RULES_DIR, TEMPLATES_DIR
 from tests.web.conftest import FAST_HASH, login, make_app
-from workflow.actors import load_actor
 from workflow.definitions.loader import load_file
 from workflow.definitions.registry import NoticeTemplates
+from workflow.engine.actors import load_actor
 from workflow.models import User
 from workflow.services.users import create_user
 

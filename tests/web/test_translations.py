@@ -1,6 +1,6 @@
 """The catalogue is complete: every msgid in the code has a Korean translation, the compiled .mo files
 match the .po files, and no Korean text is written into a template or a web/forms Python module outside
-the catalogue (workflow/messages.py, the engine's own bilingual catalogue, is not scanned)."""
+the catalogue (workflow/vocabulary/messages.py, the engine's own bilingual catalogue, is not scanned)."""
 
 from __future__ import annotations
 

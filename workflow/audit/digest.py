@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select
 
 from workflow.audit.faults import ChainFault
-from workflow.history import canonical
+from workflow.engine.history import canonical
 from workflow.models import Application, AuditDigest, HistoryEvent, StaffEvent
 
 SEOUL = ZoneInfo("Asia/Seoul")

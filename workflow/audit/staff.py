@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
 
-from workflow.history import canonical
+from workflow.engine.history import canonical
 from workflow.models import StaffEvent
 
 STAFF_HASHED = (

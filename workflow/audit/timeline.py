@@ -14,9 +14,9 @@ from sqlalchemy import select
 from workflow.audit.faults import ChainFault
 from workflow.audit.verify import verify_chain
 from workflow.models import LedgerEntry, OutboxMessage, User
-from workflow.roles import role_labels
 from workflow.services.finance import KIND_LABELS
 from workflow.services.status import application_view
+from workflow.vocabulary.roles import role_labels
 
 DETAIL_TEXT = {
     "review_assigned": {"ko": "심사위원: {reviewer}", "en": "reviewer: {reviewer}"},

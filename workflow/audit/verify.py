@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, select
 
 from workflow.audit.faults import ChainFault
 from workflow.audit.staff import staff_hash
-from workflow.history import HASHED_FIELDS, canonical, data_hash
+from workflow.engine.history import HASHED_FIELDS, canonical, data_hash
 from workflow.models import (
     Application,
     ApplicationMember,

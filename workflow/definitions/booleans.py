@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from workflow.definitions.schema import FieldSpec
-from workflow.fields import sample_value
-from workflow.guards import CONTEXT_SOURCES, Expression, GuardEvaluationError
+from workflow.vocabulary.fields import sample_value
+from workflow.vocabulary.guards import CONTEXT_SOURCES, Expression, GuardEvaluationError
 
 ENGINE_SAMPLES = {
     "reviews": {"assigned": 0, "count": 0, "all_submitted": False, "mean": 0.0, "min": 0, "max": 0},

@@ -12,17 +12,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from workflow.channels import CHANNELS
 from workflow.definitions import wording
 from workflow.definitions.booleans import check_boolean
 from workflow.definitions.graph import check_automatic_cycles, check_graph, check_unfireable
 from workflow.definitions.performance_checks import check_performance
 from workflow.definitions.program_checks import check_custom_roles, check_key_fields, check_review
 from workflow.definitions.source import Problem, SourceMap
-from workflow.effects import effect_kinds, expressions_of, parse_effect
-from workflow.fields import FIELD_TYPES, NUMBER_LIMITS, typed_options
-from workflow.guards import GuardSyntaxError, compile_expression
-from workflow.roles import ROLES
+from workflow.vocabulary.channels import CHANNELS
+from workflow.vocabulary.effects import effect_kinds, expressions_of, parse_effect
+from workflow.vocabulary.fields import FIELD_TYPES, NUMBER_LIMITS, typed_options
+from workflow.vocabulary.guards import GuardSyntaxError, compile_expression
+from workflow.vocabulary.roles import ROLES
 
 
 def suggest(name, candidates) -> str:

@@ -10,9 +10,9 @@ from types import SimpleNamespace
 from transitions import Machine
 
 from workflow.definitions.schema import FieldSpec, ProgramSpec, TransitionSpec
-from workflow.effects import expressions_of, listened_triggers, parse_effect
-from workflow.guards import Expression, compile_expression
-from workflow.roles import ROLES, RoleKind, custom_role
+from workflow.vocabulary.effects import expressions_of, listened_triggers, parse_effect
+from workflow.vocabulary.guards import Expression, compile_expression
+from workflow.vocabulary.roles import ROLES, RoleKind, custom_role
 
 
 @dataclass(frozen=True)

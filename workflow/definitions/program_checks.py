@@ -3,7 +3,7 @@ fields pages show (`custom_roles:`, `review.assign_in:`, `key_fields:`)."""
 
 from __future__ import annotations
 
-from workflow.roles import ROLES
+from workflow.vocabulary.roles import ROLES
 
 
 def _mapping(value) -> dict:

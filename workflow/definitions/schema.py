@@ -238,7 +238,7 @@ class FunnelSpec(Closed):
 
 
 class CustomRole(Closed):
-    """A role of this program's own, like one of the built-in families (workflow/roles.py)."""
+    """A role of this program's own, like one of the built-in families (workflow/vocabulary/roles.py)."""
 
     label: I18n
     like: Literal["staff", "reviewer", "applicant_side"]

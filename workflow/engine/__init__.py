@@ -15,19 +15,19 @@ from datetime import datetime
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from workflow.actors import Actor
 from workflow.db import utcnow
 from workflow.definitions.compiled import CompiledProgram
 from workflow.definitions.registry import DefinitionRegistry
-from workflow.effects import EffectRefused
 from workflow.engine import records
 from workflow.engine.access import effective_roles
+from workflow.engine.actors import Actor
 from workflow.engine.core import clean_given
 from workflow.engine.records import ApplicationRow
 from workflow.engine.results import FireResult, Refused
 from workflow.engine.transaction import Move, Transaction
-from workflow.messages import Message
 from workflow.models import ApplicationLink
+from workflow.vocabulary.effects import EffectRefused
+from workflow.vocabulary.messages import Message
 
 __all__ = ["FireResult", "Move", "Refused", "Transaction", "Workflow"]
 log = logging.getLogger(__name__)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from workflow.actors import Actor
+from workflow.engine.actors import Actor
 from workflow.engine.records import ApplicationRow
 from workflow.models import ApplicationMember, ReviewAssignment
-from workflow.roles import STAFF_HELD_BY, roles_that
+from workflow.vocabulary.roles import STAFF_HELD_BY, roles_that
 
 READ_ALL = frozenset(roles_that("read_all"))
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from workflow.actors import Actor
 from workflow.engine import records
 from workflow.engine.access import effective_roles
+from workflow.engine.actors import Actor
 from workflow.engine.context import expression_context
 from workflow.engine.core import _passing, _require_stages
 from workflow.engine.records import ApplicationRow
 from workflow.engine.results import Refused
-from workflow.messages import Message
+from workflow.vocabulary.messages import Message
 
 
 @dataclass

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from workflow.engine.records import ApplicationRow
-from workflow.guards import CONTEXT_SOURCES
 from workflow.models import ReviewAssignment
+from workflow.vocabulary.guards import CONTEXT_SOURCES
 
 
 def reviews_summary(connection, application_id: int) -> dict:

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import logging
 
-from workflow.actors import SYSTEM, Actor
-from workflow.effects import EffectContext, EffectRefused
 from workflow.engine import records
 from workflow.engine.access import effective_roles, reviewer_status
+from workflow.engine.actors import SYSTEM, Actor
 from workflow.engine.context import expression_context
 from workflow.engine.hooks import after_transition_hooks
 from workflow.engine.records import ApplicationRow
 from workflow.engine.results import Refused
 from workflow.engine.transaction import Move, Transaction
-from workflow.fields import clean_values, missing_required
-from workflow.guards import GuardEvaluationError
-from workflow.messages import Message
-from workflow.roles import role_labels
+from workflow.vocabulary.effects import EffectContext, EffectRefused
+from workflow.vocabulary.fields import clean_values, missing_required
+from workflow.vocabulary.guards import GuardEvaluationError
+from workflow.vocabulary.messages import Message
+from workflow.vocabulary.roles import role_labels
 
 MAX_AUTOMATIC_STEPS = 20
 

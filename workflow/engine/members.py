@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from sqlalchemy import insert, select
 
-from workflow.actors import Actor
+from workflow.engine.actors import Actor
 from workflow.engine.results import FireResult, Refused
 from workflow.engine.transaction import Move, Transaction
-from workflow.messages import Message
 from workflow.models import ApplicationMember, User
-from workflow.roles import roles_that
+from workflow.vocabulary.messages import Message
+from workflow.vocabulary.roles import roles_that
 
 MANAGERS = frozenset(roles_that("manage"))
 

@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, insert, select, update
 
-from workflow.history import data_diff, data_hash, event_hash
-from workflow.messages import Message
+from workflow.engine.history import data_diff, data_hash, event_hash
+from workflow.engine.search_text import APPLICANT_BY_ID, data_text, search_value
 from workflow.models import Application, HistoryEvent, OutboxMessage, Timer
 from workflow.performance.recording import record_stay
-from workflow.search import APPLICANT_BY_ID, data_text, search_value
+from workflow.vocabulary.messages import Message
 
 SEOUL = ZoneInfo("Asia/Seoul")
 APPLICATION_COLUMNS = (

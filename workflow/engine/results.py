@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from workflow.messages import Message
+from workflow.vocabulary.messages import Message
 
 
 class Refused(Exception):

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
 
-from workflow.actors import SYSTEM
 from workflow.engine import records
+from workflow.engine.actors import SYSTEM
 from workflow.engine.results import Refused
 from workflow.engine.transaction import Transaction
 from workflow.models import MissedDeadline, Timer

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from workflow.actors import Actor
 from workflow.engine import records
+from workflow.engine.actors import Actor
 from workflow.engine.records import ApplicationRow
 from workflow.engine.results import Refused
-from workflow.messages import Message
+from workflow.vocabulary.messages import Message
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from workflow.engine.records import read_application
 from workflow.engine.results import FireResult, Refused
 from workflow.engine.transaction import Transaction
-from workflow.messages import Message
 from workflow.models import Application
+from workflow.vocabulary.messages import Message
 
 
 def migrate(

@@ -44,7 +44,7 @@ class Application(Base):
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     state_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # what the board searches, kept by the engine on every write of the data: the key fields' title and
-    # organisation and the applicant's name and organisation, normalised (workflow/search.py)
+    # organisation and the applicant's name and organisation, normalised (workflow/engine/search_text.py)
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 

@@ -6,11 +6,11 @@ from decimal import ROUND_FLOOR, Decimal
 
 from sqlalchemy import bindparam, insert, select, update
 
-from workflow.effects import EffectContext, EffectRefused
-from workflow.fx import rate_on, seoul_day, to_cents, to_krw
-from workflow.messages import Message, krw_text
 from workflow.models import Tranche
+from workflow.money.fx import rate_on, seoul_day, to_cents, to_krw
 from workflow.money.ledger import AWARDS, BUDGETS, award_year, budget_of_year, ledger_row
+from workflow.vocabulary.effects import EffectContext, EffectRefused
+from workflow.vocabulary.messages import Message, krw_text
 
 NEW_AWARD = insert(AWARDS).returning(AWARDS.c.id)
 NEW_TRANCHES = insert(Tranche.__table__)

@@ -8,12 +8,12 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from workflow.definitions.registry import register_publish_step
-from workflow.effects import EffectKind, EffectParams, NoParams, register_effect
-from workflow.guards import ContextSource
 from workflow.money.awards import award, check_award
 from workflow.money.ledger import ensure_budgets, money_summary
 from workflow.money.payments import cancel_award, pay_tranche, release_tranches
 from workflow.money.recovery import recover
+from workflow.vocabulary.effects import EffectKind, EffectParams, NoParams, register_effect
+from workflow.vocabulary.guards import ContextSource
 
 
 class TrancheSpec(EffectParams):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, func, insert, select, update
 
-from workflow.effects import EffectContext, EffectRefused
-from workflow.fx import format_foreign, seoul_day
-from workflow.messages import Message, format_krw
 from workflow.models import Award, LedgerEntry, ProgramBudget
+from workflow.money.fx import format_foreign, seoul_day
+from workflow.vocabulary.effects import EffectContext, EffectRefused
+from workflow.vocabulary.messages import Message, format_krw
 
 
 # budgets -------------------------------------------------------------------------------------

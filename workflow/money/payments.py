@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from workflow.effects import EffectContext, EffectRefused
-from workflow.messages import Message, krw_text
 from workflow.models import Award, ProgramBudget, Tranche
 from workflow.money.ledger import award_of, fresh_award, ledger_row
+from workflow.vocabulary.effects import EffectContext, EffectRefused
+from workflow.vocabulary.messages import Message, krw_text
 
 
 def release_tranches(connection, application_id: int, trigger: str) -> None:

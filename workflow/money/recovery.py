@@ -6,11 +6,11 @@ from decimal import ROUND_FLOOR, Decimal
 
 from sqlalchemy import select, update
 
-from workflow.effects import EffectContext, EffectRefused
-from workflow.fx import seoul_day
-from workflow.messages import Message, krw_text
 from workflow.models import Award, ProgramBudget, Tranche
+from workflow.money.fx import seoul_day
 from workflow.money.ledger import award_of, fresh_award, ledger_row
+from workflow.vocabulary.effects import EffectContext, EffectRefused
+from workflow.vocabulary.messages import Message, krw_text
 
 DAYS_PER_YEAR = 365
 

@@ -7,8 +7,8 @@ Each is a `NoticeChannel` whose `deliver` gets one `RecipientNotice` while a bat
 
 from __future__ import annotations
 
-from workflow.channels import NoticeChannel, register_channel
 from workflow.notices.prepare import Email, RecipientNotice, delivery_row, notification_row, stored_letter
+from workflow.vocabulary.channels import NoticeChannel, register_channel
 
 
 def _letter(notice: RecipientNotice) -> None:

@@ -15,8 +15,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from workflow.failures import is_expected, kind_of, log_once_per_kind
 from workflow.models import OutboxMessage
+from workflow.ops.failures import is_expected, kind_of, log_once_per_kind
 from workflow.ops.heartbeat import Heartbeat
 
 log = logging.getLogger(__name__)
@@ -30,8 +30,8 @@ def _service():
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @click.option("--no-fork", is_flag=True, help="Run jobs in the worker process (rq SimpleWorker).")
 def worker_command(burst: bool, no_fork: bool) -> None:
-    from workflow.failures import QuietExpectedFailures
     from workflow.notices.worker import Supervisor
+    from workflow.ops.failures import QuietExpectedFailures
 
     service = _service()
     if service.settings.embedded:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from workflow.actors import Actor
+from workflow.engine.actors import Actor
 from workflow.models import Application, Letter, NoticeDelivery, NoticePreference, Notification, OutboxMessage
 from workflow.notices.account_mail import SECRET_TEMPLATES
 from workflow.notices.dialect import insert_ignoring_duplicates
 from workflow.notices.mail import folder_path, parse_mail
-from workflow.roles import ROLES, roles_that
 from workflow.storage.mails import kept_mail_bytes
+from workflow.vocabulary.roles import ROLES, roles_that
 
 RETRY_ROLES = frozenset(roles_that("manage"))
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from workflow.channels import channels_of, fallbacks_for
 from workflow.engine.results import Refused
 from workflow.models import Letter, NoticeDelivery, NoticePreference, Notification, OutboxMessage
 from workflow.notices import compose
@@ -22,6 +21,7 @@ from workflow.notices.dialect import insert_ignoring_duplicates
 from workflow.notices.mail import message_id
 from workflow.notices.recipients import resolve
 from workflow.notices.render import EVERYTHING, NoticeFacts, RenderError, money_and_due
+from workflow.vocabulary.channels import channels_of, fallbacks_for
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """From the role names on an outbox row to the users who receive the notice.
 
-Each role kind (workflow/roles.py `held_by`) has one resolver, so a new kind plugs in here.
+Each role kind (workflow/vocabulary/roles.py `held_by`) has one resolver, so a new kind plugs in here.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 
 from workflow.engine.records import ApplicationRow
 from workflow.models import ApplicationMember, ReviewAssignment, User, UserRole
-from workflow.roles import ROLES
+from workflow.vocabulary.roles import ROLES
 
 
 @dataclass(frozen=True)

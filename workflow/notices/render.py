@@ -10,9 +10,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from sqlalchemy import select
 
 from workflow.engine.records import ApplicationRow
-from workflow.messages import format_krw
 from workflow.models import Award, Timer, Tranche
 from workflow.notices.recipients import Recipient
+from workflow.vocabulary.messages import format_krw
 
 SEOUL = ZoneInfo("Asia/Seoul")
 MONEY_VARIABLES = frozenset({"award_amount", "paid_amount"})

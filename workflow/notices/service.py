@@ -10,10 +10,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from workflow.engine import records
-from workflow.failures import is_expected, kind_of, log_once_per_kind, recovered
 from workflow.notices.mail import make_mailer, sender_domain
 from workflow.notices.render import Renderer
 from workflow.notices.settings import NoticeSettings
+from workflow.ops.failures import is_expected, kind_of, log_once_per_kind, recovered
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class NoticeService:
 
     def dispatch_or_leave_to_sweep(self, outbox_ids: list[int], when: str) -> None:
         """Dispatch now; if that fails the rows stay due and the next sweep takes them. Redis being down
-        is one line per minute (`workflow.failures`); anything else is a bug, logged with its traceback."""
+        is one line per minute (`workflow.ops.failures`); anything else is a bug, logged with its traceback."""
         try:
             self.relay.dispatch(outbox_ids)
         except Exception as error:  # noqa: BLE001 - the sweep delivers whatever this missed

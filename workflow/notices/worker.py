@@ -21,7 +21,7 @@ import time
 from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
-from workflow.failures import is_expected, kind_of, log_once_per_kind, recovered
+from workflow.ops.failures import is_expected, kind_of, log_once_per_kind, recovered
 
 log = logging.getLogger(__name__)
 FIRST_PAUSE, LONGEST_PAUSE = 1.0, 30.0

@@ -1,7 +1,7 @@
 """`flask demo --size large`: applications over several years in every loaded program, written in bulk.
 
 Each application is a random walk through its program (workflow/performance/walk.py); its history is
-hash-chained with the same canonical hashing as `fire` (workflow/history.py), so `flask audit verify`
+hash-chained with the same canonical hashing as `fire` (workflow/engine/history.py), so `flask audit verify`
 passes on the result. Rows go in with multi-row inserts, a chunk of applications per transaction; the
 money of all applications is written in one last transaction so the ledger-sum triggers check it.
 """

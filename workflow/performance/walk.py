@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from workflow.engine.history import data_diff, data_hash, event_hash
 from workflow.engine.records import deadline_moment
-from workflow.history import data_diff, data_hash, event_hash
 from workflow.performance.recording import funnel_outcomes, plan_of, profile_values
 
 SEOUL = ZoneInfo("Asia/Seoul")

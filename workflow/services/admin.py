@@ -10,8 +10,8 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from workflow.audit.staff import append_staff_event
 from workflow.db import utcnow
 from workflow.models import Application, DefinitionSnapshot, User, UserRole
-from workflow.roles import ROLES, STAFF_HELD_BY, RoleKind
 from workflow.services.accounts import end_sessions
+from workflow.vocabulary.roles import ROLES, STAFF_HELD_BY, RoleKind
 
 ASSIGNABLE = tuple(
     sorted(name for name, kind in ROLES.items() if kind.held_by in STAFF_HELD_BY) + ["reviewer"]

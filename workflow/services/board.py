@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from workflow.engine.records import ApplicationRow
+from workflow.engine.search_text import normalise
 from workflow.models import Application, ReviewAssignment, User, UserRole
-from workflow.numbers import database_id
-from workflow.search import normalise
 from workflow.services.board_columns import (
     DEADLINE,
     DEFAULT_SORT,
@@ -22,6 +21,7 @@ from workflow.services.board_columns import (
     parse_sort,
     sort_columns,
 )
+from workflow.vocabulary.numbers import database_id
 
 PER_PAGE = 50
 

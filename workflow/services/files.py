@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from workflow.failures import log_once_per_kind
+from workflow.ops.failures import log_once_per_kind
 from workflow.storage.blobs import BlobStore, DiskBlobs, StorageError
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from workflow.engine import records
 from workflow.engine.actions import available_actions
 from workflow.engine.results import FireResult
-from workflow.fx import SEOUL, format_foreign, format_rate, record_rate
-from workflow.messages import Message
 from workflow.models import (
     Application,
     Award,
@@ -30,8 +28,10 @@ from workflow.models import (
     User,
 )
 from workflow.money import describe_award
-from workflow.roles import role_labels
+from workflow.money.fx import SEOUL, format_foreign, format_rate, record_rate
 from workflow.services.exports import csv_document
+from workflow.vocabulary.messages import Message
+from workflow.vocabulary.roles import role_labels
 
 FINANCE_ROLES = frozenset({"finance", "admin"})
 # the history event a ledger entry was written by (its note: a transfer reference or a recovery's reason)

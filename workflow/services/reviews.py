@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from sqlalchemy import insert, select, update
 
-from workflow.actors import Actor
 from workflow.engine import FireResult, Refused, Transaction
-from workflow.messages import Message
+from workflow.engine.actors import Actor
 from workflow.models import Application, ReviewAssignment, ReviewerPledge
-from workflow.roles import roles_that
+from workflow.vocabulary.messages import Message
+from workflow.vocabulary.roles import roles_that
 
 COI_CHOICES = ("none", "exclusion", "recusal")
 MANAGERS = frozenset(roles_that("manage"))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
-from workflow.messages import format_krw
+from workflow.vocabulary.messages import format_krw
 
 KINDS = ("text", "int", "krw", "percent", "days")
 

@@ -8,8 +8,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
 from forms import BaseForm, choices
-from workflow.roles import ROLES
 from workflow.services import admin as admin_service
+from workflow.vocabulary.roles import ROLES
 from workflow.web.auth import current_actor, db, read_db, roles_required, workflow
 from workflow.web.i18n import current_lang
 from workflow.web.inputs import query_text

@@ -25,14 +25,14 @@ from workflow.engine import records
 from workflow.engine.access import effective_roles
 from workflow.engine.actions import available_actions
 from workflow.engine.core import stage_problems
-from workflow.failures import log_once_per_kind
-from workflow.messages import Message
+from workflow.ops.failures import log_once_per_kind
 from workflow.services import finance, progress
 from workflow.services.files import UploadRejected
 from workflow.services.programs import program_cards
 from workflow.services.receipt import receipt_of
 from workflow.services.status import application_view, letter_content, my_applications
 from workflow.storage.blobs import ChunkReader, StorageError
+from workflow.vocabulary.messages import Message
 from workflow.web.auth import current_actor, read_db, workflow
 from workflow.web.common import (
     TRANCHE_STATUS,

@@ -16,9 +16,9 @@ from workflow.audit.faults import ChainFault
 from workflow.audit.timeline import audit_view
 from workflow.definitions import diagram
 from workflow.models import DefinitionSnapshot
-from workflow.numbers import database_id
-from workflow.roles import role_labels, roles_that
 from workflow.services.board import state_counts
+from workflow.vocabulary.numbers import database_id
+from workflow.vocabulary.roles import role_labels, roles_that
 from workflow.web.auth import current_actor, db, read_db, roles_required, workflow
 from workflow.web.common import visible_application
 from workflow.web.i18n import current_lang

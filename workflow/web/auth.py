@@ -13,9 +13,9 @@ from flask import abort, current_app, g
 from flask_login import LoginManager, UserMixin, current_user, login_required
 from sqlalchemy import create_engine, event, select
 
-from workflow.actors import Actor, load_actor
+from workflow.engine.actors import Actor, load_actor
 from workflow.models import User
-from workflow.roles import roles_that
+from workflow.vocabulary.roles import roles_that
 from workflow.web import sessions
 
 login_manager = LoginManager()

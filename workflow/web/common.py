@@ -7,10 +7,10 @@ from flask_babel import lazy_gettext as _l
 
 from workflow.engine.access import can_see
 from workflow.engine.records import ApplicationRow
-from workflow.roles import roles_that
 from workflow.services.files import FileStore
 from workflow.services.status import load_application
 from workflow.storage import file_store_for
+from workflow.vocabulary.roles import roles_that
 from workflow.web.auth import current_actor, read_db, workflow
 from workflow.web.i18n import current_lang
 

@@ -15,13 +15,13 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from forms.finance import RateForm
-from workflow.fields import NUMBER_LIMITS
-from workflow.fx import seoul_day
-from workflow.messages import format_krw
 from workflow.models import Application
-from workflow.numbers import whole_number
-from workflow.roles import roles_that
+from workflow.money.fx import seoul_day
 from workflow.services import finance
+from workflow.vocabulary.fields import NUMBER_LIMITS
+from workflow.vocabulary.messages import format_krw
+from workflow.vocabulary.numbers import whole_number
+from workflow.vocabulary.roles import roles_that
 from workflow.web.auth import all_roles, current_actor, db, require_program_staff, roles_required, workflow
 from workflow.web.common import TRANCHE_STATUS
 from workflow.web.i18n import current_lang, message_text

@@ -10,8 +10,8 @@ from flask_babel import Babel
 from flask_login import current_user
 
 from workflow.config import PROJECT_ROOT
-from workflow.fields import FIELD_TYPES
-from workflow.messages import format_krw
+from workflow.vocabulary.fields import FIELD_TYPES
+from workflow.vocabulary.messages import format_krw
 
 LANGUAGES = ("ko", "en")
 SEOUL = ZoneInfo("Asia/Seoul")

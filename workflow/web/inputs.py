@@ -1,7 +1,7 @@
 """Reading ids, numbers and text from paths, query strings and hand-posted fields, strictly.
 
 Every id in a path goes through `DatabaseId` (the app's `int` converter), every typed number through
-`workflow.numbers`, and every hand-read text through `form_text` / `query_text` (PostgreSQL refuses a NUL
+`workflow.vocabulary.numbers`, and every hand-read text through `form_text` / `query_text` (PostgreSQL refuses a NUL
 byte); what does not pass is a clear 400 or 404.
 Forms built on `forms.BaseForm` get the same control-character check per field.
 """
@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import BaseConverter, ValidationError
 
-from workflow.fields import CONTROL, TEXTAREA_CONTROL
-from workflow.numbers import ID, MAX_ID, whole_number
+from workflow.vocabulary.fields import CONTROL, TEXTAREA_CONTROL
+from workflow.vocabulary.numbers import ID, MAX_ID, whole_number
 
 
 class BadInput(BadRequest):

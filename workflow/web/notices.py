@@ -17,8 +17,8 @@ from flask_login import login_required
 from markupsafe import Markup, escape
 
 from workflow.notices import inbox as notices
-from workflow.numbers import database_id
-from workflow.roles import roles_that
+from workflow.vocabulary.numbers import database_id
+from workflow.vocabulary.roles import roles_that
 from workflow.web.auth import current_actor, db, read_db, roles_required, workflow
 from workflow.web.nav import register_nav
 

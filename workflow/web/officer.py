@@ -10,13 +10,13 @@ from flask_babel import lazy_gettext as _l
 from forms import BaseForm, choices
 from forms.review import AssignForm
 from workflow.engine.actions import available_actions
-from workflow.numbers import database_id
-from workflow.roles import roles_that
 from workflow.services import reviews
 from workflow.services.board import board as load_board
 from workflow.services.board import declared_conflicts, reviewer_candidates, state_counts
 from workflow.services.board_columns import parse_sort, selection_states, state_kinds
 from workflow.services.status import application_view
+from workflow.vocabulary.numbers import database_id
+from workflow.vocabulary.roles import roles_that
 from workflow.web.auth import current_actor, read_db, require_program_staff, roles_required, workflow
 from workflow.web.board_export import FORMATS, board_csv, board_xlsx
 from workflow.web.common import state_label, visible_application

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import InternalServerError
 
-from workflow.failures import log_once_per_kind
+from workflow.ops.failures import log_once_per_kind
 from workflow.web.i18n import LANGUAGES
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 Each type is one `FieldType`: how a submitted value becomes its stored form (or a Message saying why
 not), the rule-file options it takes, the widget the web forms (forms/dynamic.py) give it, how a stored
 value is shown in a form, and a valid and an invalid sample (for the checker, the walker and tests).
-How to add one: workflow/FIELD_TYPES.md.
+How to add one: workflow/vocabulary/FIELD_TYPES.md.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from workflow.messages import Message, format_krw
+from workflow.vocabulary.messages import Message, format_krw
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9]{2,4}-?[0-9]{3,4}-?[0-9]{4}$")
 BUSINESS_NO = re.compile(r"^[0-9]{3}-[0-9]{2}-[0-9]{5}$")
-EMPTY = (None, "", [])
+EMPTY: tuple[object, ...] = (None, "", [])
 # ASCII digits only: str.isdigit() and \d also accept '²' and '١', which int() then rejects or misreads
 WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 # C0/C1 control characters (NUL among them: PostgreSQL refuses it in text); a textarea keeps tab and newlines

@@ -2,7 +2,7 @@
 as one line per failure kind with a running count, never a traceback per occurrence; a bug keeps its
 traceback (`log.exception` where it is caught).
 
-    from workflow.failures import is_expected, log_once_per_kind
+    from workflow.ops.failures import is_expected, log_once_per_kind
     try:
         relay.dispatch(ids)
     except Exception as error:

@@ -5,7 +5,7 @@ parameters (compiled and checked at load like guards), a read-only check, the ap
 rule-file keys it needs, the triggers it listens to and what it does when one fires, and what it
 adds to the guard context. The package that owns a kind registers it (`register_effect`); the
 engine only asks the registry. Effects run inside fire()'s transaction; refusing one
-(EffectRefused) rolls back the whole move. How to add a kind: workflow/EFFECTS.md.
+(EffectRefused) rolls back the whole move. How to add a kind: workflow/vocabulary/EFFECTS.md.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from workflow.guards import ContextSource, GuardEvaluationError, register_context
-from workflow.messages import Message
+from workflow.vocabulary.guards import ContextSource, GuardEvaluationError, register_context
+from workflow.vocabulary.messages import Message
 
 
 class EffectRefused(Exception):
@@ -77,7 +77,7 @@ def _none(_params) -> list:
 @dataclass(frozen=True)
 class EffectKind:
     name: str
-    params: type | None  # an EffectParams model; None means a mapping of field name → expression
+    params: type[BaseModel] | None  # an EffectParams model; None means a mapping of field name → expression
     apply: Callable[[EffectContext, Any], None]
     # every expression inside the parameters, checked and compiled at load like guards
     expressions: Callable[[Any], list[str]] = _none

@@ -4,7 +4,7 @@ The built-in roles are here; a rule file may declare more under `custom_roles:` 
 committee, an external evaluator, a ministry liaison), each like one of the built-in families:
 `staff` and `reviewer` (granted per program in /admin) or `applicant_side` (linked to an application
 as a member). Every set of roles the pages and services check ("who runs a program's board") comes
-from the capabilities here (`roles_that`), never from a literal list. How to add one: workflow/ROLES.md.
+from the capabilities here (`roles_that`), never from a literal list. How to add one: workflow/vocabulary/ROLES.md.
 """
 
 from __future__ import annotations

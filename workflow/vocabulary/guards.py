@@ -4,7 +4,7 @@ Never Python eval. A guard sees `data` (the application's fields), `reviews` (co
 mean, min, max), `actor` (id, roles), `application` (state, days_in_state) and every name a
 package registered as a `ContextSource` (money registers `money`: awarded, paid, recovered,
 budget_remaining). Functions beyond CEL's own come from GUARD_FUNCTIONS. How to add a guard
-function or a context name: workflow/GUARDS.md.
+function or a context name: workflow/vocabulary/GUARDS.md.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import cel
 
@@ -67,7 +68,7 @@ class GuardEvaluationError(Exception):
 @dataclass(frozen=True)
 class Expression:
     source: str
-    program: object
+    program: Any  # celpy's compiled program
     data_fields: frozenset[str]
     variables: frozenset[str]
     functions: frozenset[str]
@@ -83,7 +84,7 @@ class Expression:
             for name in self.functions:
                 prepared.add_function(name, GUARD_FUNCTIONS[name])
             prepared.update(values)
-            values = prepared
+            values = prepared  # type: ignore[assignment]  # a Context is the mapping CEL expects
         try:
             result = self.program.execute(values)
         except KeyError as error:
