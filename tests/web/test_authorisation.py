@@ -133,6 +133,18 @@ MATRIX = {
         "/officer/applications/{a}/assign",
         row("L 403 403 302 404 403 403 302 403 403 403"),
     ),
+    # a reviewer who declared a conflict is replaced by officers and admins (none has here: nothing written)
+    "officer.replace": (
+        "POST",
+        "/officer/applications/{a}/replace",
+        row("L 403 403 302 404 403 403 302 403 403 403"),
+    ),
+    # internal notes: the program's staff who see the board (officers, finance, admins); auditors only read
+    "officer.add_note": (
+        "POST",
+        "/officer/applications/{a}/notes",
+        row("L 403 403 302 404 302 403 302 403 403 403"),
+    ),
     "auditor.index": ("GET", "/auditor/", AUDIT),
     "auditor.board": ("GET", "/auditor/programs/startup-support", AUDIT),
     "auditor.application": ("GET", "/auditor/applications/{a}", AUDIT),
@@ -208,6 +220,7 @@ CHANGES = {
     "review.score:POST": {"reviewer1"},
     "review.pledge:POST": {"reviewer3"},
     "officer.move": {"admin"},
+    "officer.add_note": {"officer", "finance", "admin"},
     "auditor.start_verification": {"auditor", "admin"},
     "admin.grant": {"admin"},
     "admin.revoke": {"admin"},
@@ -220,6 +233,8 @@ POST_DATA = {
     "actions.fire": {"trigger": "select"},
     "actions.decide": {"decision": "selection", "outcome": "select"},
     "officer.move": {"to_state": "screening", "reason": "정정"},
+    "officer.replace": {"replaces": "1", "reviewer_id": "2"},
+    "officer.add_note": {"note": "내부 메모"},
     "admin.grant": {"role": "officer", "program_key": "startup-support"},
     "admin.active": {"active": "1"},
     "applicant.autosave": {"company_name": "테스트"},

@@ -23,7 +23,9 @@ DETAIL_TEXT = {
     "review_declared": {"ko": "{reviewer}: {coi}", "en": "{reviewer}: {coi}"},
     "review_submitted": {"ko": "{reviewer}: 총점 {total}점", "en": "{reviewer}: {total} points in all"},
     "member_added": {"ko": "참여자: {user}", "en": "member: {user}"},
+    "internal_note": {"ko": "내부 메모: {text}", "en": "internal note: {text}"},
 }
+REPLACES_TEXT = {"ko": " ({replaced} 대신)", "en": " (replacing {replaced})"}
 COI_TEXT = {
     "none": {"ko": "이해충돌 없음", "en": "no conflict of interest"},
     "conflict": {"ko": "이해충돌 있음(배제)", "en": "conflict of interest (excluded)"},
@@ -118,14 +120,19 @@ def _detail(detail: dict | None, people: dict[int, str], lang: str) -> str:
         "coi": COI_TEXT.get(detail.get("declaration") or detail.get("coi"), {}).get(lang, ""),
         "total": detail.get("total"),
         "user": people.get(detail.get("user_id"), "—"),
+        "text": detail.get("text", ""),
     }
-    return DETAIL_TEXT[detail["kind"]][lang].format(**values)
+    text = DETAIL_TEXT[detail["kind"]][lang].format(**values)
+    if detail.get("replaces") is not None:
+        text += REPLACES_TEXT[lang].format(replaced=people.get(detail["replaces"], "—"))
+    return text
 
 
 def audit_view(workflow, connection, application_id: int, lang: str, verify: bool = True) -> AuditView:
-    view = application_view(workflow, connection, application_id, with_reviews=True)
+    view = application_view(workflow, connection, application_id, with_reviews=True, staff_notes=True)
     program = view.program
-    ids = {e["detail"].get(k) for e in view.events if e["detail"] for k in ("reviewer_id", "user_id")}
+    keys = ("reviewer_id", "user_id", "replaces")
+    ids = {e["detail"].get(k) for e in view.events if e["detail"] for k in keys}
     ids.discard(None)
     people = dict(connection.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
     fields = program.fields

@@ -265,6 +265,8 @@ ENGINE_STEPS = {
     "add_co_applicant": {"ko": "공동신청인 추가", "en": "co-applicant added"},
     "save_draft": {"ko": "임시 저장", "en": "draft saved"},
     "assign_reviewer": {"ko": "심사위원 배정", "en": "reviewer assigned"},
+    "replace_reviewer": {"ko": "심사위원 교체", "en": "reviewer replaced"},
+    "internal_note": {"ko": "내부 메모", "en": "internal note"},
     "declare_interest": {"ko": "이해충돌 신고", "en": "conflict-of-interest declaration"},
     "submit_review": {"ko": "심사 점수 제출", "en": "review scores submitted"},
 }

@@ -22,7 +22,12 @@ COI_CHOICES = ("none", "exclusion", "recusal")
 MANAGERS = frozenset(roles_that("manage"))
 
 
-def assign(workflow, application_id: int, reviewer_id: int, officer: Actor) -> FireResult:
+def assign(
+    workflow, application_id: int, reviewer_id: int, officer: Actor, replaces: int | None = None
+) -> FireResult:
+    """Assign a reviewer (once; assigning one already there changes nothing). With `replaces`, the
+    reviewer takes the seat of one who declared a conflict, recorded as a replacement in the history."""
+
     def work(tx: Transaction) -> None:
         connection = tx.connection
         application, program = tx.load(application_id, for_update=True)
@@ -41,6 +46,11 @@ def assign(workflow, application_id: int, reviewer_id: int, officer: Actor) -> F
                 )
             ).all()
         )
+        if replaces is not None:
+            if seats.get(replaces) != "conflict":
+                raise Refused(Message("replace_not_conflicted"))
+            if reviewer_id in seats:
+                raise Refused(Message("reviewer_already_assigned"))
         if reviewer_id not in seats:
             taken = sum(1 for coi in seats.values() if coi != "conflict")  # a conflict frees its seat
             if taken >= review.reviewers_per_application:
@@ -54,10 +64,18 @@ def assign(workflow, application_id: int, reviewer_id: int, officer: Actor) -> F
                 )
             )
             roles = officer.staff_roles(program.key) & MANAGERS
-            detail = {"kind": "review_assigned", "reviewer_id": reviewer_id}
-            tx.record(application, program, "assign_reviewer", officer, roles, detail=detail)
+            detail: dict = {"kind": "review_assigned", "reviewer_id": reviewer_id}
+            trigger = "assign_reviewer"
+            if replaces is not None:
+                detail["replaces"], trigger = replaces, "replace_reviewer"
+            tx.record(application, program, trigger, officer, roles, detail=detail)
 
     return workflow.transaction(work, application_id)
+
+
+def replace(workflow, application_id: int, replaced_id: int, reviewer_id: int, officer: Actor) -> FireResult:
+    """A new reviewer in the seat of one who declared a conflict (an event naming both)."""
+    return assign(workflow, application_id, reviewer_id, officer, replaces=replaced_id)
 
 
 def declare(

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from workflow.engine import records
 from workflow.engine.records import ApplicationRow
 from workflow.models import Application, HistoryEvent, Letter, ReviewAssignment, Timer, User
+from workflow.services.notes import INTERNAL_NOTE
 
 
 @dataclass
@@ -46,6 +47,10 @@ class ApplicationView:
         return self.program.amount_of(self.data)
 
 
+def is_internal_note(event) -> bool:
+    return bool(event["detail"]) and event["detail"].get("kind") == INTERNAL_NOTE
+
+
 def load_application(workflow, connection, application_id: int) -> tuple[ApplicationRow, object] | None:
     """(row, compiled program) or None when there is no such application."""
     row = records.read_application(connection, application_id)
@@ -55,9 +60,15 @@ def load_application(workflow, connection, application_id: int) -> tuple[Applica
 
 
 def application_view(
-    workflow, connection, application_id: int, with_reviews: bool = False, loaded: tuple | None = None
+    workflow,
+    connection,
+    application_id: int,
+    with_reviews: bool = False,
+    loaded: tuple | None = None,
+    staff_notes: bool = False,
 ) -> ApplicationView:
-    """Everything a page shows about one application; `loaded` is (row, program) if already read."""
+    """Everything a page shows about one application; `loaded` is (row, program) if already read.
+    Internal notes are in the events only with `staff_notes` (the officer's and the auditor's pages)."""
     row, program = loaded or load_application(workflow, connection, application_id)
     applicant = connection.execute(
         select(User.id, User.name, User.email, User.organisation).where(User.id == row.applicant_id)
@@ -69,6 +80,7 @@ def application_view(
             .where(HistoryEvent.application_id == application_id)
             .order_by(HistoryEvent.seq)
         ).mappings()
+        if staff_notes or not is_internal_note(e)
     ]
     due_at = connection.execute(
         select(Timer.due_at)

@@ -28,6 +28,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "현재 단계({state})에서는 평가위원을 배정할 수 없습니다.",
         "en": "Reviewers cannot be assigned in the current step ({state}).",
     },
+    "replace_not_conflicted": {
+        "ko": "이해충돌을 신고한 평가위원만 교체할 수 있습니다.",
+        "en": "Only a reviewer who declared a conflict of interest can be replaced.",
+    },
+    "reviewer_already_assigned": {
+        "ko": "이 평가위원은 이미 이 신청서에 배정되어 있습니다.",
+        "en": "This reviewer is already assigned to this application.",
+    },
+    "note_empty": {"ko": "메모 내용을 입력하세요.", "en": "Write the note first."},
+    "note_too_long": {
+        "ko": "메모는 {max}자 이내로 입력하세요.",
+        "en": "A note may be at most {max} characters long.",
+    },
     "reviewers_full": {
         "ko": "이 사업은 신청서마다 평가위원 {count}명을 배정하며, 이미 {count}명이 배정되어 있습니다.",
         "en": "This program assigns {count} reviewers per application, and {count} are already assigned.",

@@ -98,17 +98,22 @@ def decide(application_id: int):
             "success",
         )
     else:
-        _keep(application_id, f"decision:{name}")
-        flash(message_text(result.refusal), "error")
+        refusal = result.refusal
+        at_reason = refusal is not None and refusal.code == "reason_required"
+        _keep(application_id, f"decision:{name}", outcome=outcome[:100], reason_error=at_reason)
+        flash(message_text(refusal), "error")
     return redirect(back)
 
 
-def _keep(application_id: int, trigger: str) -> None:
-    """Keep what the user typed so the page can offer it again after a refusal."""
+def _keep(application_id: int, trigger: str, outcome: str = "", reason_error: bool = False) -> None:
+    """Keep what the user typed (and the decision chosen) so the page can offer it again after a
+    refusal; `reason_error` marks the reason box as the field to fix."""
     session["kept"] = {
         "application_id": application_id,
         "trigger": trigger,
         "reason": (request.form.get("reason") or "")[:4000],
+        "outcome": outcome,
+        "reason_error": reason_error,
     }
 
 

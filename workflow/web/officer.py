@@ -3,17 +3,18 @@ allowed actions, and reviewer assignment (candidates with a conflict are exclude
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from forms import BaseForm, choices
 from forms.review import AssignForm
 from workflow.engine.actions import available_actions
-from workflow.services import reviews
+from workflow.services import notes, reviews
 from workflow.services.board import board as load_board
 from workflow.services.board import declared_conflicts, reviewer_candidates, state_counts
 from workflow.services.board_columns import parse_sort, selection_states, state_kinds
+from workflow.services.contacts import administrators
 from workflow.services.status import application_view
 from workflow.vocabulary.numbers import database_id
 from workflow.vocabulary.roles import roles_that
@@ -114,16 +115,14 @@ def application(application_id: int):
     with read_db().connect() as connection:
         row, program = _staff_application(application_id, connection)
         view = application_view(
-            workflow(), connection, application_id, with_reviews=True, loaded=(row, program)
+            workflow(), connection, application_id, with_reviews=True, loaded=(row, program), staff_notes=True
         )
         actions = available_actions(workflow(), connection, row, current_actor())
         candidates, excluded = reviewer_candidates(connection, row, program)
+        admins = administrators(connection) if not candidates else []
     log_read("form", row)
     form = AssignForm()
-    form.reviewer_id.choices = choices(
-        (c["id"], f"{c['name']} · {c['organisation']}" if c["organisation"] else c["name"])
-        for c in candidates
-    )
+    form.reviewer_id.choices = _choices(candidates)
     may_assign = bool(program.spec.review and current_actor().staff_roles(program.key) & set(OFFICER_ROLES))
     decisions = _decisions(program, row.state, actions)
     decided = {option.trigger for _name, _spec, outcomes in decisions for _outcome, option in outcomes}
@@ -136,6 +135,33 @@ def application(application_id: int):
         form=form,
         excluded=excluded,
         may_assign=may_assign,
+        admins=admins,
+        replaced={e["detail"].get("replaces") for e in view.events if e["detail"]} - {None},
+        seats_open=_seats_open(program, view.reviews),
+        note_draft=_note_draft(application_id),
+        notes=notes.notes_of(view.events),
+        may_note=bool(current_actor().staff_roles(program.key) & notes.WRITERS),
+        note_max=notes.MAX_NOTE_LENGTH,
+    )
+
+
+def _seats_open(program, assigned: list[dict]) -> int:
+    if program.spec.review is None:
+        return 0
+    taken = sum(1 for r in assigned if r["coi"] != "conflict")  # a conflict frees its seat
+    return max(0, program.spec.review.reviewers_per_application - taken)
+
+
+def _note_draft(application_id: int) -> str:
+    """The note a refusal sent back (kept for one page view)."""
+    draft = session.pop("note_draft", None) or {}
+    return draft.get("text", "") if draft.get("application_id") == application_id else ""
+
+
+def _choices(candidates) -> list:
+    return choices(
+        (c["id"], f"{c['name']} · {c['organisation']}" if c["organisation"] else c["name"])
+        for c in candidates
     )
 
 
@@ -190,6 +216,48 @@ def assign(application_id: int):
         else:
             flash(message_text(result.refusal), "error")
     return redirect(url_for("officer.application", application_id=application_id))
+
+
+@bp.post("/applications/<int:application_id>/replace")
+@roles_required(*OFFICER_ROLES)
+def replace(application_id: int):
+    """A reviewer who declared a conflict is replaced by another eligible one (an event in the history)."""
+    row, program = _staff_application(application_id)
+    require_program_staff(program.key, *OFFICER_ROLES)
+    replaced = database_id(request.form.get("replaces"))
+    if replaced is None:
+        abort(400)
+    with read_db().connect() as connection:
+        candidates, _excluded = reviewer_candidates(connection, row, program)
+    form = AssignForm()
+    form.reviewer_id.choices = _choices(candidates)
+    if not form.validate_on_submit():
+        flash(_("Choose a reviewer from the list (reviewers with a conflict are not offered)."), "error")
+    else:
+        result = reviews.replace(workflow(), application_id, replaced, form.reviewer_id.data, current_actor())
+        if result.ok:
+            flash(
+                _("The reviewer was replaced; the new reviewer will declare conflicts of interest first."),
+                "success",
+            )
+        else:
+            flash(message_text(result.refusal), "error")
+    return redirect(url_for("officer.application", application_id=application_id) + "#reviews-title")
+
+
+@bp.post("/applications/<int:application_id>/notes")
+@roles_required(*BOARD_ROLES)
+def add_note(application_id: int):
+    """An internal note: staff only, an event in the application's history."""
+    _staff_application(application_id)
+    text = form_text("note", notes.MAX_NOTE_LENGTH + 1, multiline=True) or ""
+    result = notes.add_note(workflow(), application_id, current_actor(), text)
+    if result.ok:
+        flash(_("The note was added. Only staff and auditors can read it."), "success")
+    else:
+        session["note_draft"] = {"application_id": application_id, "text": text[: notes.MAX_NOTE_LENGTH]}
+        flash(message_text(result.refusal), "error")
+    return redirect(url_for("officer.application", application_id=application_id) + "#notes-title")
 
 
 def init_app(app) -> None:
