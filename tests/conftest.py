@@ -160,8 +160,8 @@ def store(tmp_path) -> FileStore:
 class People:
     """One actor per role; `applicant` owns the applications the tests create, `other` does not."""
 
-    def __init__(self, engine):
-        programs = tuple(sorted(path.stem for path in RULES_DIR.glob("*.yaml")))  # file name = key
+    def __init__(self, engine, programs_dir: Path = RULES_DIR):
+        programs = tuple(sorted(path.stem for path in programs_dir.glob("*.yaml")))  # file name = key
         spec = {
             "applicant": ("applicant@test.kr", []),
             "other": ("other@test.kr", []),

@@ -41,17 +41,18 @@ AGREEMENT = {
 }
 
 
-def submitted_startup(workflow, people, store, **overrides) -> int:
-    created = workflow.create("startup-support", people.applicant, startup_data(store, **overrides))
+def submitted_startup(workflow, people, store, program="startup-support", **overrides) -> int:
+    """A submitted application of the shipped support program (or of a fixture copy of it, `program`)."""
+    created = workflow.create(program, people.applicant, startup_data(store, **overrides))
     assert created.ok, created.reason("en")
     result = workflow.fire(created.application_id, "submit", people.applicant)
     assert result.ok, result.reason("en")
     return created.application_id
 
 
-def reviewed_startup(workflow, people, store, score=(25, 35, 25), count=3) -> int:
+def reviewed_startup(workflow, people, store, score=(25, 35, 25), count=3, program="startup-support") -> int:
     """A startup application in `selection`: screened, and `count` reviewers scored it."""
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, program)
     assert workflow.fire(app_id, "pass_screening", people.officer).ok
     for reviewer in people.reviewers[:count]:
         assert reviews.assign(workflow, app_id, reviewer.id, people.officer).ok

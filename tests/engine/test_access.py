@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.engine.programs import GRANT
 from tests.factories import submitted_startup
 from workflow.engine import records
 from workflow.engine.access import can_see
@@ -15,7 +16,7 @@ def sees(workflow, app_id, actor) -> bool:
 
 
 def test_read_rights(workflow, people, store):
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     assert sees(workflow, app_id, people.applicant)
     assert not sees(workflow, app_id, people.other)
     assert sees(workflow, app_id, people.officer) and sees(workflow, app_id, people.finance)
@@ -25,7 +26,7 @@ def test_read_rights(workflow, people, store):
 
 
 def test_reviewer_sees_nothing_before_declaring_no_conflict(workflow, people, store):
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     workflow.fire(app_id, "pass_screening", people.officer)
     for reviewer in (people.reviewer1, people.reviewer2):
         reviews.assign(workflow, app_id, reviewer.id, people.officer)

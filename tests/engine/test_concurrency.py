@@ -6,12 +6,13 @@ import threading
 
 from sqlalchemy import func, select
 
+from tests.engine.programs import GRANT
 from tests.factories import reviewed_startup
 from workflow.models import Award, HistoryEvent, LedgerEntry
 
 
 def test_twenty_threads_approve_the_same_application(workflow, people, store):
-    app_id = reviewed_startup(workflow, people, store)
+    app_id = reviewed_startup(workflow, people, store, program=GRANT)
     with workflow.db.connect() as connection:
         events_before = connection.execute(select(func.count()).select_from(HistoryEvent)).scalar()
     barrier = threading.Barrier(20)

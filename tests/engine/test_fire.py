@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from tests.conftest import make_workflow
+from tests.engine.programs import GRANT
 from tests.factories import AGREEMENT, reviewed_startup, startup_data, submitted_startup
 from workflow.models import Application, HistoryEvent, OutboxMessage, Timer
 
@@ -35,7 +36,7 @@ def assert_refused(result, code, before, workflow, app_id):
 
 
 def test_submit_writes_state_event_outbox_and_timer_in_one_go(workflow, people, store):
-    created = workflow.create("startup-support", people.applicant, startup_data(store))
+    created = workflow.create(GRANT, people.applicant, startup_data(store))
     assert created.ok and created.state == "draft"
     result = workflow.fire(created.application_id, "submit", people.applicant)
     assert result.ok and (result.previous_state, result.state) == ("draft", "screening")
@@ -51,7 +52,7 @@ def test_submit_writes_state_event_outbox_and_timer_in_one_go(workflow, people, 
 
 
 def test_unknown_trigger(workflow, people, store):
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     before = counts(workflow, app_id)
     assert_refused(
         workflow.fire(app_id, "launch_rocket", people.officer), "unknown_trigger", before, workflow, app_id
@@ -70,7 +71,7 @@ def test_trigger_not_allowed_from_current_state_names_who_moved_it(db_engine, cl
 
 
 def test_role_that_may_not_fire(workflow, people, store):
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     before = counts(workflow, app_id)
     result = workflow.fire(app_id, "pass_screening", people.finance)
     assert_refused(result, "role_not_allowed", before, workflow, app_id)
@@ -78,14 +79,14 @@ def test_role_that_may_not_fire(workflow, people, store):
 
 
 def test_applicant_cannot_act_on_someone_elses_application(workflow, people, store):
-    created = workflow.create("startup-support", people.applicant, startup_data(store))
+    created = workflow.create(GRANT, people.applicant, startup_data(store))
     before = counts(workflow, created.application_id)
     result = workflow.fire(created.application_id, "submit", people.other)
     assert_refused(result, "not_your_application", before, workflow, created.application_id)
 
 
 def test_officer_of_another_program_is_refused(workflow, people, store):
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     before = counts(workflow, app_id)
     assert_refused(
         workflow.fire(app_id, "pass_screening", people.other_officer),
@@ -97,7 +98,7 @@ def test_officer_of_another_program_is_refused(workflow, people, store):
 
 
 def test_auditor_reads_but_never_changes(workflow, people, store):
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     before = counts(workflow, app_id)
     assert_refused(
         workflow.fire(app_id, "pass_screening", people.auditor), "role_not_allowed", before, workflow, app_id
@@ -105,7 +106,7 @@ def test_auditor_reads_but_never_changes(workflow, people, store):
 
 
 def test_false_guard_gives_the_rule_files_message(workflow, people, store):
-    created = workflow.create("startup-support", people.applicant, startup_data(store, own_cash=1_000_000))
+    created = workflow.create(GRANT, people.applicant, startup_data(store, own_cash=1_000_000))
     before = counts(workflow, created.application_id)
     result = workflow.fire(created.application_id, "submit", people.applicant)
     assert_refused(result, "guard_failed", before, workflow, created.application_id)
@@ -113,7 +114,7 @@ def test_false_guard_gives_the_rule_files_message(workflow, people, store):
 
 
 def test_stale_row_version_tells_who_changed_it_and_when(workflow, people, store):
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     with workflow.db.connect() as connection:
         seen_version = connection.execute(
             select(Application.row_version).where(Application.id == app_id)
@@ -127,7 +128,7 @@ def test_stale_row_version_tells_who_changed_it_and_when(workflow, people, store
 
 
 def test_reason_required(workflow, people, store):
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     before = counts(workflow, app_id)
     assert_refused(
         workflow.fire(app_id, "request_changes", people.officer, reason="  "),
@@ -140,7 +141,7 @@ def test_reason_required(workflow, people, store):
 
 
 def test_data_failing_field_validation_keeps_each_fields_error(workflow, people, store):
-    created = workflow.create("startup-support", people.applicant, {})
+    created = workflow.create(GRANT, people.applicant, {})
     before = counts(workflow, created.application_id)
     result = workflow.fire(
         created.application_id,
@@ -155,14 +156,14 @@ def test_data_failing_field_validation_keeps_each_fields_error(workflow, people,
 
 
 def test_data_for_a_field_not_editable_now_is_refused(workflow, people, store):
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     before = counts(workflow, app_id)
     result = workflow.fire(app_id, "withdraw", people.applicant, data={"requested_amount": 99_000_000})
     assert_refused(result, "unknown_field", before, workflow, app_id)
 
 
 def test_incomplete_stage_blocks_submit_and_lists_fields(workflow, people, store):
-    created = workflow.create("startup-support", people.applicant, {"company_name": "헬스온"})
+    created = workflow.create(GRANT, people.applicant, {"company_name": "헬스온"})
     before = counts(workflow, created.application_id)
     result = workflow.fire(created.application_id, "submit", people.applicant)
     assert_refused(result, "stage_incomplete", before, workflow, created.application_id)
@@ -177,12 +178,12 @@ def test_unknown_application_and_program(workflow, people):
 
 def test_program_closed_outside_its_open_period(workflow, people, clock, store):
     clock.advance(days=365)
-    result = workflow.create("startup-support", people.applicant, startup_data(store))
+    result = workflow.create(GRANT, people.applicant, startup_data(store))
     assert result.refusal.code == "program_closed" and "2026-12-31" in result.reason("en")
 
 
 def test_draft_save_is_one_event_and_an_unchanged_save_none(workflow, people, store):
-    created = workflow.create("startup-support", people.applicant, {})
+    created = workflow.create(GRANT, people.applicant, {})
     saved = workflow.save_draft(
         created.application_id, people.applicant, {"company_name": "헬스온", "employees": "12"}
     )
@@ -202,7 +203,7 @@ def test_draft_save_is_one_event_and_an_unchanged_save_none(workflow, people, st
 def test_reviewer_must_declare_before_acting(workflow, people, store):
     from workflow.services import reviews
 
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     workflow.fire(app_id, "pass_screening", people.officer)
     reviews.assign(workflow, app_id, people.reviewer1.id, people.officer)
     scored = reviews.submit(
@@ -217,7 +218,7 @@ def test_reviewer_must_declare_before_acting(workflow, people, store):
 
 
 def test_automatic_transition_recorded_as_system(workflow, people, store):
-    app_id = reviewed_startup(workflow, people, store)
+    app_id = reviewed_startup(workflow, people, store, program=GRANT)
     with workflow.db.connect() as connection:
         last = (
             connection.execute(
@@ -237,7 +238,7 @@ def test_automatic_transition_recorded_as_system(workflow, people, store):
 
 
 def test_award_commits_budget_and_tranche_two_waits_for_interim_approval(workflow, people, store):
-    app_id = reviewed_startup(workflow, people, store)
+    app_id = reviewed_startup(workflow, people, store, program=GRANT)
     assert workflow.fire(app_id, "select", people.officer).ok
     assert workflow.fire(app_id, "sign_agreement", people.applicant, data=AGREEMENT).ok
     assert workflow.fire(app_id, "pay_first_tranche", people.finance).ok
@@ -246,7 +247,7 @@ def test_award_commits_budget_and_tranche_two_waits_for_interim_approval(workflo
 
 
 def test_admin_move_needs_admin_and_reason_and_is_recorded(workflow, people, store):
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     assert workflow.admin_move(app_id, "draft", people.officer, "fix").refusal.code == "admin_only"
     assert workflow.admin_move(app_id, "draft", people.admin, "").refusal.code == "reason_required"
     assert workflow.admin_move(app_id, "nowhere", people.admin, "x").refusal.code == "unknown_state"
@@ -260,7 +261,7 @@ def test_admin_move_needs_admin_and_reason_and_is_recorded(workflow, people, sto
 
 
 def test_decision_outcome_chooses_the_transition(workflow, people, store):
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     unknown = workflow.decide(app_id, "screening", "maybe", people.officer)
     assert unknown.refusal.code == "unknown_trigger"
     needs_reason = workflow.decide(app_id, "screening", "changes", people.officer)

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
+from tests.engine.programs import GRANT
 from tests.factories import submitted_startup
 from workflow.audit.verify import verify_all, verify_chain
 from workflow.models import HistoryEvent
@@ -22,7 +23,7 @@ def drop_append_only_guard(connection):
 
 
 def test_untouched_chains_verify(workflow, people, store):
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     workflow.fire(app_id, "request_changes", people.officer, reason="보완")
     with workflow.db.connect() as connection:
         assert verify_chain(connection, app_id) is None
@@ -30,7 +31,7 @@ def test_untouched_chains_verify(workflow, people, store):
 
 
 def test_the_database_refuses_to_change_history(workflow, people, store):
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     with pytest.raises(DBAPIError, match="append-only"), workflow.db.begin() as connection:
         connection.execute(
             update(HistoryEvent).where(HistoryEvent.application_id == app_id).values(reason="x")
@@ -49,7 +50,7 @@ def test_the_database_refuses_to_change_history(workflow, people, store):
     ],
 )
 def test_altered_event_is_named(workflow, people, store, tamper, expected):
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     with workflow.db.begin() as connection:
         drop_append_only_guard(connection)
         connection.execute(
@@ -63,7 +64,7 @@ def test_altered_event_is_named(workflow, people, store, tamper, expected):
 
 
 def test_removed_event_is_named(workflow, people, store):
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     workflow.fire(app_id, "request_changes", people.officer, reason="보완")
     with workflow.db.begin() as connection:
         drop_append_only_guard(connection)
@@ -74,7 +75,7 @@ def test_removed_event_is_named(workflow, people, store):
 
 
 def test_removed_last_event_is_named(workflow, people, store):
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     with workflow.db.begin() as connection:
         drop_append_only_guard(connection)
         connection.execute(HistoryEvent.__table__.delete().where(HistoryEvent.seq == 2))
@@ -84,7 +85,7 @@ def test_removed_last_event_is_named(workflow, people, store):
 
 
 def test_event_records_definition_actor_roles_and_diff(workflow, people, store):
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     workflow.fire(app_id, "request_changes", people.officer, reason="사업계획서 보완")
     workflow.save_draft(app_id, people.applicant, {"employees": 15})
     workflow.fire(
@@ -101,9 +102,9 @@ def test_event_records_definition_actor_roles_and_diff(workflow, people, store):
             .mappings()
             .all()
         )
-    program = workflow.registry.latest("startup-support")
+    program = workflow.registry.latest(GRANT)
     assert [e["seq"] for e in events] == [1, 2, 3, 4, 5]
-    assert all(e["definition_sha"] == program.sha256 and e["program_version"] == "2026.1" for e in events)
+    assert all(e["definition_sha"] == program.sha256 and e["program_version"] == "test.1" for e in events)
     assert events[2]["actor_roles"] == ["officer"] and events[2]["reason"] == "사업계획서 보완"
     assert (events[3]["trigger"], set(events[3]["diff"])) == ("save_draft", {"employees"}), (
         "a draft is an event"

@@ -7,6 +7,7 @@ import shutil
 from sqlalchemy import select
 
 from tests.conftest import FIXTURES, make_workflow
+from tests.engine.programs import ENGINE_PROGRAMS, GRANT
 from workflow.engine.members import add_member
 from workflow.models import HistoryEvent
 
@@ -40,9 +41,11 @@ def test_co_applicant_edits_and_submits_after_being_added(db_engine, clock, peop
 
 
 def test_a_program_without_co_applicants_or_an_unknown_user_is_refused(db_engine, clock, people, tmp_path):
-    startup = make_workflow(db_engine, clock).create("startup-support", people.applicant, {}).application_id
+    startup = (
+        make_workflow(db_engine, clock, ENGINE_PROGRAMS).create(GRANT, people.applicant, {}).application_id
+    )
     assert add_member(
-        make_workflow(db_engine, clock), startup, people.applicant, "other@test.kr"
+        make_workflow(db_engine, clock, ENGINE_PROGRAMS), startup, people.applicant, "other@test.kr"
     ).refusal.code == ("unknown_role")
     rules = tmp_path / "rules"
     rules.mkdir()

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.conftest import make_workflow
+from tests.engine.programs import ENGINE_PROGRAMS, GRANT
 from tests.factories import AGREEMENT, startup_data
 from workflow.audit.verify import verify_chain
 from workflow.models import Application, HistoryEvent
@@ -41,14 +42,14 @@ def read(workflow, app_id):
 def test_random_sequences_keep_the_application_consistent(sqlite_engine, clock, store):
     from tests.conftest import People
 
-    workflow = make_workflow(sqlite_engine, clock)
-    people = People(sqlite_engine)
-    program = workflow.registry.latest("startup-support")
+    workflow = make_workflow(sqlite_engine, clock, ENGINE_PROGRAMS)
+    people = People(sqlite_engine, programs_dir=ENGINE_PROGRAMS)
+    program = workflow.registry.latest(GRANT)
 
     @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(sequence=steps(program), reason=st.sampled_from([None, "", "사유 있음"]))
     def run(sequence, reason):
-        app_id = workflow.create("startup-support", people.applicant, startup_data(store)).application_id
+        app_id = workflow.create(GRANT, people.applicant, startup_data(store)).application_id
         for step in sequence:
             before, _, _ = read(workflow, app_id)
             if step[0] == "review":

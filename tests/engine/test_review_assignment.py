@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from tests.engine.programs import GRANT
 from tests.factories import submitted_startup
 from workflow.models import ReviewAssignment
 from workflow.services import reviews
@@ -17,7 +18,7 @@ def _assigned(workflow, app_id) -> int:
 
 
 def test_a_fourth_reviewer_is_refused_when_the_program_asks_for_three(workflow, people, store):
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     assert workflow.fire(app_id, "pass_screening", people.officer).ok
     for reviewer in people.reviewers[:3]:
         assert reviews.assign(workflow, app_id, reviewer.id, people.officer).ok
@@ -30,7 +31,7 @@ def test_a_fourth_reviewer_is_refused_when_the_program_asks_for_three(workflow, 
 
 
 def test_a_declared_conflict_frees_its_seat(workflow, people, store):
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     assert workflow.fire(app_id, "pass_screening", people.officer).ok
     for reviewer in people.reviewers[:3]:
         assert reviews.assign(workflow, app_id, reviewer.id, people.officer).ok
@@ -41,7 +42,7 @@ def test_a_declared_conflict_frees_its_seat(workflow, people, store):
 
 
 def test_reviewers_are_assigned_only_in_a_review_state(workflow, people, store):
-    app_id = submitted_startup(workflow, people, store)  # in screening: not a review state
+    app_id = submitted_startup(workflow, people, store, GRANT)  # in screening: not a review state
     result = reviews.assign(workflow, app_id, people.reviewer1.id, people.officer)
     assert not result.ok and result.refusal.code == "not_assignment_state"
     assert "서류" in result.reason("ko") or "screening" in result.reason("en").lower()

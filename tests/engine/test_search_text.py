@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select, text
 
 from tests.conftest import make_workflow
+from tests.engine.programs import ENGINE_PROGRAMS, GRANT
 from tests.factories import startup_data
 from workflow.models import Application
 from workflow.services.board import board
@@ -15,7 +16,7 @@ from workflow.services.files import FileStore
 
 @pytest.fixture
 def workflow(db_engine, clock):
-    return make_workflow(db_engine, clock)
+    return make_workflow(db_engine, clock, ENGINE_PROGRAMS)
 
 
 def _text(engine, application_id: int) -> str:
@@ -27,7 +28,7 @@ def _text(engine, application_id: int) -> str:
 
 def test_the_engine_keeps_the_search_text(workflow, people, tmp_path):
     data = startup_data(FileStore(tmp_path), company_name="ＡＢＣ  헬스케어")
-    created = workflow.create("startup-support", people.applicant, data)
+    created = workflow.create(GRANT, people.applicant, data)
     assert created.ok
     assert _text(workflow.db, created.application_id) == "abc 헬스케어 applicant"
     assert workflow.save_draft(created.application_id, people.applicant, {"company_name": "메디로봇"}).ok
@@ -39,12 +40,10 @@ def test_the_engine_keeps_the_search_text(workflow, people, tmp_path):
 def test_the_board_finds_by_title_applicant_and_number(workflow, people, tmp_path):
     store = FileStore(tmp_path)
     first = workflow.create(
-        "startup-support", people.applicant, startup_data(store, company_name="메디로봇")
+        GRANT, people.applicant, startup_data(store, company_name="메디로봇")
     ).application_id
-    other = workflow.create(
-        "startup-support", people.other, startup_data(store, company_name="50%_할인")
-    ).application_id
-    program = workflow.registry.latest("startup-support")
+    other = workflow.create(GRANT, people.other, startup_data(store, company_name="50%_할인")).application_id
+    program = workflow.registry.latest(GRANT)
     with workflow.db.connect() as connection:
 
         def found(q):
@@ -82,7 +81,7 @@ def test_postgres_reads_the_default_order_from_an_index(db_engine, workflow):
     from workflow.services import board as board_module
 
     statements = []
-    program = workflow.registry.latest("startup-support")
+    program = workflow.registry.latest(GRANT)
     with db_engine.connect() as connection:
         original = connection.execute
 

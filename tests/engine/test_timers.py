@@ -6,6 +6,7 @@ import threading
 
 from sqlalchemy import select
 
+from tests.engine.programs import GRANT, PERMIT
 from tests.factories import submitted_startup
 from workflow.engine.timers import tick
 from workflow.models import Application, HistoryEvent, MissedDeadline, OutboxMessage, Timer
@@ -22,7 +23,7 @@ RAPID = {
 
 
 def rapid_confirmation(workflow, people) -> int:
-    created = workflow.create("regulation-exception", people.applicant, RAPID)
+    created = workflow.create(PERMIT, people.applicant, RAPID)
     assert workflow.fire(created.application_id, "submit", people.applicant).ok
     assert workflow.fire(created.application_id, "route", people.officer).ok
     return created.application_id
@@ -101,7 +102,7 @@ def test_a_fired_deadline_is_summarised_as_missed_and_a_cancelled_one_is_not(wor
             select(Timer.id, Timer.due_at).where(Timer.application_id == missed_id, Timer.status == "fired")
         ).one()
         summary = connection.execute(select(MissedDeadline.__table__)).all()
-    assert [tuple(row) for row in summary] == [(timer.id, "regulation-exception", timer.due_at)]
+    assert [tuple(row) for row in summary] == [(timer.id, PERMIT, timer.due_at)]
 
 
 def test_an_answer_in_time_cancels_the_deadline(workflow, people, clock):
@@ -118,7 +119,7 @@ def test_an_answer_in_time_cancels_the_deadline(workflow, people, clock):
 
 
 def test_reminder_then_lapse_of_a_change_request(workflow, people, clock, store):
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     assert workflow.fire(app_id, "request_changes", people.officer, reason="서류 보완").ok
     clock.advance(days=7, hours=9)  # 3 days before the 10-day deadline
     reminded = tick(workflow)
@@ -138,7 +139,7 @@ def test_reminder_then_lapse_of_a_change_request(workflow, people, clock, store)
 
 
 def test_staff_notice_when_screening_runs_late(workflow, people, clock, store):
-    app_id = submitted_startup(workflow, people, store)
+    app_id = submitted_startup(workflow, people, store, GRANT)
     clock.advance(days=15)
     assert [o.detail for o in tick(workflow)] == ["notice screening_overdue"]
     assert state(workflow, app_id) == "screening"

@@ -122,3 +122,44 @@ def test_a_stale_row_is_refused_and_names_who_changed_it(db_engine, clock, peopl
     assert "applicant did" in stale.reason("en")
     with db_engine.connect() as connection:
         assert records.read_application(connection, created.application_id).history_seq == 2
+
+
+def _contention_error(db_engine):
+    """What a lock held by another writer raises on this database."""
+    if db_engine.dialect.name == "postgresql":
+        import psycopg
+
+        return psycopg.errors.LockNotAvailable("canceling statement due to lock timeout")
+    import sqlite3
+
+    return sqlite3.OperationalError("database is locked")
+
+
+def test_a_busy_automatic_step_refuses_the_review_as_busy_and_a_retry_takes_both(db_engine, clock, people):
+    """Another writer holding a lock when the automatic step writes its event: the reviewer is told to try
+    again and nothing is half-done (today's rule: never a stored review whose automatic step was dropped)."""
+    workflow, app_id = _panel(db_engine, clock, people, "12345")
+
+    def locked_when_the_automatic_step_writes(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO HISTORY_EVENTS") and "reviews_in" in str(
+            parameters
+        ):
+            raise _contention_error(db_engine)
+
+    event.listen(db_engine, "before_cursor_execute", locked_when_the_automatic_step_writes)
+    try:
+        busy = reviews.submit(workflow, app_id, people.reviewer1, {"merit": 8})
+    finally:
+        event.remove(db_engine, "before_cursor_execute", locked_when_the_automatic_step_writes)
+    assert not busy.ok and busy.refusal.code == "busy"
+    assert "again" in busy.reason("en")
+    assert _submitted_reviews(db_engine, app_id) == 0
+    with db_engine.connect() as connection:
+        assert (
+            connection.execute(select(Application.state).where(Application.id == app_id)).scalar_one()
+            == "in_review"
+        )
+
+    retried = reviews.submit(workflow, app_id, people.reviewer1, {"merit": 8})
+    assert retried.ok and retried.automatic == ["reviews_in"] and retried.state == "decided"
+    assert _submitted_reviews(db_engine, app_id) == 1
