@@ -169,6 +169,16 @@ MATRIX = {
     "admin.grant": ("POST", "/admin/users/{user}/roles", ADMIN_POST),
     "admin.revoke": ("POST", "/admin/users/{officer}/roles/{assignment}/remove", ADMIN_POST),
     "admin.active": ("POST", "/admin/users/{user}/active", ADMIN_POST),
+    "admin.invite": ("GET", "/admin/users/new", ADMIN_ONLY),
+    "admin.role_changes": ("GET", "/admin/roles/log", ADMIN_ONLY),
+    # the applicant has a password: nothing to send again (a message), for the admin only
+    "admin.resend_invitation": ("POST", "/admin/users/{user}/invitation", ADMIN_POST),
+    # a forged invitation link: the same clear page for everyone
+    "invitation.accept": (
+        "GET",
+        "/invitation/not-a-token",
+        row("404 404 404 404 404 404 404 404 404 404 404"),
+    ),
     # finance (workflow/web/finance.py): finance, auditors and admins read; finance and admins pay
     "finance.index": ("GET", "/finance/", FINANCE_READ),
     "finance.rates": ("GET", "/finance/rates", FINANCE_READ),
@@ -206,6 +216,8 @@ POST_SIDE = {
     # reviewer1 and reviewer2 accepted the pledge already (the page again); reviewer3 accepts it now
     "review.pledge": ("/review/pledge", row(f"{REVIEWERS} 200 200 302")),
     "finance.pay": ("/finance/awards/{a}/pay", FINANCE_WRITE),
+    "admin.invite": ("/admin/users/new", ADMIN_POST),
+    "invitation.accept": ("/invitation/not-a-token", row("404 404 404 404 404 404 404 404 404 404 404")),
     # exchange rates are global: finance of some programs reads them, only global finance or admin records
     "finance.rates": ("/finance/rates", row("L 403 403 403 403 403 403 302 403 403 403")),
 }
@@ -224,6 +236,7 @@ CHANGES = {
     "auditor.start_verification": {"auditor", "admin"},
     "admin.grant": {"admin"},
     "admin.revoke": {"admin"},
+    "admin.invite:POST": {"admin"},
     "finance.rates:POST": {"admin"},
     "notices.mark_read": {"applicant"},  # the only one with unread notices
     "notices.save_preferences": set(ROLES[1:]),
@@ -237,6 +250,7 @@ POST_DATA = {
     "officer.add_note": {"note": "내부 메모"},
     "admin.grant": {"role": "officer", "program_key": "startup-support"},
     "admin.active": {"active": "1"},
+    "admin.invite": {"name": "초대", "email": "invited@test.kr", "language": "ko", "roles": "reviewer|"},
     "applicant.autosave": {"company_name": "테스트"},
     "finance.recover": {"amount": "1000"},
     "finance.pay": {"reference": "NH-1"},

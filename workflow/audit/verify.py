@@ -331,9 +331,9 @@ def verify_staff(connection) -> ChainFault | None:
             roles.add(assignment)
         elif action == "revoke":
             roles.discard(assignment)
-        elif action == "deactivate":
+        elif action in ("deactivate", "invite"):  # an invited account is off until its invitation is accepted
             inactive.add(event["user_id"])
-        elif action == "activate":
+        elif action in ("activate", "accept_invite"):
             inactive.discard(event["user_id"])
     actual = set(connection.execute(select(UserRole.user_id, UserRole.role, UserRole.program_key)))
     actual_inactive = set(connection.execute(select(User.id).where(User.active.is_(False))).scalars())

@@ -23,6 +23,10 @@ class User(Base):
     session_generation: Mapped[int] = mapped_column(Integer, default=0)
     # None until the address is confirmed by the mailed link; an unverified account cannot apply
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # set while an invitation is open (an account made by an admin, no password yet); the link carries it,
+    # so sending a new invitation ends the older links
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_signin_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     roles: Mapped[list[UserRole]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

@@ -17,7 +17,9 @@ from sqlalchemy import insert, select
 from workflow.models import OutboxMessage, User
 from workflow.notices.recipients import Recipient
 
-SECRET_TEMPLATES = frozenset({"password_reset", "verify_email"})
+SECRET_TEMPLATES = frozenset({"password_reset", "verify_email", "invitation"})
+# mailed to an account that is not active yet (an invited user sets a password, which activates it)
+TO_INACTIVE = frozenset({"invitation"})
 INSERT_ACCOUNT_NOTICE = insert(OutboxMessage).returning(OutboxMessage.id)
 
 
@@ -42,13 +44,13 @@ def add(connection, user_id: int, template: str, now) -> int:
     ).scalar_one()
 
 
-def recipient(connection, user_id: int) -> Recipient | None:
+def recipient(connection, user_id: int, inactive_too: bool = False) -> Recipient | None:
     user = connection.execute(
         select(User.id, User.name, User.email, User.language, User.organisation, User.active).where(
             User.id == user_id
         )
     ).first()
-    if user is None or not user.active:
+    if user is None or not (user.active or inactive_too):
         return None
     return Recipient(
         user_id=user.id,
@@ -94,7 +96,8 @@ def prepare_row(batch, outbox: dict, states: dict):
     from workflow.notices.prepare import Email, PermanentNoticeError, Prepared, delivery_row
 
     service, connection = batch.service, batch.connection
-    who = recipient(connection, outbox["user_id"]) if outbox["user_id"] is not None else None
+    inactive_too = outbox["template"] in TO_INACTIVE
+    who = recipient(connection, outbox["user_id"], inactive_too) if outbox["user_id"] is not None else None
     if who is None:
         raise PermanentNoticeError(f"no active user {outbox['user_id']} for this account notice")
     make_link = service.account_links.get(outbox["template"])

@@ -88,6 +88,12 @@ def change_password(db, user_id: int, current: str, new: str) -> int:
         return end_sessions(connection, user_id)
 
 
+def record_signin(db, user_id: int, now) -> None:
+    """Remember when the user last signed in (the administrator's list of users shows it)."""
+    with db.begin() as connection:
+        connection.execute(update(User).where(User.id == user_id).values(last_signin_at=now))
+
+
 def make_limits(redis_url: str | None) -> SignInLimits:
     return SignInLimits(redis_url)
 

@@ -18,6 +18,19 @@ ASSIGNABLE = tuple(
 )
 
 
+USER_COLUMNS = (
+    User.id,
+    User.email,
+    User.name,
+    User.organisation,
+    User.language,
+    User.active,
+    User.last_signin_at,
+    User.invited_at,
+    User.password_hash.is_(None).label("no_password"),
+)
+
+
 class AdminError(Exception):
     def __init__(self, code: str):
         super().__init__(code)
@@ -25,7 +38,7 @@ class AdminError(Exception):
 
 
 def list_users(connection, q: str = "", limit: int = 200) -> list[dict]:
-    query = select(User.id, User.email, User.name, User.organisation, User.language, User.active)
+    query = select(*USER_COLUMNS)
     q = (q or "").strip().lower()
     if q:
         query = query.where(or_(func.lower(User.email).like(f"%{q}%"), func.lower(User.name).like(f"%{q}%")))
@@ -43,11 +56,7 @@ def list_users(connection, q: str = "", limit: int = 200) -> list[dict]:
 
 
 def get_user(connection, user_id: int) -> dict | None:
-    row = connection.execute(
-        select(User.id, User.email, User.name, User.organisation, User.language, User.active).where(
-            User.id == user_id
-        )
-    ).first()
+    row = connection.execute(select(*USER_COLUMNS).where(User.id == user_id)).first()
     if row is None:
         return None
     user = dict(row._mapping)
@@ -72,19 +81,16 @@ def grantable_roles(programs) -> dict[str, RoleKind]:
     return roles
 
 
-def _person(connection, user_id: int | None) -> tuple[int | None, str]:
+def person(connection, user_id: int | None) -> tuple[int | None, str]:
     if user_id is None:
         return None, "system"
     name = connection.execute(select(User.name).where(User.id == user_id)).scalar()
     return user_id, name or f"#{user_id}"
 
 
-def grant_role(
-    db, user_id: int, role: str, program_key: str | None, programs, acting_user_id: int | None = None
-) -> None:
-    """Give a role globally (program_key None) or for one program (`programs`: key → compiled); idempotent;
-    recorded in the staff chain. A program's own role (`custom_roles:`) is given for a program that
-    declares it."""
+def check_role(role: str, program_key: str | None, programs) -> None:
+    """Refuse (AdminError) a role that cannot be given this way: unknown, a global role for one program,
+    a program's own role for a program that does not declare it."""
     if program_key and program_key not in programs:
         raise AdminError("unknown_program")
     if role not in ASSIGNABLE:
@@ -95,6 +101,15 @@ def grant_role(
             raise AdminError("program_role")
     elif ROLES[role].held_by == "global" and program_key:
         raise AdminError("global_role")
+
+
+def grant_role(
+    db, user_id: int, role: str, program_key: str | None, programs, acting_user_id: int | None = None
+) -> None:
+    """Give a role globally (program_key None) or for one program (`programs`: key → compiled); idempotent;
+    recorded in the staff chain. A program's own role (`custom_roles:`) is given for a program that
+    declares it."""
+    check_role(role, program_key, programs)
     with db.begin() as connection:
         if connection.execute(select(User.id).where(User.id == user_id)).scalar() is None:
             raise AdminError("unknown_user")
@@ -109,9 +124,9 @@ def grant_role(
         ).scalar()
         if exists is None:
             connection.execute(insert(UserRole).values(user_id=user_id, role=role, program_key=program_key))
-            actor = _person(connection, acting_user_id)
+            actor = person(connection, acting_user_id)
             append_staff_event(
-                connection, "grant", _person(connection, user_id), *actor, utcnow(), role, program_key
+                connection, "grant", person(connection, user_id), *actor, utcnow(), role, program_key
             )
 
 
@@ -127,9 +142,9 @@ def revoke_role(db, user_id: int, assignment_id: int, acting_user_id: int) -> No
         if user_id == acting_user_id and row.role == "admin" and row.program_key is None:
             raise AdminError("own_admin")
         connection.execute(delete(UserRole).where(UserRole.id == assignment_id))
-        actor = _person(connection, acting_user_id)
+        actor = person(connection, acting_user_id)
         append_staff_event(
-            connection, "revoke", _person(connection, user_id), *actor, utcnow(), row.role, row.program_key
+            connection, "revoke", person(connection, user_id), *actor, utcnow(), row.role, row.program_key
         )
 
 
@@ -140,10 +155,12 @@ def set_active(db, user_id: int, active: bool, acting_user_id: int) -> None:
         was = connection.execute(select(User.active).where(User.id == user_id)).scalar()
         if was is None or was == active:
             return
-        connection.execute(update(User).where(User.id == user_id).values(active=active))
-        actor = _person(connection, acting_user_id)
+        # switching an account off also ends an open invitation (its links stop working)
+        values = {"active": active} if active else {"active": False, "invited_at": None}
+        connection.execute(update(User).where(User.id == user_id).values(**values))
+        actor = person(connection, acting_user_id)
         action = "activate" if active else "deactivate"
-        append_staff_event(connection, action, _person(connection, user_id), *actor, utcnow())
+        append_staff_event(connection, action, person(connection, user_id), *actor, utcnow())
         if not active:
             end_sessions(connection, user_id)  # signed out everywhere, now
 

@@ -37,6 +37,7 @@ def _area_modules() -> list:
         applicant,
         auditor,
         finance,
+        invitations,
         notices,
         officer,
         record,
@@ -44,4 +45,4 @@ def _area_modules() -> list:
         stats,
     )
 
-    return [applicant, record, actions, review, officer, auditor, admin, finance, notices, stats]
+    return [applicant, record, actions, review, officer, auditor, admin, finance, notices, stats, invitations]

@@ -30,6 +30,12 @@ def _errors() -> dict[str, str]:
         "token_invalid": _("The reset link is not valid any more. Ask for a new one."),
         "verify_expired": _("The confirmation link has expired. Sign in and ask for a new one."),
         "verify_invalid": _("The confirmation link is not valid. Sign in and ask for a new one."),
+        "invite_expired": _("This invitation link has expired. Ask the administrator to send a new one."),
+        "invite_used": _(
+            "This invitation link no longer works: it was used already, or a newer invitation replaced it. "
+            "If you set your password, sign in; otherwise ask the administrator for a new invitation."
+        ),
+        "invite_invalid": _("This is not a valid invitation link. Check that the whole link was copied."),
     }
 
 
@@ -58,6 +64,7 @@ def login():
         if result.user_id is not None:
             from workflow.web.auth import _load_user
 
+            accounts.record_signin(db(), result.user_id, workflow().clock())
             session.clear()
             sessions.start(result.generation)
             login_user(_load_user(str(result.user_id)))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
 from forms import BaseForm, choices
 from workflow.services import admin as admin_service
+from workflow.services import invitations, role_log
 from workflow.vocabulary.roles import ROLES
 from workflow.web.auth import current_actor, db, read_db, roles_required, workflow
 from workflow.web.i18n import current_lang
@@ -38,7 +39,7 @@ def _role_form(formdata=None) -> RoleForm:
     return form
 
 
-def _errors() -> dict[str, str]:
+def admin_errors() -> dict[str, str]:
     return {
         "unknown_role": _("Unknown role."),
         "unknown_program": _("Unknown program."),
@@ -47,7 +48,18 @@ def _errors() -> dict[str, str]:
         "unknown_user": _("Unknown user."),
         "unknown_assignment": _("That role assignment does not exist any more."),
         "own_admin": _("You cannot remove your own administrator access."),
+        "email_taken": _("An account with this e-mail already exists."),
+        "no_role": _("Choose at least one role."),
+        "already_accepted": _("The invitation was already accepted: this person signs in with a password."),
     }
+
+
+def invitation_state(user: dict) -> str | None:
+    """ "open", "expired" or None (no invitation waiting) for an account."""
+    if user.get("invited_at") is None:
+        return None
+    age = (workflow().clock() - user["invited_at"]).total_seconds()
+    return "expired" if age > current_app.config.get("INVITE_MAX_AGE", invitations.INVITE_MAX_AGE) else "open"
 
 
 @bp.get("/")
@@ -56,6 +68,8 @@ def users():
     q = query_text("q")
     with read_db().connect() as connection:
         rows = admin_service.list_users(connection, q)
+    for row in rows:
+        row["invitation"] = invitation_state(row)
     return render_template(
         "admin/users.html",
         users=rows,
@@ -69,13 +83,16 @@ def users():
 def user(user_id: int):
     with read_db().connect() as connection:
         found = admin_service.get_user(connection, user_id)
+        changes = role_log.changes(connection, user_id=user_id, limit=20) if found else None
     if found is None:
         abort(404)
+    found["invitation"] = invitation_state(found)
     return render_template(
         "admin/user.html",
         user=found,
         form=_role_form(),
         roles=admin_service.grantable_roles(workflow().registry.current) | ROLES,
+        changes=changes,
     )
 
 
@@ -94,7 +111,7 @@ def grant(user_id: int):
                 acting_user_id=current_actor().id,
             )
         except admin_service.AdminError as error:
-            flash(_errors()[error.code], "error")
+            flash(admin_errors()[error.code], "error")
         else:
             flash(_("The role was given."), "success")
     else:
@@ -110,7 +127,7 @@ def revoke(user_id: int, assignment_id: int):
     try:
         admin_service.revoke_role(db(), user_id, assignment_id, current_actor().id)
     except admin_service.AdminError as error:
-        flash(_errors()[error.code], "error")
+        flash(admin_errors()[error.code], "error")
     else:
         flash(_("The role was removed."), "success")
     return redirect(url_for("admin.user", user_id=user_id))
@@ -124,7 +141,7 @@ def active(user_id: int):
     try:
         admin_service.set_active(db(), user_id, request.form.get("active") == "1", current_actor().id)
     except admin_service.AdminError as error:
-        flash(_errors()[error.code], "error")
+        flash(admin_errors()[error.code], "error")
     else:
         flash(_("The account was updated."), "success")
     return redirect(url_for("admin.user", user_id=user_id))
@@ -139,6 +156,8 @@ def rules():
 
 
 def init_app(app) -> None:
+    from workflow.web import admin_accounts  # noqa: F401  (its routes join this blueprint)
+
     app.register_blueprint(bp)
     register_nav(app, "admin.users", _l("Users"), roles=("admin",), order=80)
     register_nav(app, "admin.rules", _l("Rule definitions"), roles=("admin",), order=81)
