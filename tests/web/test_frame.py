@@ -59,6 +59,7 @@ def test_admin_pages_show_program_titles_and_language_names(client, web_people):
     users = client.get("/admin/").text
     assert "디지털헬스케어 창업지원" in users and "· startup-support" not in users
     officer = client.get(f"/admin/users/{web_people.officer.id}").text
-    assert "언어: 한국어" in officer and "언어: ko" not in officer
+    assert "<dt>메일·화면 언어</dt><dd>한국어</dd>" in officer and ">ko<" not in officer
     post_form(client, "/language", {"lang": "en", "next": "/"}, page_url="/")
-    assert "Language: Korean" in client.get(f"/admin/users/{web_people.officer.id}").text
+    english = client.get(f"/admin/users/{web_people.officer.id}").text
+    assert "<dt>Language of e-mails and pages</dt><dd>Korean</dd>" in english
