@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from email.header import decode_header, make_header
 
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from tests.factories import reviewed_startup, submitted_startup
@@ -88,6 +89,9 @@ def test_an_email_is_multipart_with_korean_headers_encoded(sqlite_db, tmp_path, 
 def test_smtp_refusing_for_a_while_gives_exactly_one_email(sqlite_db, tmp_path, clock, store, smtp):
     app = _smtp_app(sqlite_db, tmp_path, clock, smtp, NOTICE_RETRY_INTERVALS=[30, 120])
     smtp.refuse_next = 2
+    email_retries = (
+        REGISTRY.get_sample_value("grants_notice_channel_retries_total", {"channel": "email"}) or 0
+    )
     people = people_on(app)
     submitted_startup(app.extensions["workflow"], people, store)
     [row] = outbox(app)
@@ -103,6 +107,8 @@ def test_smtp_refusing_for_a_while_gives_exactly_one_email(sqlite_db, tmp_path, 
     assert (row["status"], row["attempts"]) == ("sent", 3)
     assert smtp.refused == 2 and len(smtp.messages) == 1
     assert [d["status"] for d in deliveries(app)] == ["sent"]
+    retried = REGISTRY.get_sample_value("grants_notice_channel_retries_total", {"channel": "email"})
+    assert retried - email_retries == 2  # each retry counted once, under the channel that failed
 
 
 def test_after_the_last_attempt_the_notice_is_failed_and_shown_for_retry(

@@ -37,6 +37,7 @@ from workflow.notices import compose
 from workflow.notices.claims import Lease, claim, finish_rows, renew
 from workflow.notices.mail import PermanentMailError, ServerUnavailable, TransientMailError, message_id
 from workflow.notices.prepare import Email, Prepared, prepare
+from workflow.ops.metrics import NOTICE_RETRIES
 
 MARK_DELIVERY = (
     update(NoticeDelivery)
@@ -93,6 +94,7 @@ class Run:
         self.marks = connection  # where acceptances are recorded, one by one
         self.lease = lease
         self.results: dict[int, tuple[str, str]] = {}  # row → (sent | failed | retry | busy, detail)
+        self.retry_cause: dict[int, str] = {}  # row → the channel (or step) whose failure asks for a retry
         self.refused: list[dict] = []  # deliveries the server refused for good, recorded at the finish
         self.unrecorded: Email | None = None  # accepted by the server, not yet recorded as sent
         self.outcomes: dict[int, Outcome] = {}
@@ -108,7 +110,9 @@ class Run:
                 log.exception("notices %s: delivery failed", sorted(self.lease.attempts))
             detail = str(error) if isinstance(error, OperationalError) else f"{type(error).__name__}: {error}"
             for outbox_id in self.lease.attempts:
-                self.results.setdefault(outbox_id, ("retry", detail))
+                if outbox_id not in self.results:
+                    self.results[outbox_id] = ("retry", detail)
+                    self.retry_cause[outbox_id] = "database"
 
     def _send(self, prepared: dict[int, Prepared]) -> None:
         mailer = self.service.mailer()
@@ -118,14 +122,17 @@ class Run:
                 self.results[outbox_id] = ("failed", row.failure)
             elif row.error:
                 self.results[outbox_id] = ("retry", row.error)
+                self.retry_cause[outbox_id] = "prepare"
             elif unavailable:
                 self.results[outbox_id] = ("retry", unavailable)
+                self.retry_cause[outbox_id] = "email"
             elif self._still_held(outbox_id, prepared):
                 try:
                     self.results[outbox_id] = self._send_row(mailer, row)
                 except ServerUnavailable as error:
                     unavailable = str(error)
                     self.results[outbox_id] = ("retry", unavailable)
+                self.retry_cause[outbox_id] = "email"  # counted only if the row ends in a retry
 
     def _still_held(self, outbox_id: int, prepared: dict[int, Prepared]) -> bool:
         """Renew the lease on the rows still to do once half of it has passed (a long batch, a slow
@@ -178,6 +185,8 @@ class Run:
             if status == "retry" and attempts >= settings.max_attempts:
                 status, detail = "failed", f"gave up after {attempts} attempts: {detail}"
             retry = status == "retry"
+            if retry:
+                NOTICE_RETRIES.labels(channel=self.retry_cause.get(outbox_id, "database")).inc()
             self.outcomes[outbox_id] = Outcome(outbox_id, status, detail)
             rows.append(
                 {

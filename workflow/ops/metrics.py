@@ -50,6 +50,11 @@ REQUEST_SECONDS = Histogram(
     ["route", "method"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+NOTICE_RETRIES = Counter(
+    "grants_notice_channel_retries_total",
+    "Notices put back to wait for another attempt, by the channel that failed (or `prepare`, `database`)",
+    ["channel"],
+)
 FIRES = Counter(
     "grants_fires_total",
     "Engine fires by outcome (ok, refused, busy)",
