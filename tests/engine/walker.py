@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from tests.engine.patterns import matching
 from workflow.engine.actors import SYSTEM, load_actor
-from workflow.models import Application, HistoryEvent
+from workflow.models import Application, ApplicationLink, HistoryEvent
 from workflow.services import reviews
 from workflow.services.users import create_user
 from workflow.vocabulary.effects import expressions_of
@@ -86,11 +86,34 @@ class Walk:
     guards_false_direct: set = field(default_factory=set)
 
 
+def opener_of(registry, program):
+    """(program, transition, open parameters) of a loaded program whose `open:` effect opens `program`."""
+    for other in registry.current.values():
+        for transition in other.transitions:
+            for kind, params in transition.effects:
+                if kind.name == "open" and params.program == program.key:
+                    return other, transition, params
+    return None
+
+
+def walk_clock(registry, program, now: datetime) -> datetime:
+    """A moment to walk `program` at: inside its open period, or its opener's for a follow-up-only one."""
+    if program.spec.follow_up_only:
+        opener = opener_of(registry, program)
+        assert opener is not None, f"nothing opens {program.key}"
+        return inside_open_period(opener[0], now)
+    return inside_open_period(program, now)
+
+
 class Walker:
     def __init__(self, workflow, people, store, program):
         self.workflow, self.people, self.store, self.program = workflow, people, store, program
         self.defaults = {name: valid_samples(spec, store)[0] for name, spec in program.fields.items()}
         self._staff: dict[str, object] = {}
+        # a follow-up-only program starts where its opener's `open:` puts it, from an application of the opener
+        self.opener = opener_of(workflow.registry, program) if program.spec.follow_up_only else None
+        self.entry = (self.opener[2].at or program.initial) if self.opener else program.initial
+        self._parent: tuple | None = None  # (walker of the opener, path and scenario to the opening step)
 
     # driving -------------------------------------------------------------------------------
     def actor_for(self, transition):
@@ -176,17 +199,45 @@ class Walker:
 
     def replay(self, path, scenario):
         """(application id, mark) after taking `path`, or None if a step did not go the same way."""
-        initial = self.program.editable_fields(self.program.initial)
-        created = self.workflow.create(
-            self.program.key, self.people.applicant, self.values(initial, scenario)
-        )
-        assert created.ok, created.reason("en")
+        if self.opener:
+            app_id = self.open_follow_up()
+        else:
+            initial = self.program.editable_fields(self.program.initial)
+            created = self.workflow.create(
+                self.program.key, self.people.applicant, self.values(initial, scenario)
+            )
+            assert created.ok, created.reason("en")
+            app_id = created.application_id
         mark = 0
         for transition in path:
-            taken, _result, mark = self.step(created.application_id, transition, scenario, mark)
+            taken, _result, mark = self.step(app_id, transition, scenario, mark)
             if not taken:
                 return None
-        return created.application_id, mark
+        return app_id, mark
+
+    def open_follow_up(self) -> int:
+        """A new application of this follow-up-only program, opened by walking an opener's application to
+        the transition whose `open:` opens it and taking that transition."""
+        assert self.opener is not None
+        parent_program, opening, _params = self.opener
+        if self._parent is None:
+            parent = Walker(self.workflow, self.people, self.store, parent_program)
+            reached = parent.walk(stop_at=set(opening.sources)).reached
+            source = next((s for s in opening.sources if s in reached), None)
+            assert source is not None, f"{parent_program.key} never reaches {opening.sources}"
+            self._parent = (parent, *reached[source])
+        parent, path, scenario = self._parent
+        replayed = parent.replay(path, scenario)
+        assert replayed is not None, f"{parent_program.key} did not replay to '{opening.trigger}'"
+        taken, result, _mark = parent.step(replayed[0], opening, scenario, replayed[1])
+        assert taken, result.reason("en") if result else opening.trigger
+        with self.workflow.db.connect() as connection:
+            return connection.execute(
+                select(ApplicationLink.target_id)
+                .where(ApplicationLink.source_id == replayed[0])
+                .order_by(ApplicationLink.id.desc())
+                .limit(1)
+            ).scalar_one()
 
     # exploring -----------------------------------------------------------------------------
     def scenarios_for(self, transition, base: Scenario) -> list[Scenario]:
@@ -273,12 +324,16 @@ class Walker:
                 continue
         return False
 
-    def walk(self) -> Walk:
+    def walk(self, stop_at: set | None = None) -> Walk:
+        """Every state reachable from where applications start; with `stop_at`, only until one of those
+        states is reached (to open a follow-up from it)."""
         walk = Walk()
-        walk.reached[self.program.initial] = ([], Scenario())
-        queue = [self.program.initial]
+        walk.reached[self.entry] = ([], Scenario())
+        queue = [self.entry]
         while queue:
             state = queue.pop(0)
+            if stop_at is not None and stop_at & set(walk.reached):
+                return walk
             path, scenario = walk.reached[state]
             for transition in self.program.leaving(state):
                 success = self.try_transition(walk, path, scenario, transition)

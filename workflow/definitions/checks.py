@@ -345,7 +345,7 @@ class Checker:
                     key=True,
                 )
         for source in expressions_of(kind.name, params):
-            self.check_expression((*path, name), source)
+            self.check_expression((*path, name, *(_path_to(effect[name], source) or ())), source)
         triggers = {t.get("trigger") for t in self.transitions}
         for where, trigger in kind.listens_to(params):
             if trigger not in triggers:
@@ -407,6 +407,23 @@ class Checker:
 def check(raw: dict, source_map: SourceMap, file: str, text: str, template_exists) -> list[Problem]:
     checker = Checker(raw, source_map, file, template_exists, text)
     return checker.run()
+
+
+def _path_to(raw, value) -> tuple | None:
+    """Where `value` is inside an effect's raw parameters (so a problem points at its own line), or None."""
+    if raw == value:
+        return ()
+    if isinstance(raw, dict):
+        items = list(raw.items())
+    elif isinstance(raw, list):
+        items = list(enumerate(raw))
+    else:
+        return None
+    for key, item in items:
+        found = _path_to(item, value)
+        if found is not None:
+            return (key, *found)
+    return None
 
 
 def _example_hint(name: str) -> str:

@@ -252,6 +252,7 @@ class ProgramSpec(Closed):
     summary: I18n | None = None
     announcement: Announcement = Announcement()
     open: OpenPeriod | None = None
+    follow_up_only: bool = False  # opened only by another program's `open:` effect, never applied for
     budget: Budget | None = None
     roles: list[Name] = Field(min_length=1)
     custom_roles: dict[Name, CustomRole] = {}

@@ -171,6 +171,10 @@ class Workflow:
             return FireResult(
                 ok=False, refusal=Message("unknown_program", {"key": program_key, "version": ""})
             )
+        if program.spec.follow_up_only:
+            return FireResult(
+                ok=False, refusal=Message("follow_up_only", {"title": program.spec.title.model_dump()})
+            )
         now = self.clock()
         period = program.spec.open
         if period is not None and not records.is_open(period, now):
@@ -240,11 +244,19 @@ class Workflow:
         return self.transaction(lambda tx: tx.run_automatic(application_id), application_id)
 
     # shared writes --------------------------------------------------------------------------
-    def _insert(self, tx: Transaction, program, applicant_id, data, actor, reason) -> Move:
+    def _insert(
+        self, tx: Transaction, program, applicant_id, data, actor, reason, at: str | None = None
+    ) -> Move:
+        """A new application in the program's initial state, or in state `at` when another application opens
+        it as a follow-up (its values then may fill any field of the program, editable there or not)."""
         problem = self.registry.publish(tx.connection, program)
         if problem is not None:
             raise Refused(Message("definition_refused", {"detail": problem.message}))
-        data = clean_given(program.editable_fields(program.initial), data)
+        if at is None:
+            data = clean_given(program.editable_fields(program.initial), data)
+        else:
+            data = clean_given(program.fields, data)
+        state = at or program.initial
         new_id = records.insert_application(tx.connection, program, applicant_id, tx.now)
         blank = ApplicationRow(
             new_id,
@@ -262,9 +274,9 @@ class Workflow:
             tx.now,
         )
         roles = {"system"} if actor.is_system else {"applicant"}
-        event = tx.move(program, blank, program.initial, "create", actor, roles, reason, data)
+        event = tx.move(program, blank, state, "create", actor, roles, reason, data)
         row = blank.moved(
-            state=program.initial,
+            state=state,
             data=data,
             event_data=data,
             row_version=2,
@@ -272,18 +284,27 @@ class Workflow:
             history_head=event["hash"],
             state_entered_at=tx.now,
         )
-        return Move(new_id, None, program.initial, 2, event["seq"], [], [], row)
+        return Move(new_id, None, state, 2, event["seq"], [], [], row)
 
     def open_linked(
-        self, tx: Transaction, source: ApplicationRow, key: str, values: dict, actor: Actor
+        self,
+        tx: Transaction,
+        source: ApplicationRow,
+        key: str,
+        values: dict,
+        actor: Actor,
+        at: str | None = None,
     ) -> int:
-        """Effect `open`: a new application of another program, for the same applicant, linked both ways."""
+        """Effect `open`: a new application of another program, for the same applicant, linked both ways,
+        in its initial state or in state `at`. The other program's own open period does not apply."""
         target = self.registry.latest(key)
         if target is None:
             raise EffectRefused(Message("linked_program_missing", {"key": key}))
         reason = f"#{source.id} {source.program_key}"
         try:
-            move = self._insert(tx, target, source.applicant_id, values, actor, reason)
+            if at is not None and at not in target.spec.states:  # the checker refuses this at load
+                raise Refused(Message("unknown_state", {"state": at}))
+            move = self._insert(tx, target, source.applicant_id, values, actor, reason, at or target.initial)
         except Refused as refused:
             raise EffectRefused(refused.message) from None
         tx.connection.execute(

@@ -93,7 +93,7 @@ def _apply(
         now=now,
         event_seq=application.history_seq + 1,
         expression_context=context,
-        open_linked=lambda key, values: tx.workflow.open_linked(tx, application, key, values, actor),
+        open_linked=lambda key, values, at: tx.workflow.open_linked(tx, application, key, values, actor, at),
     )
     try:
         for kind, params in pure:

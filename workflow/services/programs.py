@@ -38,6 +38,8 @@ def program_cards(workflow, only_open: bool = False) -> list[ProgramCard]:
     now = workflow.clock().astimezone(UTC)
     cards = []
     for key, program in sorted(workflow.registry.current.items()):
+        if program.spec.follow_up_only:  # opened from another application, never applied for directly
+            continue
         period = program.spec.open
         opens = period.start if period else None
         ends = closes_at(period.until) if period else None

@@ -40,6 +40,7 @@ class NoParams(EffectParams):
 class OpenParams(EffectParams):
     program: str
     copy_fields: dict[str, str] = Field(default={}, alias="copy")
+    at: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")  # a state of the other program
 
 
 @dataclass
@@ -52,7 +53,7 @@ class EffectContext:
     now: datetime
     event_seq: int
     expression_context: dict
-    open_linked: Callable[[str, dict], int]
+    open_linked: Callable[[str, dict, str | None], int]
     checked: dict = field(default_factory=dict)  # what an effect's check worked out, for its apply
 
     def evaluate(self, source: str):
@@ -147,7 +148,7 @@ def _set_fields(context: EffectContext, params: dict[str, str]) -> None:
 
 def _open_linked(context: EffectContext, params: OpenParams) -> None:
     copied = {target: context.evaluate(source) for target, source in params.copy_fields.items()}
-    context.open_linked(params.program, copied)
+    context.open_linked(params.program, copied, params.at)
 
 
 register_effect(

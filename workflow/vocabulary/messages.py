@@ -160,6 +160,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "'{title}' 접수 기간이 아닙니다 ({start} ~ {until} 18:00).",
         "en": "'{title}' is not open for applications ({start} to {until} 18:00).",
     },
+    "follow_up_only": {
+        "ko": "'{title}'은(는) 다른 신청에서 이어지는 후속 신청으로만 열 수 있습니다. 먼저 해당 신청을 진행하세요.",
+        "en": "'{title}' is opened only as a follow-up of another application; it cannot be applied for directly.",
+    },
     "not_editable": {
         "ko": "지금 단계에서는 이 양식을 고칠 수 없습니다.",
         "en": "This form cannot be edited in the current step.",

@@ -46,6 +46,7 @@ from workflow.web.i18n import current_lang, message_text
 from workflow.web.inputs import row_version, version_missing
 from workflow.web.nav import register_nav
 from workflow.web.reads import log_read
+from workflow.web.security import error_page
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,9 @@ def apply(key: str):
     compiled = workflow().registry.latest(key)
     if compiled is None:
         abort(404)
+    if compiled.spec.follow_up_only:
+        refused = Message("follow_up_only", {"title": compiled.spec.title.model_dump()})
+        return error_page(403, message_text(refused))
     if not current_user.email_verified:
         flash(_("Confirm your e-mail address first: open the link we sent you when you signed up."), "error")
         return redirect(url_for("applicant.program", key=key))
