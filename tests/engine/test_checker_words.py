@@ -47,7 +47,8 @@ def test_schema_errors_name_the_key_by_trigger_and_show_the_shape_expected():
     assert "stages.form.fields[kind].choices[#1]: should be a mapping (key: value)" in problems
     assert "{value: seoul, label: {ko: 서울, en: Seoul}}" in problems
     assert "fields[Amount].name: should be a name of lowercase letters" in problems
-    assert "states.draft.deadline.days: should be a whole number (hint: e.g. days: 14)" in problems
+    assert "states.draft.deadline.days: should be a whole number or an expression giving one" in problems
+    assert "(hint: e.g. days: 14, or days: data.review_days)" in problems
     assert "open.from: should be a date (hint: write it as YYYY-MM-DD" in problems, "not a crash"
     assert "effect 'recover': give either amount or full: true (hint: see the effect 'recover'" in problems
 

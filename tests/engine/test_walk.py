@@ -65,3 +65,19 @@ def test_a_new_program_unlike_the_shipped_ones_walks_from_a_copied_file(
     assert branches <= walk.guards_true and branches <= walk.guards_false, (
         "both automatic branches, both ways"
     )
+
+
+CAPABILITY_FIXTURES = sorted((FIXTURES / "capabilities").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", CAPABILITY_FIXTURES, ids=lambda p: p.stem)
+def test_every_capability_fixture_walks(path, db_engine, clock, people, store, tmp_path):
+    """The rule-format capabilities' own fixture files (deadlines from data, ...) walk like any program."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    shutil.copy(path, rules / path.name)
+    workflow = make_workflow(db_engine, clock, rules)
+    program = workflow.registry.latest(path.stem)  # a fixture's file name is its key
+    clock.now = inside_open_period(program, clock.now)
+    walk = Walker(workflow, people, store, program).walk()
+    assert set(walk.reached) == set(program.spec.states), set(program.spec.states) - set(walk.reached)

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from workflow.definitions import wording
 from workflow.definitions.booleans import check_boolean
+from workflow.definitions.deadline_checks import check_deadline
 from workflow.definitions.graph import check_automatic_cycles, check_graph, check_unfireable
 from workflow.definitions.performance_checks import check_performance
 from workflow.definitions.program_checks import check_custom_roles, check_key_fields, check_review
@@ -119,25 +120,8 @@ class Checker:
                 self.add(("states", name), f"state '{name}' is both initial and final", key=True)
             for index, role in enumerate(_as_list(spec.get("view"))):
                 self.role_ref(("states", name, "view", index), role)
-            deadline = _mapping(spec.get("deadline"))
-            expiry = _mapping(deadline.get("on_expiry"))
-            if expiry.get("fire"):
-                self.check_timer_trigger(
-                    ("states", name, "deadline", "on_expiry", "fire"), name, expiry["fire"]
-                )
-            if expiry.get("notice"):
-                self.notice_ref(("states", name, "deadline", "on_expiry", "notice"), expiry["notice"])
-            for index, reminder in enumerate(_as_list(deadline.get("reminders"))):
-                if _mapping(reminder).get("notice"):
-                    self.notice_ref(
-                        ("states", name, "deadline", "reminders", index, "notice"), reminder["notice"]
-                    )
-                if _mapping(reminder).get("days_before", 0) >= deadline.get("days", 0) > 0:
-                    self.add(
-                        ("states", name, "deadline", "reminders", index, "days_before"),
-                        "a reminder must come before the deadline",
-                        f"use fewer than {deadline['days']} days",
-                    )
+            if isinstance(spec.get("deadline"), dict):
+                check_deadline(self, name, spec["deadline"])
 
     def check_timer_trigger(self, path, state: str, trigger: str) -> None:
         candidates = [

@@ -51,6 +51,9 @@ class CompiledProgram:
                     expression = self.expressions.setdefault(source, compile_expression(source))
                     needs |= expression.variables
             self.transitions.append(CompiledTransition(index, spec, guard, effects, frozenset(needs)))
+        for state in self.spec.states.values():
+            for source in state.deadline.expressions() if state.deadline else ():
+                self.expressions.setdefault(source, compile_expression(source))
         self.machine = Machine(
             model=None,
             states=list(self.spec.states),

@@ -20,7 +20,7 @@ def _marks(program: CompiledProgram, state: str) -> str:
         marks.append("final")
     if spec.deadline:
         action = spec.deadline.on_expiry.fire or f"notice {spec.deadline.on_expiry.notice}"
-        marks.append(f"deadline {spec.deadline.days}d -> {action}")
+        marks.append(f"deadline {spec.deadline.describe()} -> {action}")
     return f" [{', '.join(marks)}]" if marks else ""
 
 

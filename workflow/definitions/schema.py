@@ -83,11 +83,61 @@ class Reminder(Closed):
     notice: Name
 
 
+# a whole number written in the file, or an expression over `data` giving one (checked at load)
+Count = Annotated[int, Field(ge=1)] | Annotated[str, StringConstraints(min_length=1, max_length=500)]
+DURATION_UNITS = ("days", "business_days", "months", "years")
+
+
 class Deadline(Closed):
-    days: int = Field(ge=1)
+    """When a state's time runs out: one of `days`, `business_days`, `months`, `years` counted from
+    entering the state (or from the date `from:` gives), or the `date:` an expression gives."""
+
+    days: Count | None = None  # calendar days
+    business_days: Count | None = None  # weekdays that are not Korean public holidays
+    months: Count | None = None
+    years: Count | None = None
+    date: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = None
+    start: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = Field(
+        default=None, alias="from"
+    )
     at: Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "18:00"
     on_expiry: OnExpiry
     reminders: list[Reminder] = []
+
+    @model_validator(mode="after")
+    def _one_measure(self):
+        given = [unit for unit in (*DURATION_UNITS, "date") if getattr(self, unit) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "a deadline needs exactly one of days, business_days, months, years or date"
+                + (f" (it has {', '.join(given)})" if given else "")
+            )
+        if self.date is not None and self.start is not None:
+            raise ValueError("a deadline with date: counts from nothing; remove from:")
+        return self
+
+    @property
+    def unit(self) -> str:
+        return next(u for u in (*DURATION_UNITS, "date") if getattr(self, u) is not None)
+
+    @property
+    def amount(self) -> int | str:
+        value = getattr(self, self.unit)
+        assert value is not None
+        return value
+
+    def describe(self) -> str:
+        """Short text for diagrams: '14d', '10 business_days', 'data.term_years years from data.start'."""
+        if self.date is not None:
+            return f"on {self.date}"
+        amount = f"{self.amount}d" if self.unit == "days" and isinstance(self.amount, int) else None
+        text = amount or f"{self.amount} {self.unit}"
+        return f"{text} from {self.start}" if self.start else text
+
+    def expressions(self) -> list[str]:
+        """The expression sources the deadline reads (a literal number is none)."""
+        values = [getattr(self, unit) for unit in (*DURATION_UNITS, "date")] + [self.start]
+        return [v for v in values if isinstance(v, str)]
 
 
 class StateSpec(Closed):

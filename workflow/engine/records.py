@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, insert, select, update
 
+from workflow.engine.deadlines import due_moment
 from workflow.engine.history import data_diff, data_hash, event_hash
 from workflow.engine.search_text import APPLICANT_BY_ID, data_text, search_value
 from workflow.models import Application, HistoryEvent, OutboxMessage, Timer
@@ -231,13 +232,6 @@ def write_move(
     return event
 
 
-def deadline_moment(start: datetime, days: int, at: str) -> datetime:
-    """`days` calendar days after `start`, at `at` o'clock Seoul time (default 18:00), in UTC."""
-    local = start.astimezone(SEOUL) + timedelta(days=days)
-    hour, minute = (int(part) for part in at.split(":"))
-    return local.replace(hour=hour, minute=minute, second=0, microsecond=0).astimezone(start.tzinfo)
-
-
 def is_open(period, now: datetime) -> bool:
     """Applications are accepted from the first day 00:00 to the last day 18:00, Seoul time."""
     if period is None:
@@ -251,11 +245,12 @@ def cancel_timers(connection, application_id: int, now: datetime) -> None:
     connection.execute(CANCEL_TIMERS, {"b_application_id": application_id, "fired_at": now})
 
 
-def start_timers(connection, program, application_id: int, state: str, now: datetime) -> None:
+def start_timers(connection, program, application_id: int, state: str, data: dict, now: datetime) -> None:
+    """The deadline and reminders of the state entered, computed from `data` when the rule file says so."""
     deadline = program.spec.states[state].deadline
     if deadline is None:
         return
-    due = deadline_moment(now, deadline.days, deadline.at)
+    due = due_moment(program, state, data, now)
     rows = [
         {
             "application_id": application_id,

@@ -137,6 +137,7 @@ class Transaction:
 
         `program` is the definition the application is pinned to afterwards; `left` the one it was
         under before, if different (a version migration restarts the timers under the new rules)."""
+        data = current.data if data is None else data
         event = records.write_move(
             self.connection,
             application=current,
@@ -146,7 +147,7 @@ class Transaction:
             actor=actor,
             actor_roles=roles,
             reason=reason,
-            data=current.data if data is None else data,
+            data=data,
             now=self.now,
             detail=detail,
         )
@@ -157,7 +158,7 @@ class Transaction:
             before = left or program
             if current.state and before.spec.states[current.state].deadline is not None:
                 records.cancel_timers(self.connection, current.id, self.now)
-            records.start_timers(self.connection, program, current.id, to_state, self.now)
+            records.start_timers(self.connection, program, current.id, to_state, data, self.now)
         return event
 
     def record(

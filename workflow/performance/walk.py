@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from workflow.definitions.dates import DeadlineUnset, due_day
 from workflow.engine.history import data_diff, data_hash, event_hash
-from workflow.engine.records import deadline_moment
 from workflow.performance.recording import funnel_outcomes, plan_of, profile_values
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -131,7 +131,7 @@ class Walker:
             moment,
         )
         recorded, state = dict(data), program.initial
-        self._enter(out, app_id, state, moment)
+        self._enter(out, app_id, state, moment, data)
         for _ in range(40):
             if state in program.finals or rng.random() < STOP_CHANCE:
                 break
@@ -201,7 +201,7 @@ class Walker:
                 )
             self._leave(out, moment)
             state, entered = transition.spec.to, moment
-            self._enter(out, app_id, state, moment)
+            self._enter(out, app_id, state, moment, data)
         for timer in out.timers:
             if timer["status"] == "pending" and timer["due_at"] <= self.now:
                 timer.update(status="fired", fired_at=timer["due_at"], result="demo: deadline passed")
@@ -256,16 +256,21 @@ class Walker:
         pending = [t for t in out.timers if t["status"] == "pending" and t["state"] == state]
         return pending[-1]["due_at"] if pending else None
 
-    def _enter(self, out, app_id, state, moment) -> None:
+    def _enter(self, out, app_id, state, moment, data) -> None:
         deadline = self.program.spec.states[state].deadline
         if deadline is not None:
+            try:
+                day = due_day(deadline, self.program.expressions, data, moment.astimezone(SEOUL).date())
+            except DeadlineUnset:
+                return  # generated data without the value the deadline reads: no timer, as no move in fire
+            hour, minute = (int(part) for part in deadline.at.split(":"))
             out.timers.append(
                 {
                     "application_id": app_id,
                     "state": state,
                     "kind": "deadline",
                     "action": deadline.on_expiry.model_dump(exclude_none=True),
-                    "due_at": deadline_moment(moment, deadline.days, deadline.at),
+                    "due_at": datetime.combine(day, time(hour, minute), SEOUL).astimezone(moment.tzinfo),
                     "status": "pending",
                     "created_at": moment,
                     "fired_at": None,

@@ -189,6 +189,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The program definition cannot be used: {detail}",
     },
     "already_fired": {"ko": "이미 처리된 기한입니다.", "en": "This deadline was already handled."},
+    "deadline_unset": {
+        "ko": "'{state}' 단계의 기한을 정할 수 없습니다. 다음 값이 필요합니다: {fields}",
+        "en": "The deadline of '{state}' cannot be set; it needs: {fields}",
+    },
     # field validation
     "required": {"ko": "필수 항목입니다.", "en": "This field is required."},
     "too_short": {"ko": "{min}자 이상 입력하세요.", "en": "Enter at least {min} characters."},
