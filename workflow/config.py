@@ -41,7 +41,7 @@ class Config:
         PROJECT_ROOT / "instance" / "uploads"
     )  # outside static/: served only after an object check
     REDIS_URL = None
-    AUDIT_SIGNING_KEY = None  # signs exported audit digests (HMAC-SHA256); SECRET_KEY when unset
+    AUDIT_SIGNING_KEY = None  # key material of the Ed25519 key signing audit digests; SECRET_KEY when unset
     TIMEZONE = "Asia/Seoul"
     BABEL_DEFAULT_LOCALE = "ko"
     TESTING = False

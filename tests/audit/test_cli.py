@@ -77,6 +77,15 @@ def test_digest_exported_and_verified_against(app, cli, tmp_path):
     )
     ok = cli.invoke(args=["audit", "verify", "--against", str(signed), "--lang", "ko"])
     assert ok.exit_code == 0 and "1번 일일 요약" in ok.output
+    public = cli.invoke(args=["audit", "public-key"]).output.strip()
+    assert public.startswith("ed25519:") and f"key: {public}" in signed.read_text()
+    given = cli.invoke(args=["audit", "verify", "--against", str(signed), "--public-key", public])
+    assert given.exit_code == 0
+    other = "ed25519:" + "11" * 32  # a key the auditors hold from elsewhere: this file was not signed with it
+    foreign = cli.invoke(
+        args=["audit", "verify", "--against", str(signed), "--public-key", other, "--lang", "en"]
+    )
+    assert foreign.exit_code == 1 and "cannot be trusted" in foreign.output
     signed.write_text(signed.read_text().replace("chains: ", "chains: 1"))
     refused = cli.invoke(args=["audit", "verify", "--against", str(signed), "--lang", "en"])
     assert refused.exit_code == 1 and "cannot be trusted" in refused.output

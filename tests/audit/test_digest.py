@@ -17,7 +17,8 @@ from workflow.audit.verify import verify_all
 from workflow.engine.history import event_hash
 from workflow.models import Application, AuditDigest, HistoryEvent
 
-KEY = "test-signing-key"
+KEY = digests.private_key("test-signing-key")
+PUBLIC = digests.public_key_text(KEY)
 E = HistoryEvent.__table__
 
 
@@ -52,7 +53,7 @@ def test_recomputed_chain_is_caught_only_with_the_digest(workflow, people, store
         recompute_chain(connection, app_id, 3, actor_name="someone else", reason="forged")
     with workflow.db.connect() as connection:
         assert verify_all(connection) == [], "a recomputed chain verifies on its own"
-        anchored = digests.verify_against(connection, digests.parse_signed_text(signed, KEY))
+        anchored = digests.verify_against(connection, digests.parse_signed_text(signed, PUBLIC))
     assert [(f.application_id, f.code) for f in anchored.faults] == [(app_id, "digest_head")]
     with workflow.db.connect() as connection:
         head_seq = connection.execute(
@@ -73,7 +74,7 @@ def test_untouched_history_passes_the_anchor(workflow, people, store):
     assert second["prev_hash"] == first["hash"] and list(second["heads"]) == [f"a{app_id}"]
     with workflow.db.connect() as connection:
         for digest in (first, second):
-            anchor = digests.parse_signed_text(digests.signed_text(digest, KEY), KEY)
+            anchor = digests.parse_signed_text(digests.signed_text(digest, KEY), PUBLIC)
             assert digests.verify_against(connection, anchor).faults == []
 
 
@@ -86,7 +87,7 @@ def test_a_stored_digest_changed_is_named(workflow, people, store):
         connection.execute(update(AuditDigest).values(heads={}))
     with workflow.db.connect() as connection:
         anchored = digests.verify_against(
-            connection, digests.parse_signed_text(digests.signed_text(digest, KEY), KEY)
+            connection, digests.parse_signed_text(digests.signed_text(digest, KEY), PUBLIC)
         )
     assert [(f.chain, f.code) for f in anchored.faults] == [("digest", "digest_altered")]
 
@@ -95,11 +96,24 @@ def test_edited_or_foreign_digest_file_is_refused(workflow, people, store):
     with workflow.db.begin() as connection:
         signed = digests.signed_text(digests.record(connection, workflow.clock()), KEY)
     with pytest.raises(digests.DigestFileError):
-        digests.parse_signed_text(signed.replace("chains: ", "chains: 9"), KEY)
+        digests.parse_signed_text(signed.replace("chains: ", "chains: 9"), PUBLIC)
     with pytest.raises(digests.DigestFileError):
-        digests.parse_signed_text(signed, "another key")
+        digests.parse_signed_text(signed, digests.public_key_text(digests.private_key("another key")))
     with pytest.raises(digests.DigestFileError):
-        digests.parse_signed_text("hello", KEY)
+        digests.parse_signed_text("hello", PUBLIC)
+
+
+def test_an_auditor_checks_the_file_with_the_public_key_alone(workflow, people, store):
+    """What an auditor does elsewhere: the file and the published key, no secret of the system."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    submitted_startup(workflow, people, store)
+    with workflow.db.begin() as connection:
+        signed = digests.signed_text(digests.record(connection, workflow.clock()), KEY)
+    body, _, signature = signed.rpartition("signature: ed25519:")
+    key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(PUBLIC.removeprefix("ed25519:")))
+    key.verify(bytes.fromhex(signature.strip()), body.encode("utf-8"))  # raises if forged
+    assert f"key: {PUBLIC}" in body and "hmac" not in signed
 
 
 def test_one_digest_a_day(workflow, people, store, clock):
@@ -120,4 +134,5 @@ def test_digest_pdf_text_extracts(workflow, people, store, tmp_path):
     extracted = subprocess.run(
         ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
-    assert "감사 기록 일일 요약" in extracted and signed.splitlines()[-1].split(":")[-1] in extracted
+    signature = signed.splitlines()[-1].split(":")[-1]  # wrapped over lines in the PDF: compare without breaks
+    assert "감사 기록 일일 요약" in extracted and signature in "".join(extracted.split())

@@ -80,16 +80,21 @@ def _workflow():
     type=click.Path(exists=True, dir_okay=False),
     help="A signed digest file: also prove that nothing before that digest changed.",
 )
+@click.option(
+    "--public-key",
+    help="The key the digest must be signed with (ed25519:<hex>, kept by the auditors); default: this system's.",
+)
 @click.option("--lang", type=click.Choice(["ko", "en"]), help="Language of the output (default: from LANG).")
 @with_appcontext
-def verify_command(program_key, since, against, lang):
+def verify_command(program_key, since, against, public_key, lang):
     lang = lang or operator_language()
     workflow = _workflow()
     anchor = None
     if against:
         try:
             with open(against, encoding="utf-8") as file:
-                anchor = digests.parse_signed_text(file.read(), digests.signing_key(current_app.config))
+                trusted = public_key or digests.public_key_text(digests.signing_key(current_app.config))
+                anchor = digests.parse_signed_text(file.read(), trusted)
         except (digests.DigestFileError, UnicodeDecodeError):
             click.echo(text("bad_file", lang, file=against), err=True)
             sys.exit(1)
@@ -167,6 +172,13 @@ def digest_command(show_only, out, pdf, lang):
             file.write(digest_pdf(signed, lang))
 
 
+@click.command("public-key", help="Print the public key that checks digest files (give it to the auditors).")
+@with_appcontext
+def public_key_command():
+    click.echo(digests.public_key_text(digests.signing_key(current_app.config)))
+
+
 def register(group) -> None:
     group.add_command(verify_command)
     group.add_command(digest_command)
+    group.add_command(public_key_command)

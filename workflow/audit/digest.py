@@ -1,8 +1,9 @@
 """The anchor outside the database: a daily digest over every chain's head, itself chained.
 
 Someone with write access to the database can recompute a whole chain so that it verifies again. A
-digest hashes the head (seq, hash) of every chain at a moment; its signed text is kept elsewhere by an
-auditor. `audit verify --against FILE` then checks that each chain still passes through the head the
+digest hashes the head (seq, hash) of every chain at a moment; its text, signed with Ed25519, is kept
+elsewhere by an auditor, who checks it with the public key alone (`flask audit public-key`), without any
+secret of the system. `audit verify --against FILE` then checks that each chain still passes through the head the
 digest recorded: a recomputed chain does not. Each stored digest holds only the heads that changed
 since the previous one; the full set at any digest is the replay of those changes.
 """
@@ -10,11 +11,12 @@ since the previous one; the full set at any digest is the replay of those change
 from __future__ import annotations
 
 import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import insert, select
 
 from workflow.audit.faults import ChainFault
@@ -23,7 +25,8 @@ from workflow.models import Application, AuditDigest, HistoryEvent, StaffEvent
 
 SEOUL = ZoneInfo("Asia/Seoul")
 FILE_TITLE = "Gangwon grants audit digest"
-FILE_FIELDS = ("seq", "day", "at", "chains", "events", "heads", "previous", "digest")
+FILE_FIELDS = ("seq", "day", "at", "chains", "events", "heads", "previous", "digest", "key")
+KEY_PREFIX = "ed25519:"
 STAFF = "staff"
 
 
@@ -108,17 +111,33 @@ def record_daily(db, now: datetime) -> dict | None:
         return record(connection, now)
 
 
-def signing_key(config) -> str:
-    """AUDIT_SIGNING_KEY, or SECRET_KEY when none is set."""
-    return config.get("AUDIT_SIGNING_KEY") or config["SECRET_KEY"]
+def private_key(secret: str) -> Ed25519PrivateKey:
+    """The Ed25519 key derived from the configured key material (any string; 32+ characters in production)."""
+    seed = hashlib.sha256(b"gangwon-grants audit digest\0" + secret.encode("utf-8")).digest()
+    return Ed25519PrivateKey.from_private_bytes(seed)
 
 
-def _signature(body: str, key: str) -> str:
-    return "hmac-sha256:" + hmac.new(key.encode(), body.encode("utf-8"), hashlib.sha256).hexdigest()
+def signing_key(config) -> Ed25519PrivateKey:
+    """From AUDIT_SIGNING_KEY, or SECRET_KEY when none is set."""
+    return private_key(config.get("AUDIT_SIGNING_KEY") or config["SECRET_KEY"])
 
 
-def signed_text(digest: dict, key: str) -> str:
-    """The digest as text an auditor keeps elsewhere, signed with HMAC-SHA256 under AUDIT_SIGNING_KEY."""
+def public_key_text(key: Ed25519PrivateKey) -> str:
+    """`ed25519:` and the raw public key in hex: what auditors keep to check digest files."""
+    return KEY_PREFIX + key.public_key().public_bytes_raw().hex()
+
+
+def _public_key(text: str) -> Ed25519PublicKey:
+    if not text.startswith(KEY_PREFIX):
+        raise DigestFileError("key")
+    try:
+        return Ed25519PublicKey.from_public_bytes(bytes.fromhex(text.removeprefix(KEY_PREFIX)))
+    except ValueError:
+        raise DigestFileError("key") from None
+
+
+def signed_text(digest: dict, key: Ed25519PrivateKey) -> str:
+    """The digest as text an auditor keeps elsewhere; the last line is an Ed25519 signature of the rest."""
     values = {
         "seq": digest["seq"],
         "day": digest["day"],
@@ -128,15 +147,24 @@ def signed_text(digest: dict, key: str) -> str:
         "heads": digest["heads_hash"],
         "previous": digest["prev_hash"] or "-",
         "digest": digest["hash"],
+        "key": public_key_text(key),
     }
     body = FILE_TITLE + "\n" + "".join(f"{name}: {values[name]}\n" for name in FILE_FIELDS)
-    return body + f"signature: {_signature(body, key)}\n"
+    return body + f"signature: {KEY_PREFIX}{key.sign(body.encode('utf-8')).hex()}\n"
 
 
-def parse_signed_text(text: str, key: str) -> dict:
+def parse_signed_text(text: str, trusted_key: str) -> dict:
+    """The digest's values, if `text` was signed by the holder of `trusted_key` (`ed25519:<hex>`)."""
     body, marker, signature = text.rpartition("signature: ")
-    if not marker or not hmac.compare_digest(signature.strip(), _signature(body, key)):
+    signature = signature.strip()
+    if not marker or not signature.startswith(KEY_PREFIX):
         raise DigestFileError("signature")
+    try:
+        _public_key(trusted_key).verify(
+            bytes.fromhex(signature.removeprefix(KEY_PREFIX)), body.encode("utf-8")
+        )
+    except (InvalidSignature, ValueError):
+        raise DigestFileError("signature") from None
     lines = body.splitlines()
     if not lines or lines[0] != FILE_TITLE:
         raise DigestFileError("title")
