@@ -145,6 +145,17 @@ MATRIX = {
         "/officer/applications/{a}/notes",
         row("L 403 403 302 404 302 403 302 403 403 403"),
     ),
+    # bulk actions on the board: the program's officers (a confirmation page, then a results page)
+    "officer_bulk.confirm": (
+        "POST",
+        "/officer/programs/startup-support/bulk",
+        row("L 403 403 200 404 403 403 200 403 403 403"),
+    ),
+    "officer_bulk.run": (
+        "POST",
+        "/officer/programs/startup-support/bulk/run",
+        row("L 403 403 200 404 403 403 200 403 403 403"),
+    ),
     "auditor.index": ("GET", "/auditor/", AUDIT),
     "auditor.board": ("GET", "/auditor/programs/startup-support", AUDIT),
     "auditor.application": ("GET", "/auditor/applications/{a}", AUDIT),
@@ -248,6 +259,9 @@ POST_DATA = {
     "officer.move": {"to_state": "screening", "reason": "정정"},
     "officer.replace": {"replaces": "1", "reviewer_id": "2"},
     "officer.add_note": {"note": "내부 메모"},
+    # not a step the application is in: every role is refused or told so, nothing written
+    "officer_bulk.confirm": {"action": "decide:selection:select", "application_id": "1"},
+    "officer_bulk.run": {"action": "decide:selection:select", "item": "1:1"},
     "admin.grant": {"role": "officer", "program_key": "startup-support"},
     "admin.active": {"active": "1"},
     "admin.invite": {"name": "초대", "email": "invited@test.kr", "language": "ko", "roles": "reviewer|"},

@@ -23,14 +23,20 @@ MANAGERS = frozenset(roles_that("manage"))
 
 
 def assign(
-    workflow, application_id: int, reviewer_id: int, officer: Actor, replaces: int | None = None
+    workflow,
+    application_id: int,
+    reviewer_id: int,
+    officer: Actor,
+    replaces: int | None = None,
+    expected_version: int | None = None,
 ) -> FireResult:
     """Assign a reviewer (once; assigning one already there changes nothing). With `replaces`, the
-    reviewer takes the seat of one who declared a conflict, recorded as a replacement in the history."""
+    reviewer takes the seat of one who declared a conflict, recorded as a replacement in the history;
+    with `expected_version`, an application changed since that version is refused as stale."""
 
     def work(tx: Transaction) -> None:
         connection = tx.connection
-        application, program = tx.load(application_id, for_update=True)
+        application, program = tx.load(application_id, expected_version, for_update=True)
         if not officer.staff_roles(program.key) & MANAGERS:
             raise Refused(Message("not_your_application"))
         review, state = program.spec.review, application.state

@@ -41,6 +41,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "메모는 {max}자 이내로 입력하세요.",
         "en": "A note may be at most {max} characters long.",
     },
+    "reviewer_not_offered": {
+        "ko": "이 평가위원은 이 신청서에 배정할 수 없습니다({why}).",
+        "en": "This reviewer cannot be assigned to this application ({why}).",
+    },
     "reviewers_full": {
         "ko": "이 사업은 신청서마다 평가위원 {count}명을 배정하며, 이미 {count}명이 배정되어 있습니다.",
         "en": "This program assigns {count} reviewers per application, and {count} are already assigned.",

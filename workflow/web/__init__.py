@@ -40,9 +40,23 @@ def _area_modules() -> list:
         invitations,
         notices,
         officer,
+        officer_bulk,
         record,
         review,
         stats,
     )
 
-    return [applicant, record, actions, review, officer, auditor, admin, finance, notices, stats, invitations]
+    return [
+        applicant,
+        record,
+        actions,
+        review,
+        officer,
+        officer_bulk,
+        auditor,
+        admin,
+        finance,
+        notices,
+        stats,
+        invitations,
+    ]

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from forms import BaseForm, choices
 from forms.review import AssignForm
 from workflow.engine.actions import available_actions
-from workflow.services import notes, reviews
+from workflow.services import bulk, notes, reviews
 from workflow.services.board import board as load_board
 from workflow.services.board import declared_conflicts, reviewer_candidates, state_counts
 from workflow.services.board_columns import parse_sort, selection_states, state_kinds
@@ -46,13 +46,14 @@ def index():
     return render_template("officer/index.html", programs=programs, counts=counts, conflicts=conflicts)
 
 
-def board_view(key: str, detail_endpoint: str, export_endpoint: str | None = None):
+def board_view(key: str, detail_endpoint: str, export_endpoint: str | None = None, bulk_tools: bool = False):
     """The board page (officers and auditors): step tabs, search, sortable columns, page numbers;
     in a selection step (a decision after reviews) the rows are ranked by average score."""
     program, state, q, sort = _board_query(key)
     after = database_id(request.args.get("after"))
     with read_db().connect() as connection:
         result = load_board(connection, program, state, q, query_page(), sort, after=after)
+        tools = _bulk_tools(connection, program) if bulk_tools else None
     return render_template(
         "officer/board.html",
         program=program,
@@ -64,7 +65,17 @@ def board_view(key: str, detail_endpoint: str, export_endpoint: str | None = Non
         now=workflow().clock(),
         detail_endpoint=detail_endpoint,
         export_endpoint=export_endpoint,
+        bulk=tools,
     )
+
+
+def _bulk_tools(connection, program) -> dict | None:
+    """What the board's bulk bar offers an officer of the program: reviewers to assign, decisions."""
+    if not current_actor().staff_roles(program.key) & set(OFFICER_ROLES):
+        return None
+    reviewers = bulk.program_reviewers(connection, program.key) if program.spec.review else []
+    decisions = bulk.decision_choices(program)
+    return {"reviewers": reviewers, "decisions": decisions} if reviewers or decisions else None
 
 
 def _board_query(key: str):
@@ -83,7 +94,7 @@ def _board_query(key: str):
 @roles_required(*BOARD_ROLES)
 def board(key: str):
     require_program_staff(key, *BOARD_ROLES)
-    return board_view(key, "officer.application", "officer.export")
+    return board_view(key, "officer.application", "officer.export", bulk_tools=True)
 
 
 @bp.get("/programs/<key>/export.<fmt>")
