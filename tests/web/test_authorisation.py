@@ -181,6 +181,10 @@ MATRIX = {
     "admin.revoke": ("POST", "/admin/users/{officer}/roles/{assignment}/remove", ADMIN_POST),
     "admin.active": ("POST", "/admin/users/{user}/active", ADMIN_POST),
     "admin.invite": ("GET", "/admin/users/new", ADMIN_ONLY),
+    "admin.rule_program": ("GET", "/admin/rules/startup-support?version={sha}", ADMIN_ONLY),
+    "admin.rule_diagram": ("GET", "/admin/rules/startup-support/diagram.svg", ADMIN_ONLY),
+    "admin.rule_file": ("GET", "/admin/rules/startup-support/file?version={sha}", ADMIN_ONLY),
+    "admin.rule_diff": ("GET", "/admin/rules/startup-support/diff", ADMIN_ONLY),
     "admin.role_changes": ("GET", "/admin/roles/log", ADMIN_ONLY),
     # the applicant has a password: nothing to send again (a message), for the admin only
     "admin.resend_invitation": ("POST", "/admin/users/{user}/invitation", ADMIN_POST),

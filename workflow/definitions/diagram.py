@@ -63,3 +63,51 @@ def as_dot(program: CompiledProgram) -> str:
         lines.append(f'    "{source}" -> "{transition.spec.to}" [label="{transition.trigger}"{style}];')
     lines.append("}")
     return "\n".join(lines)
+
+
+# Graphviz measures text with Latin font metrics and counts every other character as a space; the labels
+# are sized here instead (a Hangul syllable is about one em wide), so boxes and edge gaps fit Korean.
+FONT_SIZE = 12
+SPACE_EM = 0.28
+
+
+def _em(text: str) -> float:
+    return sum(0.58 if ord(c) < 0x2E80 else 1.0 for c in text)
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def _edge_label(text: str) -> str:
+    wide = sum(1 for c in text if ord(c) >= 0x2E80)
+    pad = " " * round(wide * (1 - SPACE_EM) / SPACE_EM / 2)
+    return _quoted(f"{pad}{text}{pad}")
+
+
+def as_labelled_dot(program: CompiledProgram, lang: str) -> str:
+    """The state diagram for people: state and step labels in `lang`, the initial state filled, final
+    states doubled, automatic steps dashed; top to bottom so that it fits a narrow screen."""
+    font = f'fontname="Arial", fontsize={FONT_SIZE}'
+    lines = [
+        f"digraph {_quoted(program.key)} {{",
+        '    rankdir=TB; nodesep=0.35; ranksep=0.45; bgcolor="transparent";',
+        f'    node [shape=box, style="rounded,filled", fillcolor="#ffffff", color="#51607a", {font}];',
+        f'    edge [color="#51607a", fontcolor="#1d2a3a", {font}];',
+    ]
+    for state, spec in program.spec.states.items():
+        label = program.state_label(state, lang)
+        width = (_em(label) * FONT_SIZE + 24) / 72
+        extra = ', fillcolor="#dbe8ff", penwidth=2' if spec.initial else ""
+        extra += ", peripheries=2" if spec.final else ""
+        lines.append(
+            f"    {_quoted(state)} [label={_quoted(label)}, width={width:.2f}, fixedsize=true{extra}];"
+        )
+    for source, transition in _edges(program):
+        label = program.trigger_label(transition.trigger)[lang]
+        style = ", style=dashed" if transition.spec.auto else ""
+        lines.append(
+            f"    {_quoted(source)} -> {_quoted(transition.spec.to)} [label={_edge_label(label)}{style}];"
+        )
+    lines.append("}")
+    return "\n".join(lines)

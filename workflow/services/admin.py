@@ -174,6 +174,7 @@ class DefinitionRow:
     title: object = None
     problems: list = field(default_factory=list)
     applications: int = 0
+    sha256: str = ""
 
 
 def definitions(connection, registry) -> list[DefinitionRow]:
@@ -195,6 +196,7 @@ def definitions(connection, registry) -> list[DefinitionRow]:
                 title=program.spec.title if program else None,
                 problems=[str(p) for p in result.problems],
                 applications=used.get(result.sha256, 0),
+                sha256=result.sha256 if program else "",
             )
         )
         seen.add(result.sha256)
@@ -215,6 +217,7 @@ def definitions(connection, registry) -> list[DefinitionRow]:
                 version=snapshot.version,
                 status="stored",
                 applications=used.get(snapshot.sha256, 0),
+                sha256=snapshot.sha256,
             )
         )
     return rows

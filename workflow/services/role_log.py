@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from workflow.models import StaffEvent
+from workflow.models import StaffEvent, User
 
 PAGE_SIZE = 50
 
@@ -41,4 +41,11 @@ def changes(
         dict(r._mapping) for r in connection.execute(query.order_by(StaffEvent.seq.desc()).limit(limit + 1))
     ]
     older = rows[limit - 1]["seq"] if len(rows) > limit else None
-    return RoleChanges(rows[:limit], older)
+    rows = rows[:limit]
+    # today's names (the chain keeps the names as they were; the log is read by today's people)
+    ids = {r["user_id"] for r in rows} | {r["actor_id"] for r in rows if r["actor_id"] is not None}
+    names = dict(connection.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+    for row in rows:
+        row["user_name"] = names.get(row["user_id"], row["user_name"])
+        row["actor_name"] = names.get(row["actor_id"], row["actor_name"])
+    return RoleChanges(rows, older)

@@ -156,7 +156,7 @@ def rules():
 
 
 def init_app(app) -> None:
-    from workflow.web import admin_accounts  # noqa: F401  (its routes join this blueprint)
+    from workflow.web import admin_accounts, admin_rules  # noqa: F401  (their routes join this blueprint)
 
     app.register_blueprint(bp)
     register_nav(app, "admin.users", _l("Users"), roles=("admin",), order=80)
