@@ -1,6 +1,7 @@
 """The packages that plug kinds into the engine's registries, wired by the app (not by the engine).
 
-Importing a package registers what it owns: `workflow.money` its effects (award, pay_tranche,
+Importing a package registers what it owns: `workflow.engine.links` the `parent` and `children` guard
+context; `workflow.money` its effects (award, pay_tranche,
 recover, cancel_award), the `money` guard context and the budget publishing step;
 `workflow.notices.channels` the notice channels. A deployment adds its own module (an SMS channel,
 an effect of its own) to the `EXTENSIONS` setting.
@@ -11,7 +12,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable
 
-BUILT_IN = ("workflow.money", "workflow.notices.channels")
+BUILT_IN = ("workflow.engine.links", "workflow.money", "workflow.notices.channels")
 
 
 def install(modules: Iterable[str] = BUILT_IN) -> None:

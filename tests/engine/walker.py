@@ -21,6 +21,7 @@ from workflow.services.users import create_user
 from workflow.vocabulary.effects import expressions_of
 from workflow.vocabulary.fields import FIELD_TYPES
 from workflow.vocabulary.guards import GuardEvaluationError
+from workflow.vocabulary.linked_names import named_child_parts, named_children
 
 ROLE_PREFERENCE = ("system", "applicant", "officer", "finance", "lead_officer", "admin")
 
@@ -67,6 +68,19 @@ def invalid_samples(spec) -> list:
     if spec.type in ("money", "integer"):
         return [v for v in ((spec.min or 0) - 1, (spec.max or 0) + 1) if v is not None]
     return [None]
+
+
+def children_samples(source: str) -> list[dict]:
+    """`children` as a guard reading `source` may see it: no linked application yet, then one of each."""
+    samples = []
+    for count in (0, 1, 2):
+        summary: dict = {}
+        for key in named_children(source):
+            summary.setdefault(key, {"count": count, "by_state": {}, "sum": {}})
+        for key, part, name in named_child_parts(source):
+            summary[key][part][name] = count if part == "by_state" else count * 1_000_000
+        samples.append(summary)
+    return samples
 
 
 @dataclass(frozen=True)
@@ -288,7 +302,33 @@ class Walker:
                 walk.guards_false.add(transition.index)
             if success and (transition.guard is None or transition.index in walk.guards_false):
                 break
+        if transition.guard is not None and "children" in transition.guard.variables:
+            self.try_after_opening(walk, path, base, transition)
         return success
+
+    def try_after_opening(self, walk: Walk, path, scenario: Scenario, transition) -> None:
+        """A guard over `children`, tried again once a linked application is open: each transition that opens
+        one and stays in the state (e.g. "request an amendment") is taken first."""
+        state = transition.sources[0]
+        openers = [
+            t
+            for t in self.program.leaving(state)
+            if t.spec.to == state and any(kind.name == "open" for kind, _ in t.effects)
+        ]
+        for opening in openers:
+            replayed = self.replay(path, scenario)
+            if replayed is None:
+                continue
+            app_id, mark = replayed
+            opened, _result, mark = self.step(app_id, opening, scenario, mark)
+            if not opened:
+                continue
+            taken, result, fired_at = self.step(app_id, transition, scenario, mark)
+            if taken:
+                walk.guards_true.add(transition.index)
+            elif result is not None and result.refusal.code == "guard_failed":
+                assert self.history_seq(app_id) == fired_at, "a refused guard must write nothing"
+                walk.guards_false.add(transition.index)
 
     def history_seq(self, app_id) -> int:
         with self.workflow.db.connect() as connection:
@@ -305,24 +345,38 @@ class Walker:
             spec = self.program.fields.get(name)
             samples = (valid_samples(spec, self.store) + invalid_samples(spec)) if spec else [None, "set"]
             options.append([(name, v) for v in samples])
+        linked = list(itertools.product(self.parent_samples(), children_samples(guard.source)))
         for combination in itertools.islice(itertools.product(*options), 256):
             data = {**self.defaults, **{k: v for k, v in combination if v is not None}}
             for k, v in combination:
                 if v is None:
                     data.pop(k, None)
-            context = {
-                "data": data,
-                "reviews": {"count": 0, "assigned": 0, "all_submitted": False, "mean": 0.0},
-                "money": {"awarded": 0, "paid": 0, "recovered": 0},
-                "actor": {"id": 0, "roles": []},
-                "application": {"state": transition.sources[0], "days_in_state": 0},
-            }
-            try:
-                if not guard.test(context):
-                    return True
-            except GuardEvaluationError:
-                continue
+            for parent, children in linked:
+                context = {
+                    "data": data,
+                    "reviews": {"count": 0, "assigned": 0, "all_submitted": False, "mean": 0.0},
+                    "money": {"awarded": 0, "paid": 0, "recovered": 0},
+                    "actor": {"id": 0, "roles": []},
+                    "application": {"state": transition.sources[0], "days_in_state": 0},
+                    "parent": parent,
+                    "children": children,
+                }
+                try:
+                    if not guard.test(context):
+                        return True
+                except GuardEvaluationError:
+                    continue
         return False
+
+    def parent_samples(self) -> list[dict]:
+        """`parent` as a guard may see it: none, or the opener's application in each of its states."""
+        samples = [{"id": 0, "program": "", "state": "", "data": {}}]
+        opener = opener_of(self.workflow.registry, self.program)
+        if opener is not None:
+            defaults = {name: valid_samples(spec, self.store)[0] for name, spec in opener[0].fields.items()}
+            for state in opener[0].spec.states:
+                samples.append({"id": 1, "program": opener[0].key, "state": state, "data": defaults})
+        return samples
 
     def walk(self, stop_at: set | None = None) -> Walk:
         """Every state reachable from where applications start; with `stop_at`, only until one of those

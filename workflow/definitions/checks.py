@@ -16,6 +16,7 @@ from workflow.definitions import wording
 from workflow.definitions.booleans import check_boolean
 from workflow.definitions.deadline_checks import check_deadline
 from workflow.definitions.graph import check_automatic_cycles, check_graph, check_unfireable
+from workflow.definitions.linkcheck import check_children
 from workflow.definitions.performance_checks import check_performance
 from workflow.definitions.program_checks import check_custom_roles, check_key_fields, check_review
 from workflow.definitions.source import Problem, SourceMap
@@ -294,6 +295,8 @@ class Checker:
                 f"expression names unknown field 'data.{name}'",
                 suggest(name, known) or "define it in a stage's fields",
             )
+        if "children" in compiled.variables:
+            check_children(self, path, compiled.source)
         if must_be_bool:
             check_boolean(self, path, compiled)
 

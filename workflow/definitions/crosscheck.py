@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from workflow.definitions.checks import suggest
+from workflow.definitions.linkcheck import link_problems
 from workflow.definitions.loader import LoadResult
 from workflow.definitions.source import Problem
 
@@ -27,7 +28,10 @@ def cross_check(results: list[LoadResult], context: Sequence[LoadResult] = ()) -
         for result in everyone:
             if result.program is None or result.problems:
                 continue
-            for problem in _open_problems(result, loaded, refused):
+            for problem in [
+                *_open_problems(result, loaded, refused),
+                *link_problems(result, loaded, everyone, _line),
+            ]:
                 result.problems.append(problem)
                 changed = True
         if not changed:

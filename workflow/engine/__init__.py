@@ -18,7 +18,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from workflow.db import utcnow
 from workflow.definitions.compiled import CompiledProgram
 from workflow.definitions.registry import DefinitionRegistry
-from workflow.engine import records
+from workflow.engine import (
+    links,  # noqa: F401  (registers the `parent` and `children` guard names)
+    records,
+)
 from workflow.engine.access import effective_roles
 from workflow.engine.actors import Actor
 from workflow.engine.core import clean_given

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from workflow.engine.records import ApplicationRow
 from workflow.models import ReviewAssignment
+from workflow.vocabulary.effects import expressions_of
 from workflow.vocabulary.guards import CONTEXT_SOURCES
 
 
@@ -48,5 +49,20 @@ def expression_context(
     if "reviews" in needs:
         context["reviews"] = reviews_summary(connection, application.id)
     for name in needs & CONTEXT_SOURCES.keys():
-        context[name] = CONTEXT_SOURCES[name].load(connection, application)
+        source = CONTEXT_SOURCES[name]
+        if source.reads_expressions:
+            context[name] = source.load(connection, application, _sources(transitions))
+        else:
+            context[name] = source.load(connection, application)
     return context
+
+
+def _sources(transitions) -> list[str]:
+    """The guard and effect expressions of the transitions being evaluated."""
+    found = []
+    for transition in transitions:
+        if transition.guard is not None:
+            found.append(transition.guard.source)
+        for kind, params in transition.effects:
+            found.extend(expressions_of(kind.name, params))
+    return found

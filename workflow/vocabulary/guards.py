@@ -3,7 +3,7 @@
 Never Python eval. A guard sees `data` (the application's fields), `reviews` (count, assigned,
 mean, min, max), `actor` (id, roles), `application` (state, days_in_state) and every name a
 package registered as a `ContextSource` (money registers `money`: awarded, paid, recovered,
-budget_remaining). Functions beyond CEL's own come from GUARD_FUNCTIONS. How to add a guard
+budget_remaining; the engine `parent` and `children`, workflow/engine/links.py). Functions beyond CEL's own come from GUARD_FUNCTIONS. How to add a guard
 function or a context name: workflow/vocabulary/GUARDS.md.
 """
 
@@ -26,6 +26,9 @@ class ContextSource:
     name: str
     load: Callable  # (connection, application row) -> dict
     sample: dict | None = None  # a value of the right shape, for checking at load that a guard is boolean
+    # load(connection, application row, expression sources): given the sources of the expressions about to
+    # be evaluated, e.g. to fill the names they read that have no value yet
+    reads_expressions: bool = False
 
 
 CONTEXT_SOURCES: dict[str, ContextSource] = {}
@@ -50,8 +53,9 @@ CEL_BUILTINS = frozenset(
     "exists all exists_one map filter timestamp duration lowerAscii upperAscii trim".split()
 )
 _STRING_LITERAL = re.compile(r"\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'")
-_DATA_ATTRIBUTE = re.compile(r"\bdata\s*\.\s*([A-Za-z_]\w*)")
-_DATA_INDEX = re.compile(r"\bdata\s*\[\s*[\"']([A-Za-z_]\w*)[\"']\s*\]")
+# the application's own `data`, not `parent.data` (workflow/engine/links.py)
+_DATA_ATTRIBUTE = re.compile(r"(?<![.\w])data\s*\.\s*([A-Za-z_]\w*)")
+_DATA_INDEX = re.compile(r"(?<![.\w])data\s*\[\s*[\"']([A-Za-z_]\w*)[\"']\s*\]")
 _ERROR_POSITION = re.compile(r"<input>:(\d+):(\d+):\s*(.*?)(?:\n|$)")
 
 

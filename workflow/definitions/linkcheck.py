@@ -1,0 +1,136 @@
+"""Checks of what guards read from linked applications (`parent`, `children`) against the other rule files:
+the states and fields they name exist in the programs that open this one, or that this one opens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from workflow.definitions.source import Problem
+from workflow.vocabulary.effects import expressions_of
+from workflow.vocabulary.fields import NUMBER_LIMITS
+from workflow.vocabulary.guards import Expression
+from workflow.vocabulary.linked_names import (
+    named_child_parts,
+    named_children,
+    named_parent_fields,
+    named_parent_states,
+)
+
+
+def expressions_with_paths(program) -> list[tuple[tuple, Expression]]:
+    """(rule-file path, compiled expression) of every guard and effect expression of a program."""
+    found: list[tuple[tuple, Expression]] = []
+    for index, transition in enumerate(program.transitions):
+        if transition.guard is not None:
+            found.append((("transitions", index, "guard"), transition.guard))
+        for e_index, (kind, params) in enumerate(transition.effects):
+            for source in expressions_of(kind.name, params):
+                found.append(
+                    (("transitions", index, "effects", e_index, kind.name), program.expressions[source])
+                )
+    return found
+
+
+def openers_of(key: str, results) -> list:
+    return [
+        result
+        for result in results
+        if result.program is not None
+        and any(
+            kind.name == "open" and params.program == key
+            for transition in result.program.transitions
+            for kind, params in transition.effects
+        )
+    ]
+
+
+def link_problems(
+    result, loaded: dict, everyone: list, line: Callable[..., tuple[int, int]]
+) -> list[Problem]:
+    """Problems of `result`'s expressions that read `parent` or `children`; `line(result, path)` places them.
+    The programs that open this one are looked up in every file read (one refused for a problem of its own
+    still says what it opens); none is reported missing while a file is refused whole."""
+    from workflow.definitions.checks import suggest
+
+    program = result.program
+    problems = []
+
+    def add(path, message: str, hint: str = "") -> None:
+        problems.append(Problem(result.file, *line(result, path), message, hint))
+
+    openers = None
+    for path, expression in expressions_with_paths(program):
+        if "children" in expression.variables:
+            for key, part, name in sorted(named_child_parts(expression.source)):
+                if key in loaded:
+                    _child_part(add, path, loaded[key], key, part, name)
+        if "parent" not in expression.variables:
+            continue
+        if openers is None:
+            openers = openers_of(program.key, everyone)
+        if not openers:
+            # a follow_up_only program nothing opens is reported as that (crosscheck.py)
+            if not program.spec.follow_up_only and all(r.program is not None for r in everyone):
+                add(
+                    path,
+                    f"expression reads parent, but no rule file opens '{program.key}'",
+                    f"add open: {{program: {program.key}}} to a transition of the program it follows",
+                )
+            continue
+        for name in sorted(named_parent_fields(expression.source)):
+            for opener in openers:
+                if name not in opener.program.fields:
+                    add(
+                        path,
+                        f"expression reads parent.data.{name}, but {Path(opener.file).name} has no field "
+                        f"'{name}'",
+                        suggest(name, opener.program.fields),
+                    )
+        states = {s for opener in openers for s in opener.program.spec.states}
+        for state in sorted(named_parent_states(expression.source) - states):
+            add(
+                path,
+                f"expression compares parent.state with '{state}', which no program that opens "
+                f"'{program.key}' has",
+                suggest(state, states),
+            )
+    return problems
+
+
+def _child_part(add, path, child, key: str, part: str, name: str) -> None:
+    from workflow.definitions.checks import suggest
+
+    program, file = child.program, Path(child.file).name
+    if part == "by_state" and name not in program.spec.states:
+        add(
+            path,
+            f'expression reads children["{key}"].by_state["{name}"], but {file} has no state \'{name}\'',
+            suggest(name, program.spec.states) or f"states: {', '.join(program.spec.states)}",
+        )
+    if part == "sum":
+        spec = program.fields.get(name)
+        if spec is None or spec.type not in NUMBER_LIMITS:
+            numbers = [f.name for f in program.fields.values() if f.type in NUMBER_LIMITS]
+            add(
+                path,
+                f'expression sums children["{key}"].sum["{name}"], but {file} has no number field \'{name}\'',
+                suggest(name, numbers) or f"number fields: {', '.join(numbers) or 'none'}",
+            )
+
+
+def check_children(checker, path, source: str) -> None:
+    """`children["key"]` names a program this one opens (its states and fields: crosscheck.py)."""
+    from workflow.definitions.checks import _as_list, _mapping, suggest
+
+    opened = {
+        _mapping(_mapping(effect).get("open")).get("program")
+        for transition in checker.transitions
+        for effect in _as_list(transition.get("effects"))
+    } - {None}
+    for key in sorted(named_children(source) - opened):
+        checker.add(
+            path,
+            f"expression reads children[\"{key}\"], but this program opens no '{key}'",
+            suggest(key, opened) or "add an effect open: {program: " + key + "} to one of its transitions",
+        )
