@@ -134,5 +134,7 @@ def test_digest_pdf_text_extracts(workflow, people, store, tmp_path):
     extracted = subprocess.run(
         ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
-    signature = signed.splitlines()[-1].split(":")[-1]  # wrapped over lines in the PDF: compare without breaks
+    signature = signed.splitlines()[-1].split(":")[
+        -1
+    ]  # wrapped over lines in the PDF: compare without breaks
     assert "감사 기록 일일 요약" in extracted and signature in "".join(extracted.split())

@@ -4,12 +4,13 @@ axe-core (vendored from npm) run on every page, and screenshots under test-outpu
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from werkzeug.serving import make_server
 
 from tests.conftest import People, service_missing
@@ -29,6 +30,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
 @pytest.fixture
@@ -85,6 +87,87 @@ class Camera:
             page.screenshot(path=str(path), full_page=True)
         check_accessibility(page, name)
         return path
+
+
+def named_like_people(app, people) -> None:
+    """Users named like people (김민수12), not like role keys ("officer"), for the internal-key checks."""
+    from workflow.engine.actors import load_actor
+
+    with app.extensions["db_engine"].begin() as connection:
+        for user_id in connection.execute(select(User.id)).scalars().all():
+            connection.execute(update(User).where(User.id == user_id).values(name=f"김민수{user_id}"))
+        for attribute, actor in vars(people).items():
+            if getattr(actor, "id", None):
+                setattr(people, attribute, load_actor(connection, actor.id))
+
+
+def internal_keys(workflow) -> set[str]:
+    """Keys a Korean reader must never see: program keys, state and trigger keys, role keys."""
+    keys: set[str] = set()
+    for key, program in workflow.registry.current.items():
+        keys.add(key)
+        keys.update(name for name in program.spec.states if "_" in name or len(name) > 3)
+    keys.update(("officer", "finance", "auditor", "reviewer", "applicant", "exclusion", "system"))
+    return keys
+
+
+def leaked_keys(page, keys: set[str]) -> list[str]:
+    """The internal keys in the page's visible text (not in e-mail addresses, paths or file names)."""
+    text = page.evaluate("() => document.body.innerText")
+    return sorted(k for k in keys if re.search(rf"(?<![\w@./-]){re.escape(k)}(?![\w@-]|\.ya?ml)", text))
+
+
+class Journey(Camera):
+    """A Camera for one role's journey at one size: each step also must not scroll sideways (the
+    document's scrollWidth within the device width) and, in Korean, show no internal key."""
+
+    def __init__(self, name: str, size: str, keys: set[str], lang: str = "ko"):
+        super().__init__(f"{name}-{size}")
+        self.width, self.keys, self.lang = SIZES[size]["width"], keys, lang
+
+    def shot(self, page, name: str) -> Path | None:
+        path = super().shot(page, name)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= self.width, f"{name}: the page is {width}px wide on a {self.width}px screen"
+        if self.lang == "ko" and page.evaluate("() => document.documentElement.lang") == "ko":
+            assert not leaked_keys(page, self.keys), (
+                f"{name}: internal keys shown {leaked_keys(page, self.keys)}"
+            )
+        return path
+
+
+@pytest.fixture
+def page_at(browser):
+    """`page_at(size, lang)`: a page in a fresh context at a desktop or phone size (a phone is mobile, touch)."""
+    contexts = []
+
+    def make(size: str, lang: str = "ko"):
+        phone = size == "phone"
+        context = browser.new_context(
+            viewport=SIZES[size],
+            device_scale_factor=2 if phone else 1,
+            is_mobile=phone,
+            has_touch=phone,
+            bypass_csp=True,  # only so the test can inject axe-core; the app's pages run under their CSP
+            locale=lang,
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("dialog", lambda dialog: dialog.accept())
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def login(page, base: str, email: str, password: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.get_by_role("button", name=re.compile("^(로그인|Sign in)$")).click()
+    page.wait_for_load_state()
 
 
 def check_accessibility(page, name: str) -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import Camera
-from tests.e2e.test_journeys import _login
+from tests.e2e.conftest import Camera, login
 from tests.factories import reviewed_startup
 from tests.web.conftest import PASSWORD
 from workflow.services.files import FileStore
@@ -34,7 +33,7 @@ def test_staff_and_error_pages_have_no_serious_violations(live_app, new_page, tm
         for who, paths in visits.items():
             page = new_page(lang)
             if who:
-                _login(page, base, who, PASSWORD)
+                login(page, base, who, PASSWORD)
             if lang == "en":
                 page.goto(base + "/")
                 page.get_by_role("button", name="English").click()

@@ -4,17 +4,11 @@ axe-core violation, and in Korean no internal key (program, state or role keys) 
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from sqlalchemy import select, update
 
-from tests.e2e.conftest import Camera
-from tests.e2e.test_journeys import _login
+from tests.e2e.conftest import Camera, internal_keys, leaked_keys, login, named_like_people
 from tests.factories import AGREEMENT, reviewed_startup
 from tests.web.conftest import PASSWORD
-from workflow.engine.actors import load_actor
-from workflow.models import User
 from workflow.services.files import FileStore
 
 PHONE = {"width": 390, "height": 844}
@@ -48,30 +42,11 @@ def _visits(app_id: int, people, awarded: int) -> dict:
     }
 
 
-def internal_keys(workflow) -> set[str]:
-    """Keys a Korean reader must never see: program keys, state and trigger keys, role keys."""
-    keys: set[str] = set()
-    for key, program in workflow.registry.current.items():
-        keys.add(key)
-        keys.update(name for name in program.spec.states if "_" in name or len(name) > 3)
-    keys.update(("officer", "finance", "auditor", "reviewer", "applicant", "exclusion", "system"))
-    return keys
-
-
-def _visible_text(page) -> str:
-    return page.evaluate("() => document.body.innerText")
-
-
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_pages_fit_a_phone(live_app, browser, tmp_path, lang):
     app, people, base = live_app
     workflow = app.extensions["workflow"]
-    with app.extensions["db_engine"].begin() as connection:  # people named like people, not like role keys
-        for user_id in connection.execute(select(User.id)).scalars().all():
-            connection.execute(update(User).where(User.id == user_id).values(name=f"김민수{user_id}"))
-        for attribute, actor in vars(people).items():
-            if getattr(actor, "id", None):
-                setattr(people, attribute, load_actor(connection, actor.id))
+    named_like_people(app, people)
     app_id = reviewed_startup(workflow, people, FileStore(tmp_path / "uploads"))
     awarded = reviewed_startup(workflow, people, FileStore(tmp_path / "uploads"))
     assert workflow.fire(awarded, "select", people.officer).ok
@@ -91,7 +66,7 @@ def test_pages_fit_a_phone(live_app, browser, tmp_path, lang):
         context.set_default_timeout(10_000)
         page = context.new_page()
         if who:
-            _login(page, base, who, PASSWORD)
+            login(page, base, who, PASSWORD)
         if lang == "en":
             page.goto(base + "/")
             page.get_by_role("button", name="English").click()
@@ -112,10 +87,7 @@ def test_pages_fit_a_phone(live_app, browser, tmp_path, lang):
             if switch_height > 40:
                 problems.append(f"{name}: the language switch wraps ({switch_height}px high)")
             if lang == "ko":
-                text = _visible_text(page)
-                leaked = sorted(
-                    k for k in keys if re.search(rf"(?<![\w@./-]){re.escape(k)}(?![\w@-]|\.ya?ml)", text)
-                )
+                leaked = leaked_keys(page, keys)
                 if leaked:
                     problems.append(f"{name}: internal keys shown {leaked}")
         context.close()
