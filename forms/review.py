@@ -40,6 +40,22 @@ class PledgeForm(BaseForm):
 
 class AssignForm(BaseForm):
     reviewer_id = SelectField(_l("Reviewer"), coerce=int, validate_choice=True)
+    kind = SelectField(_l("Reviewer kind"), validate_choice=True)  # removed when the file declares no kinds
+
+
+def assign_form(program, lang: str, candidates) -> AssignForm:
+    """The officer's assignment form: the reviewers offered and, if the rule file declares reviewer kinds
+    (`review.kinds`), the kind to assign them as."""
+    form = AssignForm()
+    form.reviewer_id.choices = choices(
+        (c["id"], f"{c['name']} · {c['organisation']}" if c["organisation"] else c["name"])
+        for c in candidates
+    )
+    if program.review_kinds:
+        form.kind.choices = choices((k, program.review_kind_label(k, lang)) for k in program.review_kinds)
+    else:
+        del form.kind
+    return form
 
 
 def rubric_form(rubric, lang: str, formdata=None):

@@ -67,17 +67,23 @@ def test_a_new_program_unlike_the_shipped_ones_walks_from_a_copied_file(
     )
 
 
-CAPABILITY_FIXTURES = sorted((FIXTURES / "capabilities").glob("*.yaml"))
+CAPABILITY_DIR = FIXTURES / "capabilities"
+CAPABILITY_FIXTURES = sorted(CAPABILITY_DIR.glob("*.yaml"))
 
 
 @pytest.mark.parametrize("path", CAPABILITY_FIXTURES, ids=lambda p: p.stem)
 def test_every_capability_fixture_walks(path, db_engine, clock, people, store, tmp_path):
-    """The rule-format capabilities' own fixture files (deadlines from data, ...) walk like any program."""
+    """The rule-format capabilities' own fixture files (deadlines from data, review rounds, sign-offs,
+    automatic steps on events, ...) walk like any program: every state reached, every guard both ways.
+    The whole folder is loaded, so a fixture may open another one (`open:`)."""
     rules = tmp_path / "rules"
-    rules.mkdir()
-    shutil.copy(path, rules / path.name)
+    shutil.copytree(CAPABILITY_DIR, rules)
     workflow = make_workflow(db_engine, clock, rules)
     program = workflow.registry.latest(path.stem)  # a fixture's file name is its key
     clock.now = inside_open_period(program, clock.now)
     walk = Walker(workflow, people, store, program).walk()
     assert set(walk.reached) == set(program.spec.states), set(program.spec.states) - set(walk.reached)
+    guarded = {t.index for t in program.transitions if t.guard is not None}
+    assert guarded <= walk.guards_true, [program.transitions[i].trigger for i in guarded - walk.guards_true]
+    untried_false = guarded - walk.guards_false - walk.guards_false_direct
+    assert not untried_false, [program.transitions[i].trigger for i in untried_false]

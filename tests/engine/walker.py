@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from tests.engine.patterns import matching
 from workflow.engine.actors import SYSTEM, load_actor
+from workflow.engine.events import event_sample
 from workflow.models import Application, ApplicationLink, HistoryEvent
 from workflow.services import reviews
 from workflow.services.users import create_user
@@ -139,19 +140,33 @@ class Walker:
             return self.people.applicant
         return self.staff(role)
 
-    def staff(self, role: str):
-        """A user holding `role` for this program (made once), so any program's roles can act."""
-        if role not in self._staff:
+    def staff(self, role: str, number: int = 0):
+        """A user holding `role` for this program (made once per number), so any program's roles can act,
+        and a sign-off finds as many different people as it needs."""
+        key = f"{role}-{number}" if number else role
+        if key not in self._staff:
             with self.workflow.db.begin() as connection:
                 user_id = create_user(
                     connection,
-                    f"walk-{role}-{self.program.key}@test.kr",
-                    role,
+                    f"walk-{key}-{self.program.key}@test.kr",
+                    f"{role} {number + 1}",
                     roles=[(role, self.program.key)],
                 )
             with self.workflow.db.connect() as connection:
-                self._staff[role] = load_actor(connection, user_id)
-        return self._staff[role]
+                self._staff[key] = load_actor(connection, user_id)
+        return self._staff[key]
+
+    def approvers(self, transition) -> list:
+        """The people who fire a transition: one actor, or for a sign-off as many different people of each
+        step's role as it needs, in the steps' order."""
+        if not transition.spec.sign_off:
+            return [self.actor_for(transition)]
+        people, used = [], {}
+        for step in transition.spec.sign_off:
+            for _ in range(step.count):
+                people.append(self.staff(step.role, used.get(step.role, 0)))
+                used[step.role] = used.get(step.role, 0) + 1
+        return people
 
     def values(self, specs, scenario) -> dict:
         merged = {**self.defaults, **scenario.data()}
@@ -165,12 +180,15 @@ class Walker:
                 app_id, self.people.applicant, self.values(stage_fields, scenario)
             ).ok
         review = self.program.spec.review
-        if review and self.program.spec.states[state].review:
+        scoring = bool(review and self.program.spec.states[state].review)
+        if review and (scoring or state in review.assign_in):  # assigned ahead of time in `assign_in`
             count = review.reviewers_per_application
+            kinds = self.program.review_kinds
             for number, reviewer in enumerate(self.people.reviewers[:count]):
-                reviews.assign(self.workflow, app_id, reviewer.id, self.staff("officer"))
+                kind = kinds[number % len(kinds)] if kinds else None  # every declared kind takes a seat
+                reviews.assign(self.workflow, app_id, reviewer.id, self.staff("officer"), kind)
                 reviews.declare(self.workflow, app_id, reviewer, "none")
-                if scenario.review_level == "partial" and number == count - 1:
+                if not scoring or (scenario.review_level == "partial" and number == count - 1):
                     continue
                 top = scenario.review_level != "low"
                 scores = {item.name: item.max if top else 0 for item in review.rubric}
@@ -197,6 +215,8 @@ class Walker:
         if transition.spec.auto:
             if self.state_of(app_id) in transition.sources:
                 self.prepare(app_id, self.state_of(app_id), scenario)
+            if "linked_state_reached" in transition.spec.events:
+                self.drive_linked(app_id)
             taken = (transition.trigger, transition.spec.to) in self.moves_since(app_id, mark)
             return taken, None, mark
         state = self.state_of(app_id)
@@ -205,11 +225,30 @@ class Walker:
         self.prepare(app_id, state, scenario)
         mark = self.history_seq(app_id)
         data = self.values({f.name: f for f in transition.spec.fields}, scenario)
-        result = self.workflow.fire(
-            app_id, transition.trigger, self.actor_for(transition), data=data or None, reason="walk"
-        )
-        taken = result.ok and self.moves_since(app_id, mark)[0] == (transition.trigger, transition.spec.to)
+        for actor in self.approvers(transition):
+            result = self.workflow.fire(app_id, transition.trigger, actor, data=data or None, reason="walk")
+            if not result.ok or not result.approved or result.state != state:
+                break  # refused, an ordinary move, or the last approval moved it
+        moves = [m for m in self.moves_since(app_id, mark) if m[0] != "sign_off"]  # approvals before the move
+        taken = result.ok and bool(moves) and moves[0] == (transition.trigger, transition.spec.to)
         return taken, result, mark
+
+    def drive_linked(self, app_id) -> None:
+        """Take the applications this one opened forward, one manual step at a time (up to a final state),
+        so a step waiting for a linked application's state can be taken."""
+        with self.workflow.db.connect() as connection:
+            children = connection.execute(
+                select(ApplicationLink.target_id).where(ApplicationLink.source_id == app_id)
+            ).scalars()
+            programs = {child: self.workflow.load(connection, child)[1] for child in children}
+        for child, program in programs.items():
+            walker = Walker(self.workflow, self.people, self.store, program)
+            for _ in range(len(program.spec.states)):
+                state = walker.state_of(child)
+                manual = [t for t in program.leaving(state) if not t.spec.auto]
+                mark = walker.history_seq(child)
+                if not any(walker.step(child, t, Scenario(), mark)[0] for t in manual):
+                    break
 
     def replay(self, path, scenario):
         """(application id, mark) after taking `path`, or None if a step did not go the same way."""
@@ -346,18 +385,27 @@ class Walker:
             samples = (valid_samples(spec, self.store) + invalid_samples(spec)) if spec else [None, "set"]
             options.append([(name, v) for v in samples])
         linked = list(itertools.product(self.parent_samples(), children_samples(guard.source)))
-        for combination in itertools.islice(itertools.product(*options), 256):
+        rounds = [1, 9] if "reviews" in guard.variables else [1]  # e.g. "at most two rounds"
+        for combination, round_ in itertools.product(
+            itertools.islice(itertools.product(*options), 256), rounds
+        ):
             data = {**self.defaults, **{k: v for k, v in combination if v is not None}}
             for k, v in combination:
                 if v is None:
                     data.pop(k, None)
+            no_reviews = {"count": 0, "assigned": 0, "all_submitted": False, "mean": 0.0}
             for parent, children in linked:
                 context = {
                     "data": data,
-                    "reviews": {"count": 0, "assigned": 0, "all_submitted": False, "mean": 0.0},
+                    "reviews": {
+                        **no_reviews,
+                        "round": round_,
+                        "by_kind": {kind: dict(no_reviews) for kind in self.program.review_kinds},
+                    },
                     "money": {"awarded": 0, "paid": 0, "recovered": 0},
                     "actor": {"id": 0, "roles": []},
                     "application": {"state": transition.sources[0], "days_in_state": 0},
+                    "event": event_sample(transition.spec.events),
                     "parent": parent,
                     "children": children,
                 }

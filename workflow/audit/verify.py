@@ -58,6 +58,8 @@ REVIEW_COLUMNS = (
     ReviewAssignment.scores,
     ReviewAssignment.total,
     ReviewAssignment.comment,
+    ReviewAssignment.round,
+    ReviewAssignment.kind,
 )
 MEMBER_COLUMNS = (ApplicationMember.application_id, ApplicationMember.user_id, ApplicationMember.relation)
 BATCH = 2000
@@ -273,25 +275,25 @@ def _compare_row(application_id, last, row) -> ChainFault | None:
 
 
 def replay_reviews(details) -> tuple[dict, set]:
-    """What the events' details say the review assignments and members are now."""
-    reviews: dict[int, dict] = {}
+    """What the events' details say the review assignments (by reviewer and round) and members are now."""
+    reviews: dict[tuple, dict] = {}
     members: set = set()
     for detail in details:
         kind = detail.get("kind")
+        seat = (detail.get("reviewer_id"), detail.get("round", 1))  # chains before rounds: all round 1
         if kind == "review_assigned":
-            reviews[detail["reviewer_id"]] = {
+            reviews[seat] = {
                 "coi": "pending",
                 "coi_reason": None,
                 "scores": None,
                 "total": None,
                 "comment": None,
+                "kind": detail.get("reviewer_kind"),
             }
-        elif kind == "review_declared" and detail["reviewer_id"] in reviews:
-            reviews[detail["reviewer_id"]].update(coi=detail["coi"], coi_reason=detail["coi_reason"])
-        elif kind == "review_submitted" and detail["reviewer_id"] in reviews:
-            reviews[detail["reviewer_id"]].update(
-                scores=detail["scores"], total=detail["total"], comment=detail["comment"]
-            )
+        elif kind == "review_declared" and seat in reviews:
+            reviews[seat].update(coi=detail["coi"], coi_reason=detail["coi_reason"])
+        elif kind == "review_submitted" and seat in reviews:
+            reviews[seat].update(scores=detail["scores"], total=detail["total"], comment=detail["comment"])
         elif kind == "member_added":
             members.add((detail["user_id"], detail["relation"]))
     return reviews, members
@@ -301,12 +303,19 @@ def _compare_side(application_id, chain, review_rows, member_rows) -> ChainFault
     details = [event[DETAIL] for event in chain if event[DETAIL]]
     expected, expected_members = replay_reviews(details)
     actual = {
-        r[1]: {"coi": r[2], "coi_reason": r[3], "scores": r[4], "total": r[5], "comment": r[6]}
+        (r[1], r[7]): {
+            "coi": r[2],
+            "coi_reason": r[3],
+            "scores": r[4],
+            "total": r[5],
+            "comment": r[6],
+            "kind": r[8],
+        }
         for r in review_rows
     }
-    for reviewer in sorted(expected.keys() | actual.keys()):
-        if canonical(expected.get(reviewer)) != canonical(actual.get(reviewer)):
-            return ChainFault(application_id, chain[-1][SEQ], "review_changed", {"reviewer": reviewer})
+    for seat in sorted(expected.keys() | actual.keys()):
+        if canonical(expected.get(seat)) != canonical(actual.get(seat)):
+            return ChainFault(application_id, chain[-1][SEQ], "review_changed", {"reviewer": seat[0]})
     if {(r[1], r[2]) for r in member_rows} != expected_members:
         return ChainFault(application_id, chain[-1][SEQ], "member_changed")
     return None

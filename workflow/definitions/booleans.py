@@ -17,9 +17,19 @@ from workflow.vocabulary.fields import sample_value
 from workflow.vocabulary.guards import CONTEXT_SOURCES, Expression, GuardEvaluationError
 
 ENGINE_SAMPLES = {
-    "reviews": {"assigned": 0, "count": 0, "all_submitted": False, "mean": 0.0, "min": 0, "max": 0},
+    "reviews": {
+        "assigned": 0,
+        "count": 0,
+        "all_submitted": False,
+        "mean": 0.0,
+        "min": 0,
+        "max": 0,
+        "round": 1,
+        "by_kind": {},
+    },
     "actor": {"id": 0, "roles": []},
     "application": {"state": "", "days_in_state": 0},
+    "event": {"name": "", "program": "", "state": "", "application_id": 0},
 }
 
 

@@ -18,7 +18,13 @@ from workflow.definitions.deadline_checks import check_deadline
 from workflow.definitions.graph import check_automatic_cycles, check_graph, check_unfireable
 from workflow.definitions.linkcheck import check_children
 from workflow.definitions.performance_checks import check_performance
-from workflow.definitions.program_checks import check_custom_roles, check_key_fields, check_review
+from workflow.definitions.program_checks import (
+    check_custom_roles,
+    check_events,
+    check_key_fields,
+    check_review,
+    check_sign_off,
+)
 from workflow.definitions.source import Problem, SourceMap
 from workflow.vocabulary.channels import CHANNELS
 from workflow.vocabulary.effects import effect_kinds, expressions_of, parse_effect
@@ -64,6 +70,8 @@ class Checker:
         self.check_states()
         self.check_fields()
         check_review(self)
+        check_events(self)
+        check_sign_off(self)
         self.check_transitions()
         self.check_decisions()
         self.check_notices()

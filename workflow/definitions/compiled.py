@@ -141,17 +141,41 @@ class CompiledProgram:
 
     @cached_property
     def automatic(self) -> dict[str, list[CompiledTransition]]:
+        """Automatic steps taken whenever their condition holds after a change, by state."""
         by_state: dict[str, list[CompiledTransition]] = {}
         for transition in self.transitions:
-            if transition.spec.auto:
+            if transition.spec.auto and not transition.spec.events:
                 for source in transition.sources:
                     by_state.setdefault(source, []).append(transition)
         return by_state
 
     @cached_property
+    def on_event(self) -> dict[tuple[str, str], list[CompiledTransition]]:
+        """Automatic steps taken only when their event happens (`on_event:`), by (state, event)."""
+        by_event: dict[tuple[str, str], list[CompiledTransition]] = {}
+        for transition in self.transitions:
+            for event in transition.spec.events:
+                for source in transition.sources:
+                    by_event.setdefault((source, event), []).append(transition)
+        return by_event
+
+    @cached_property
+    def listened_events(self) -> frozenset[str]:
+        return frozenset(event for state, event in self.on_event)
+
+    @cached_property
     def trigger_hooks(self) -> dict[str, list]:
         """trigger → effect kinds that act when it fires (e.g. an award releasing a held tranche)."""
         return listened_triggers(effect for t in self.transitions for effect in t.effects)
+
+    @cached_property
+    def review_kinds(self) -> tuple[str, ...]:
+        """The reviewer kinds the rule file declares (`review.kinds`), in file order."""
+        return tuple(self.spec.review.kinds) if self.spec.review else ()
+
+    def review_kind_label(self, kind: str | None, lang: str) -> str:
+        spec = self.spec.review.kinds.get(kind or "") if self.spec.review else None
+        return spec.label.get(lang) if spec else ""
 
     # forms ---------------------------------------------------------------------------------
     @cached_property
@@ -272,6 +296,7 @@ ENGINE_STEPS = {
     "internal_note": {"ko": "내부 메모", "en": "internal note"},
     "declare_interest": {"ko": "이해충돌 신고", "en": "conflict-of-interest declaration"},
     "submit_review": {"ko": "심사 점수 제출", "en": "review scores submitted"},
+    "sign_off": {"ko": "결재 승인", "en": "approval"},
 }
 
 

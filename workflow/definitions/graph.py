@@ -65,7 +65,10 @@ def check_graph(checker) -> None:
 
 def check_automatic_cycles(checker) -> None:
     """Unguarded automatic transitions that lead back to where they started would never stop."""
-    automatic = [t for t in checker.transitions if t.get("auto") and not t.get("guard")]
+    # steps waiting for an event (`on_event:`) are taken once per event, so they cannot loop by themselves
+    automatic = [
+        t for t in checker.transitions if t.get("auto") and not t.get("guard") and not t.get("on_event")
+    ]
     graph = edges(checker.states, automatic)
     for index, transition in enumerate(checker.transitions):
         if transition in automatic and any(
@@ -83,7 +86,7 @@ def check_unfireable(checker) -> None:
     """A transition only `system` may fire must be automatic or fired by a deadline of a state it leaves."""
     for index, transition in enumerate(checker.transitions):
         roles = _as_list(transition.get("roles"))
-        if roles != ["system"] or transition.get("auto"):
+        if roles != ["system"] or transition.get("auto") or transition.get("on_event"):
             continue
         trigger = transition.get("trigger")
         sources = _as_list(transition.get("from"))

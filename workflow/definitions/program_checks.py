@@ -3,6 +3,8 @@ fields pages show (`custom_roles:`, `review.assign_in:`, `key_fields:`)."""
 
 from __future__ import annotations
 
+import re
+
 from workflow.vocabulary.roles import ROLES
 
 
@@ -25,10 +27,33 @@ def check_custom_roles(checker) -> None:
             )
 
 
+KIND_INDEX = re.compile(r"\bby_kind\s*\[\s*[\"']([^\"']*)[\"']\s*\]")
+
+
 def check_review(checker) -> None:
-    assign_in = _mapping(checker.raw.get("review")).get("assign_in")
+    review = _mapping(checker.raw.get("review"))
+    assign_in = review.get("assign_in")
     for index, state in enumerate(assign_in if isinstance(assign_in, list) else []):
         checker.state_ref(("review", "assign_in", index), state)
+    kinds = list(_mapping(review.get("kinds")))
+    for index, transition in enumerate(checker.transitions):
+        trigger = transition.get("trigger", index)
+        if transition.get("new_review_round") and not review:
+            checker.add(
+                ("transitions", index, "new_review_round"),
+                f"transition '{trigger}' begins a review round, but the program has no review:",
+                "add a review: section, or remove new_review_round",
+            )
+        guard = transition.get("guard")
+        for kind in KIND_INDEX.findall(guard if isinstance(guard, str) else ""):
+            if kind not in kinds:
+                from workflow.definitions.checks import suggest
+
+                checker.add(
+                    ("transitions", index, "guard"),
+                    f"the guard counts reviewer kind '{kind}', which review.kinds does not declare",
+                    suggest(kind, kinds) or "declare it under review: kinds:",
+                )
 
 
 def check_key_fields(checker) -> None:
@@ -58,4 +83,63 @@ def check_key_fields(checker) -> None:
                 ("key_fields", role),
                 f"key_fields.{role} is a {types[value]} field",
                 f"name a field of type {' or '.join(wanted[role])}",
+            )
+
+
+def check_events(checker) -> None:
+    """`on_event:` names registered events; only such a step's guard may read `event`."""
+    from workflow.definitions.checks import suggest
+    from workflow.engine.events import EVENTS
+
+    for index, transition in enumerate(checker.transitions):
+        trigger = transition.get("trigger", index)
+        events = transition.get("on_event")
+        names = events if isinstance(events, list) else [events] if events else []
+        for position, name in enumerate(names):
+            if name not in EVENTS:
+                path = ("transitions", index, "on_event") + ((position,) if isinstance(events, list) else ())
+                checker.add(
+                    path,
+                    f"unknown event '{name}'",
+                    suggest(name, EVENTS) or f"known events: {', '.join(sorted(EVENTS))}",
+                )
+        guard = transition.get("guard")
+        if not names and isinstance(guard, str) and EVENT_NAME.search(guard):
+            checker.add(
+                ("transitions", index, "guard"),
+                f"the guard of '{trigger}' reads event, but the step waits for no event",
+                "add on_event: (e.g. on_event: linked_state_reached), or read data/reviews instead",
+            )
+
+
+EVENT_NAME = re.compile(r"(?<![\w.])event\s*\.")
+
+
+def check_sign_off(checker) -> None:
+    """A sign-off's roles fire the transition; an automatic step or one with its own fields cannot have one."""
+    for index, transition in enumerate(checker.transitions):
+        steps = transition.get("sign_off")
+        if not isinstance(steps, list) or not steps:
+            continue
+        trigger = transition.get("trigger", index)
+        roles = transition.get("roles") if isinstance(transition.get("roles"), list) else []
+        for position, step in enumerate(steps):
+            role = step.get("role") if isinstance(step, dict) else None
+            if isinstance(role, str) and role not in roles:
+                checker.add(
+                    ("transitions", index, "sign_off", position, "role"),
+                    f"sign_off of '{trigger}' asks role '{role}', which may not fire it",
+                    f"add {role} to the transition's roles:",
+                )
+        if transition.get("auto") or transition.get("on_event") or roles == ["system"]:
+            checker.add(
+                ("transitions", index, "sign_off"),
+                f"'{trigger}' is taken by the system, so nobody can approve it",
+                "give the sign-off to a transition people fire",
+            )
+        if transition.get("fields"):
+            checker.add(
+                ("transitions", index, "sign_off"),
+                f"'{trigger}' asks for fields and a sign-off: each approver would enter different values",
+                "collect the values in a stage before the sign-off",
             )

@@ -67,8 +67,13 @@ class RubricItem(Closed):
     guide: I18n | None = None  # how points are given, e.g. "25–30: ..., 15–24: ..."
 
 
+class ReviewerKind(Closed):
+    label: I18n
+
+
 class ReviewSpec(Closed):
     rubric: list[RubricItem] = Field(min_length=1)
+    kinds: dict[Name, ReviewerKind] = {}  # reviewer kinds chosen at assignment (internal, external, ...)
     reviewers_per_application: int = Field(default=3, ge=1)  # assignment refuses one more
     assign_in: list[Name] = []  # states besides the `review: true` ones where reviewers may be assigned
 
@@ -151,6 +156,13 @@ class StateSpec(Closed):
     deadline: Deadline | None = None
 
 
+class SignOffStep(Closed):
+    """`count` different people holding `role` approve (in any order among them)."""
+
+    role: Name
+    count: int = Field(default=1, ge=1, le=20)
+
+
 class TransitionSpec(Closed):
     trigger: Name
     source: OneOrMany = Field(alias="from")
@@ -167,10 +179,28 @@ class TransitionSpec(Closed):
     effects: list[dict[str, Any]] = []
     notice: OneOrMany | None = None
     auto: bool = False
+    # an automatic step taken only when this named event happens (workflow/engine/events.py)
+    on_event: OneOrMany | None = None
+    new_review_round: bool = False  # reviews before it stay in the history but no longer count
+    # approvals needed before it moves, step by step (e.g. two of the committee, then the director)
+    sign_off: list[SignOffStep] = []
 
     @property
     def sources(self) -> list[str]:
         return [self.source] if isinstance(self.source, str) else list(self.source)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _on_event_is_automatic(cls, raw: Any) -> Any:
+        if isinstance(raw, dict) and raw.get("on_event") and "auto" not in raw:
+            return {**raw, "auto": True}
+        return raw
+
+    @property
+    def events(self) -> list[str]:
+        if self.on_event is None:
+            return []
+        return [self.on_event] if isinstance(self.on_event, str) else list(self.on_event)
 
     @property
     def notices(self) -> list[str]:

@@ -327,6 +327,7 @@ def _result(move: Move) -> FireResult:
         row_version=move.row_version,
         event_seq=move.event_seq,
         automatic=move.automatic,
+        approved=move.approved,
         outbox_ids=move.outbox_ids,
         application=move.row,
     )

@@ -42,13 +42,15 @@ def effective_roles(
 
 
 def reviewer_status(connection, application_id: int, user_id: int | None) -> str | None:
-    """None if not assigned; else the conflict declaration: 'pending', 'none' or 'conflict'."""
+    """None if not assigned; else the conflict declaration of the latest round they were assigned in:
+    'pending', 'none' or 'conflict'."""
     if user_id is None:
         return None
     return connection.execute(
-        select(ReviewAssignment.coi).where(
-            ReviewAssignment.application_id == application_id, ReviewAssignment.reviewer_id == user_id
-        )
+        select(ReviewAssignment.coi)
+        .where(ReviewAssignment.application_id == application_id, ReviewAssignment.reviewer_id == user_id)
+        .order_by(ReviewAssignment.round.desc())
+        .limit(1)
     ).scalar()
 
 

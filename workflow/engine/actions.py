@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from workflow.engine import records
+from workflow.engine import records, signoff
 from workflow.engine.access import effective_roles
 from workflow.engine.actors import Actor
 from workflow.engine.context import expression_context
 from workflow.engine.core import _passing, _require_stages
 from workflow.engine.records import ApplicationRow
 from workflow.engine.results import Refused
+from workflow.engine.signoff import Progress
 from workflow.vocabulary.messages import Message
 
 
@@ -31,6 +32,7 @@ class ActionOption:
     confirm: dict | None = None  # {ko, en}: the rule file's own confirmation question
     fields: list = field(default_factory=list)  # extra fields the transition asks for (FieldSpec)
     to_state: str = ""
+    sign_off: Progress | None = None  # the approvals so far, for a transition that needs several
 
 
 def available_actions(
@@ -68,6 +70,11 @@ def available_actions(
             to_state=candidates[0].spec.to,
         )
         option.reason = _refusal(connection, program, application, actor, held, candidates, now)
+        signing = next((t for t in candidates if t.spec.sign_off), None)
+        if signing is not None:
+            option.sign_off = signoff.progress(connection, application, signing)
+            option.label = signoff.progress_label(program, option.sign_off)  # "승인 (1/2명 승인)"
+            option.reason = option.reason or signoff.refusal(program, option.sign_off, actor, held)
         option.enabled = option.reason is None
         options.append(option)
     return options
@@ -81,7 +88,9 @@ def _refusal(connection, program, application, actor, held, candidates, now) -> 
         if own_fields:
             # the guard reads values the user enters with the action; they are checked when fired
             return None
-        context = expression_context(connection, application, data, actor, held, candidates, now)
+        context = expression_context(
+            connection, application, data, actor, held, candidates, now, program.review_kinds
+        )
         _passing(candidates, context)
     except Refused as refused:
         return refused.message

@@ -3,37 +3,14 @@ queried only when an expression uses them."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from workflow.engine.records import ApplicationRow
-from workflow.models import ReviewAssignment
+from workflow.engine.review_rounds import reviews_summary
 from workflow.vocabulary.effects import expressions_of
 from workflow.vocabulary.guards import CONTEXT_SOURCES
 
 
-def reviews_summary(connection, application_id: int) -> dict:
-    row = connection.execute(
-        select(
-            func.count(ReviewAssignment.id),
-            func.count(ReviewAssignment.submitted_at),
-            func.avg(ReviewAssignment.total),
-            func.min(ReviewAssignment.total),
-            func.max(ReviewAssignment.total),
-        ).where(ReviewAssignment.application_id == application_id, ReviewAssignment.coi != "conflict")
-    ).one()
-    assigned, submitted, mean, low, high = row
-    return {
-        "assigned": int(assigned),
-        "count": int(submitted),
-        "all_submitted": assigned > 0 and submitted == assigned,
-        "mean": float(mean) if mean is not None else 0.0,
-        "min": int(low) if low is not None else 0,
-        "max": int(high) if high is not None else 0,
-    }
-
-
 def expression_context(
-    connection, application: ApplicationRow, data: dict, actor, held_roles, transitions, now
+    connection, application: ApplicationRow, data: dict, actor, held_roles, transitions, now, review_kinds=()
 ) -> dict:
     needs = set()
     for transition in transitions:
@@ -47,7 +24,7 @@ def expression_context(
         },
     }
     if "reviews" in needs:
-        context["reviews"] = reviews_summary(connection, application.id)
+        context["reviews"] = reviews_summary(connection, application.id, review_kinds)
     for name in needs & CONTEXT_SOURCES.keys():
         source = CONTEXT_SOURCES[name]
         if source.reads_expressions:

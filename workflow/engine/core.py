@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 
-from workflow.engine import records
+from workflow.engine import records, review_rounds, signoff
 from workflow.engine.access import effective_roles, reviewer_status
 from workflow.engine.actors import SYSTEM, Actor
 from workflow.engine.context import expression_context
+from workflow.engine.events import Happened, parents_of
 from workflow.engine.hooks import after_transition_hooks
 from workflow.engine.records import ApplicationRow
 from workflow.engine.results import Refused
@@ -24,6 +25,8 @@ from workflow.vocabulary.messages import Message
 from workflow.vocabulary.roles import role_labels
 
 MAX_AUTOMATIC_STEPS = 20
+MAX_LINK_DEPTH = 5  # parent of a parent of ...: links only ever point to newer applications
+LINKED_STATE = "linked_state_reached"
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +71,34 @@ def fire_in(
         raise Refused(Message("reason_required"))
     new_data = _merge_data(program, application, candidates, held, data or {})
     _require_stages(program, [s for t in candidates for s in t.spec.requires], new_data)
-    context = expression_context(connection, application, new_data, actor, held, candidates, now)
+    context = expression_context(
+        connection, application, new_data, actor, held, candidates, now, program.review_kinds
+    )
     allowed = _passing(candidates, context)
     to_state = program.move(state, trigger, allowed)
     chosen = next(t for t in candidates if t.index in allowed and t.spec.to == to_state)
+    event = None
+    if chosen.spec.sign_off:
+        application, complete, seq = signoff.approve(tx, program, application, chosen, actor, held, reason)
+        if not complete:  # recorded; the move waits for the approvals still needed
+            row_version = application.row_version
+            return Move(application_id, state, state, row_version, seq, [], [], application, approved=True)
+        event = Happened("approvals_complete", {"trigger": trigger})
     move = _apply(tx, program, application, chosen, actor, held, reason, new_data, context)
-    _run_automatic(tx, program, move)
+    move.approved = bool(chosen.spec.sign_off)
+    _run_automatic(tx, program, move, event)
+    if move.automatic and move.state == state != chosen.spec.to and not actor.is_system:
+        # a revert an automatic step would take straight back: refused, so nothing pretends to be done
+        raise Refused(_undone(program, trigger, state))
+    if move.state != state:
+        notify_linked(tx, move)
     return move
+
+
+def _undone(program, trigger: str, state: str) -> Message:
+    return Message(
+        "undone_by_automatic", {"trigger": program.trigger_label(trigger), "state": _label(program, state)}
+    )
 
 
 def _apply(
@@ -101,9 +125,24 @@ def _apply(
         for kind, params in transition.effects:
             if kind.check is not None and not kind.changes_data:
                 kind.check(effect_context, params)
-        event = tx.move(
-            program, application, transition.spec.to, transition.trigger, actor, held, reason, data
+        new_round = (
+            review_rounds.round_started_detail(connection, application.id)
+            if transition.spec.new_review_round
+            else None
         )
+        event = tx.move(
+            program,
+            application,
+            transition.spec.to,
+            transition.trigger,
+            actor,
+            held,
+            reason,
+            data,
+            detail=new_round,
+        )
+        if new_round is not None:
+            review_rounds.begin_round(connection, application.id, new_round, event["seq"], now)
         for kind, params in transition.effects:
             if not kind.changes_data:
                 kind.apply(effect_context, params)
@@ -136,34 +175,54 @@ def _apply(
     )
 
 
-def _run_automatic(tx: Transaction, program, move: Move) -> None:
-    """Fire automatic transitions whose condition holds in the new state, recorded as `system`
-    (a chain of them at most MAX_AUTOMATIC_STEPS long)."""
+def _run_automatic(tx: Transaction, program, move: Move, event: Happened | None = None) -> None:
+    """Take the step waiting for `event` (`on_event:`), if any holds, then every automatic step whose
+    condition holds in the new state, recorded as `system` (a chain at most MAX_AUTOMATIC_STEPS long)."""
+    if event is not None:
+        listening = program.on_event.get((move.state, event.name))
+        if listening:
+            _take_automatic(tx, program, move, listening, event)
     for _ in range(MAX_AUTOMATIC_STEPS):
         automatic = program.automatic.get(move.state)
-        if not automatic:
+        if not automatic or not _take_automatic(tx, program, move, automatic, None):
             return
-        application = move.row or records.read_application(tx.connection, move.application_id)
-        assert application is not None  # it was just moved in this transaction
-        context = expression_context(
-            tx.connection, application, application.data, SYSTEM, {"system"}, automatic, tx.now
-        )
-        try:
-            allowed = _passing(automatic, context)
-        except Refused:
-            return  # no automatic step applies yet; it is tried again after the next change
-        first = next(t for t in automatic if t.index in allowed)
-        to_state = program.move(move.state, first.trigger, allowed)  # the shared machine decides, as in fire
-        chosen = next(t for t in automatic if t.index in allowed and t.spec.to == to_state)
-        step = _apply(tx, program, application, chosen, SYSTEM, {"system"}, None, application.data, context)
-        move.automatic.append(chosen.trigger)
-        move.outbox_ids.extend(step.outbox_ids)
-        move.state, move.row_version, move.event_seq = step.state, step.row_version, step.event_seq
-        move.row = step.row
 
 
-def run_automatic_in(tx: Transaction, application_id: int) -> Move | None:
-    """After a change outside fire (e.g. a review submitted), take any automatic step now allowed."""
+def _take_automatic(tx: Transaction, program, move: Move, automatic, event: Happened | None) -> bool:
+    """Take the first of `automatic` whose guard holds; False if none does (tried again after the next
+    change, or the next such event)."""
+    application = move.row or records.read_application(tx.connection, move.application_id)
+    assert application is not None  # it was just moved in this transaction
+    context = expression_context(
+        tx.connection,
+        application,
+        application.data,
+        SYSTEM,
+        {"system"},
+        automatic,
+        tx.now,
+        program.review_kinds,
+    )
+    if event is not None:
+        context["event"] = {"name": event.name, **event.values}
+    try:
+        allowed = _passing(automatic, context)
+    except Refused:
+        return False
+    first = next(t for t in automatic if t.index in allowed)
+    to_state = program.move(move.state, first.trigger, allowed)  # the shared machine decides, as in fire
+    chosen = next(t for t in automatic if t.index in allowed and t.spec.to == to_state)
+    step = _apply(tx, program, application, chosen, SYSTEM, {"system"}, None, application.data, context)
+    move.automatic.append(chosen.trigger)
+    move.outbox_ids.extend(step.outbox_ids)
+    move.state, move.row_version, move.event_seq = step.state, step.row_version, step.event_seq
+    move.row = step.row
+    return True
+
+
+def run_automatic_in(tx: Transaction, application_id: int, event: Happened | None = None) -> Move | None:
+    """After a change outside fire (e.g. a review submitted, which is also the event `review_submitted`),
+    take the automatic steps now allowed; linked applications hear of a new state."""
     application, program = tx.load(application_id)
     move = Move(
         application_id,
@@ -174,8 +233,31 @@ def run_automatic_in(tx: Transaction, application_id: int) -> Move | None:
         [],
         [],
     )
-    _run_automatic(tx, program, move)
+    _run_automatic(tx, program, move, event)
+    if move.state != application.state:
+        notify_linked(tx, move)
     return move if move.automatic else None
+
+
+def notify_linked(tx: Transaction, move: Move, depth: int = 0) -> None:
+    """The event `linked_state_reached` on each application that opened this one (its parent), when any
+    program listens for it: the parent's steps may wait for a child to reach a state."""
+    registry = tx.workflow.registry
+    if depth >= MAX_LINK_DEPTH or not any(
+        LINKED_STATE in p.listened_events for p in registry.current.values()
+    ):
+        return
+    row = move.row or records.read_application(tx.connection, move.application_id)
+    assert row is not None
+    for parent_id in parents_of(tx.connection, move.application_id):
+        values = {"program": row.program_key, "state": move.state, "application_id": move.application_id}
+        parent, program = tx.load(parent_id)
+        parent_move = Move(
+            parent_id, parent.state, parent.state, parent.row_version, parent.history_seq, [], []
+        )
+        _run_automatic(tx, program, parent_move, Happened(LINKED_STATE, values))
+        if parent_move.state != parent.state:
+            notify_linked(tx, parent_move, depth + 1)
 
 
 def _passing(candidates, context) -> set[int]:

@@ -28,6 +28,7 @@ class FireResult:
     refusal: Message | None = None
     errors: dict[str, Message] = field(default_factory=dict)
     automatic: list[str] = field(default_factory=list)  # triggers the system fired after this one
+    approved: bool = False  # an approval of a sign-off was recorded (the state moves with the last one)
     outbox_ids: list[int] = field(default_factory=list)
     # the ApplicationRow after the change: pass it to the next fire to spare reading the row again
     application: Any = None

@@ -43,6 +43,7 @@ class Move:
     automatic: list[str]
     outbox_ids: list[int]
     row: ApplicationRow | None = None  # the row as this change left it
+    approved: bool = False  # the change was an approval of a sign-off (the last one also moves)
 
 
 class Transaction:
@@ -194,9 +195,13 @@ class Transaction:
         self.outbox_ids.extend(ids)
         return ids
 
-    def run_automatic(self, application_id: int) -> Move | None:
-        """Take the automatic steps now allowed (e.g. all reviews in), as `system`, in this transaction;
-        None if there was none."""
+    def run_automatic(self, application_id: int, event: str | None = None, **values) -> Move | None:
+        """Take the automatic steps now allowed (e.g. all reviews in), as `system`, in this transaction:
+        first a step waiting for `event` (a name of workflow/engine/events.py, e.g. "review_submitted"),
+        then those whose condition holds. None if there was none."""
         from workflow.engine.core import run_automatic_in
+        from workflow.engine.events import EVENTS, Happened
 
-        return run_automatic_in(self, application_id)
+        if event is not None and event not in EVENTS:
+            raise ValueError(f"unknown event '{event}': register it in workflow/engine/events.py")
+        return run_automatic_in(self, application_id, Happened(event, values) if event else None)

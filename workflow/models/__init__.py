@@ -6,6 +6,7 @@ from workflow.models.applications import (
     ApplicationMember,
     ReviewAssignment,
     ReviewerPledge,
+    ReviewRound,
 )
 from workflow.models.audit import AuditDigest, AuditRun, ReadLogEntry, StaffEvent
 from workflow.models.definitions import DefinitionSnapshot
@@ -47,6 +48,7 @@ __all__ = [
     "ReadLogEntry",
     "ReviewAssignment",
     "ReviewerPledge",
+    "ReviewRound",
     "StaffEvent",
     "StateStay",
     "StoredMail",

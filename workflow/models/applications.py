@@ -80,13 +80,16 @@ class ReviewAssignment(Base):
 
     __tablename__ = "review_assignments"
     __table_args__ = (
-        UniqueConstraint("application_id", "reviewer_id", name="uq_review_assignments_pair"),
+        UniqueConstraint("application_id", "reviewer_id", "round", name="uq_review_assignments_seat"),
         CheckConstraint("coi IN ('pending', 'none', 'conflict')", name="coi_known"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # the review round it belongs to (review_rounds); guards count the current round only
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    kind: Mapped[str | None] = mapped_column(String(40), nullable=True)  # the rule file's `review.kinds`
     coi: Mapped[str] = mapped_column(String(10), default="pending")
     coi_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     scores: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
@@ -97,6 +100,19 @@ class ReviewAssignment(Base):
     # a saved, unsubmitted review ({"scores": {...}, "comment": ...}): never counted by guards or boards
     draft: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
     draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ReviewRound(Base):
+    """A review round begun by a transition with `new_review_round: true` (round 1 needs no row)."""
+
+    __tablename__ = "review_rounds"
+
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True
+    )
+    round: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    event_seq: Mapped[int] = mapped_column(Integer)  # the history event that began it
 
 
 class ReviewerPledge(Base):

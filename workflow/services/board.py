@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from workflow.engine.records import ApplicationRow
+from workflow.engine.review_rounds import current_round
 from workflow.engine.search_text import normalise
 from workflow.models import Application, ReviewAssignment, User, UserRole
 from workflow.services.board_columns import (
@@ -146,6 +147,8 @@ def inbox(connection, reviewer_id: int) -> list[dict]:
             ReviewAssignment.total,
             ReviewAssignment.assigned_at,
             ReviewAssignment.submitted_at,
+            ReviewAssignment.round,
+            ReviewAssignment.kind,
             Application.program_key,
             Application.program_version,
             Application.definition_sha,
@@ -200,13 +203,17 @@ def reviewer_candidates(connection, application: ApplicationRow, program) -> tup
         .distinct()
         .order_by(User.name)
     ).all()
-    assigned = dict(
-        connection.execute(
-            select(ReviewAssignment.reviewer_id, ReviewAssignment.coi).where(
+    # a seat of the current round, or a conflict declared in any round, keeps a reviewer off the list
+    round_now = current_round(connection, application.id)
+    assigned = {
+        reviewer_id: coi
+        for reviewer_id, coi, round_ in connection.execute(
+            select(ReviewAssignment.reviewer_id, ReviewAssignment.coi, ReviewAssignment.round).where(
                 ReviewAssignment.application_id == application.id
             )
         ).all()
-    )
+        if round_ == round_now or coi == "conflict"
+    }
     applicant_org = connection.execute(
         select(User.organisation).where(User.id == application.applicant_id)
     ).scalar()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import Integer, String, func, literal, select
 
-from workflow.models import Application, ReviewAssignment, Timer, User
+from workflow.models import Application, ReviewAssignment, ReviewRound, Timer, User
 
 DEFAULT_SORT = "-number"
 NOT_NULL = frozenset({"number", "applicant", "state", "updated"})  # columns that always hold a value
@@ -22,18 +22,21 @@ DEADLINE = (
     .correlate(Application)
     .scalar_subquery()
 )
-SCORE = (
-    select(func.avg(ReviewAssignment.total))
-    .where(ReviewAssignment.application_id == Application.id, ReviewAssignment.submitted_at.is_not(None))
+# scores of the current review round only (a revision's new round starts them afresh)
+ROUND = func.coalesce(
+    select(func.max(ReviewRound.round))
+    .where(ReviewRound.application_id == Application.id)
     .correlate(Application)
-    .scalar_subquery()
+    .scalar_subquery(),
+    1,
 )
-REVIEWS = (
-    select(func.count())
-    .where(ReviewAssignment.application_id == Application.id, ReviewAssignment.submitted_at.is_not(None))
-    .correlate(Application)
-    .scalar_subquery()
+SCORED_NOW = (
+    ReviewAssignment.application_id == Application.id,
+    ReviewAssignment.submitted_at.is_not(None),
+    ReviewAssignment.round == ROUND,
 )
+SCORE = select(func.avg(ReviewAssignment.total)).where(*SCORED_NOW).correlate(Application).scalar_subquery()
+REVIEWS = select(func.count()).where(*SCORED_NOW).correlate(Application).scalar_subquery()
 
 
 def data_text(name: str | None):

@@ -14,6 +14,7 @@ from sqlalchemy import insert, select, update
 
 from workflow.engine import FireResult, Refused, Transaction
 from workflow.engine.actors import Actor
+from workflow.engine.review_rounds import current_round
 from workflow.models import Application, ReviewAssignment, ReviewerPledge
 from workflow.vocabulary.messages import Message
 from workflow.vocabulary.roles import roles_that
@@ -29,12 +30,15 @@ def assign(
     officer: Actor,
     replaces: int | None = None,
     expected_version: int | None = None,
+    kind: str | None = None,
 ) -> FireResult:
-    """Assign a reviewer (once; assigning one already there changes nothing). With `replaces`, the
-    reviewer takes the seat of one who declared a conflict, recorded as a replacement in the history;
-    with `expected_version`, an application changed since that version is refused as stale."""
+    """Assign a reviewer to the current review round (once; assigning one already there changes nothing),
+    as one of the rule file's reviewer kinds (the first declared one if none is given; none when the file
+    declares no kinds). With `replaces`, the reviewer takes the seat of one who declared a conflict,
+    recorded as a replacement in the history; with `expected_version`, an application changed since that
+    version is refused as stale. Then the automatic steps (event `reviewers_assigned`)."""
 
-    def work(tx: Transaction) -> None:
+    def work(tx: Transaction) -> FireResult:
         connection = tx.connection
         application, program = tx.load(application_id, expected_version, for_update=True)
         if not officer.staff_roles(program.key) & MANAGERS:
@@ -43,12 +47,23 @@ def assign(
         if review is None or not (program.spec.states[state].review or state in review.assign_in):
             label = {lang: program.state_label(state, lang) for lang in ("ko", "en")}
             raise Refused(Message("not_assignment_state", {"state": label}))
+        round_now = current_round(connection, application_id)
+        wanted_kind = kind
+        if replaces is not None and kind is None:  # the new reviewer sits in the replaced one's seat
+            wanted_kind = connection.execute(
+                select(ReviewAssignment.kind).where(
+                    ReviewAssignment.application_id == application_id,
+                    ReviewAssignment.reviewer_id == replaces,
+                    ReviewAssignment.round == round_now,
+                )
+            ).scalar()
+        chosen = _kind(program, wanted_kind)
         # the application row locked: two officers assigning at once cannot pass the limit together
         connection.execute(select(Application.id).where(Application.id == application_id).with_for_update())
         seats = dict(
             connection.execute(
                 select(ReviewAssignment.reviewer_id, ReviewAssignment.coi).where(
-                    ReviewAssignment.application_id == application_id
+                    ReviewAssignment.application_id == application_id, ReviewAssignment.round == round_now
                 )
             ).all()
         )
@@ -67,21 +82,43 @@ def assign(
                     reviewer_id=reviewer_id,
                     coi="pending",
                     assigned_at=tx.now,
+                    round=round_now,
+                    kind=chosen,
                 )
             )
             roles = officer.staff_roles(program.key) & MANAGERS
-            detail: dict = {"kind": "review_assigned", "reviewer_id": reviewer_id}
+            detail: dict = {"kind": "review_assigned", "reviewer_id": reviewer_id, "round": round_now}
+            if chosen is not None:
+                detail["reviewer_kind"] = chosen
             trigger = "assign_reviewer"
             if replaces is not None:
                 detail["replaces"], trigger = replaces, "replace_reviewer"
             tx.record(application, program, trigger, officer, roles, detail=detail)
+            return _with_automatic(tx.run_automatic(application_id, "reviewers_assigned"), application)
+        return FireResult(ok=True, application_id=application_id, state=application.state)
 
     return workflow.transaction(work, application_id)
 
 
-def replace(workflow, application_id: int, replaced_id: int, reviewer_id: int, officer: Actor) -> FireResult:
+def replace(
+    workflow, application_id: int, replaced_id: int, reviewer_id: int, officer: Actor, kind: str | None = None
+) -> FireResult:
     """A new reviewer in the seat of one who declared a conflict (an event naming both)."""
-    return assign(workflow, application_id, reviewer_id, officer, replaces=replaced_id)
+    return assign(workflow, application_id, reviewer_id, officer, replaces=replaced_id, kind=kind)
+
+
+def _kind(program, kind: str | None) -> str | None:
+    """The reviewer kind to record: the given one if the file declares it, else its first; None without kinds."""
+    kinds = program.review_kinds
+    if not kinds:
+        if kind:
+            raise Refused(Message("unknown_reviewer_kind", {"kind": kind}))
+        return None
+    if kind is None or kind == "":
+        return kinds[0]
+    if kind not in kinds:
+        raise Refused(Message("unknown_reviewer_kind", {"kind": kind}))
+    return kind
 
 
 def declare(
@@ -89,7 +126,7 @@ def declare(
 ) -> FireResult:
     """'none' opens the application to the reviewer; 'exclusion' or 'recusal' removes the assignment."""
 
-    def work(tx: Transaction) -> None:
+    def work(tx: Transaction) -> FireResult:
         connection = tx.connection
         if declaration not in COI_CHOICES:
             raise Refused(Message("invalid_data", {"detail": declaration}))
@@ -97,11 +134,13 @@ def declare(
             raise Refused(Message("reason_required"))
         coi = "none" if declaration == "none" else "conflict"
         coi_reason = None if declaration == "none" else reason.strip()  # the kind is in the event's detail
+        round_now = current_round(connection, application_id)
         changed = connection.execute(
             update(ReviewAssignment)
             .where(
                 ReviewAssignment.application_id == application_id,
                 ReviewAssignment.reviewer_id == reviewer.id,
+                ReviewAssignment.round == round_now,
                 ReviewAssignment.coi == "pending",
             )
             .values(coi=coi, coi_reason=coi_reason)
@@ -115,8 +154,11 @@ def declare(
             "declaration": declaration,
             "coi": coi,
             "coi_reason": coi_reason,
+            "round": round_now,
         }
         tx.record(application, program, "declare_interest", reviewer, {"reviewer"}, coi_reason, detail)
+        # a conflict frees a seat: the reviews left may now all be in
+        return _with_automatic(tx.run_automatic(application_id, "review_declared"), application)
 
     return workflow.transaction(work, application_id)
 
@@ -135,11 +177,13 @@ def submit(
         if errors:
             raise Refused(Message("invalid_data", {"detail": ", ".join(errors)}), errors)
         clean = {item.name: scores[item.name] for item in program.spec.review.rubric}
+        round_now = current_round(connection, application_id)
         locked = connection.execute(
             update(ReviewAssignment)
             .where(
                 ReviewAssignment.application_id == application_id,
                 ReviewAssignment.reviewer_id == reviewer.id,
+                ReviewAssignment.round == round_now,
                 ReviewAssignment.coi == "none",
                 ReviewAssignment.submitted_at.is_(None),
             )
@@ -160,15 +204,20 @@ def submit(
             "scores": clean,
             "total": sum(clean.values()),
             "comment": comment or None,
+            "round": round_now,
         }
         tx.record(application, program, "submit_review", reviewer, {"reviewer"}, detail=detail)
-        move = tx.run_automatic(application_id)
-        result = FireResult(ok=True, application_id=application_id, state=application.state)
-        if move is not None:
-            result.automatic, result.state, result.outbox_ids = move.automatic, move.state, move.outbox_ids
-        return result
+        return _with_automatic(tx.run_automatic(application_id, "review_submitted"), application)
 
     return workflow.transaction(work, application_id)
+
+
+def _with_automatic(move, application) -> FireResult:
+    """The result of a recorded change and the automatic steps it led to (if any)."""
+    result = FireResult(ok=True, application_id=application.id, state=application.state)
+    if move is not None:
+        result.automatic, result.state, result.outbox_ids = move.automatic, move.state, move.outbox_ids
+    return result
 
 
 def _score_errors(rubric, scores: dict, partial: bool) -> dict:
@@ -206,6 +255,7 @@ def save_draft(
             .where(
                 ReviewAssignment.application_id == application_id,
                 ReviewAssignment.reviewer_id == reviewer.id,
+                ReviewAssignment.round == current_round(tx.connection, application_id),
                 ReviewAssignment.coi == "none",
                 ReviewAssignment.submitted_at.is_(None),
             )

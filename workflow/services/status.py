@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from workflow.engine import records
 from workflow.engine.records import ApplicationRow
+from workflow.engine.review_rounds import current_round
 from workflow.models import Application, HistoryEvent, Letter, ReviewAssignment, Timer, User
 from workflow.services.notes import INTERNAL_NOTE
 
@@ -24,7 +25,9 @@ class ApplicationView:
     events: list[dict] = field(default_factory=list)
     due_at: datetime | None = None
     letters: list[dict] = field(default_factory=list)
-    reviews: list[dict] = field(default_factory=list)
+    reviews: list[dict] = field(default_factory=list)  # the current review round's
+    earlier_reviews: list[dict] = field(default_factory=list)  # rounds before it, latest first
+    review_round: int = 1
 
     @property
     def id(self) -> int:
@@ -98,7 +101,10 @@ def application_view(
     )
     view.letters = letters_of(connection, application_id)
     if with_reviews:
-        view.reviews = reviews_of(connection, application_id)
+        view.review_round = current_round(connection, application_id)
+        every = reviews_of(connection, application_id)
+        view.reviews = [r for r in every if r["round"] == view.review_round]
+        view.earlier_reviews = [r for r in every if r["round"] != view.review_round]
     return view
 
 
@@ -133,10 +139,12 @@ def reviews_of(connection, application_id: int) -> list[dict]:
             ReviewAssignment.scores,
             ReviewAssignment.comment,
             ReviewAssignment.submitted_at,
+            ReviewAssignment.round,
+            ReviewAssignment.kind,
         )
         .join(User, User.id == ReviewAssignment.reviewer_id)
         .where(ReviewAssignment.application_id == application_id)
-        .order_by(ReviewAssignment.id)
+        .order_by(ReviewAssignment.round.desc(), ReviewAssignment.id)
     )
     return [dict(r._mapping) for r in rows]
 

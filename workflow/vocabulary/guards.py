@@ -1,7 +1,8 @@
 """Guards: CEL expressions compiled once at load, evaluated against a small prepared context.
 
 Never Python eval. A guard sees `data` (the application's fields), `reviews` (count, assigned,
-mean, min, max), `actor` (id, roles), `application` (state, days_in_state) and every name a
+mean, min, max, round, by_kind), `actor` (id, roles), `application` (state, days_in_state), `event`
+(in a step with `on_event:`: the event's name and values) and every name a
 package registered as a `ContextSource` (money registers `money`: awarded, paid, recovered,
 budget_remaining; the engine `parent` and `children`, workflow/engine/links.py). Functions beyond CEL's own come from GUARD_FUNCTIONS. How to add a guard
 function or a context name: workflow/vocabulary/GUARDS.md.
@@ -16,7 +17,7 @@ from typing import Any
 
 import cel
 
-ENGINE_VARIABLES = frozenset({"data", "reviews", "actor", "application"})
+ENGINE_VARIABLES = frozenset({"data", "reviews", "actor", "application", "event"})
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,28 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "이 사업은 신청서마다 평가위원 {count}명을 배정하며, 이미 {count}명이 배정되어 있습니다.",
         "en": "This program assigns {count} reviewers per application, and {count} are already assigned.",
     },
+    "already_approved": {
+        "ko": "{by}님은 {at}에 이미 '{trigger}'에 승인했습니다. 같은 사람의 승인은 한 번만 셉니다.",
+        "en": "{by} already approved '{trigger}' at {at}; the same person is counted once.",
+    },
+    "approval_turn": {
+        "ko": "'{trigger}'은(는) 지금 {role}의 승인 차례입니다.",
+        "en": "'{trigger}' now needs the approval of {role}.",
+    },
+    "sign_off_progress": {
+        "ko": "{label} ({done}/{total}명 승인)",
+        "en": "{label} ({done} of {total} so far)",
+    },
+    "undone_by_automatic": {
+        "ko": "'{trigger}'을(를) 할 수 없습니다: 자동 처리 조건이 그대로 충족되어 신청서가 곧바로 '{state}' 단계로 "
+        "되돌아가게 됩니다.",
+        "en": "'{trigger}' cannot be done: the condition of an automatic step still holds, so the application "
+        "would move straight back to '{state}'.",
+    },
+    "unknown_reviewer_kind": {
+        "ko": "'{kind}'은(는) 이 사업의 평가위원 구분이 아닙니다.",
+        "en": "'{kind}' is not a reviewer kind of this program.",
+    },
     "not_from_state_changed": {
         "ko": "현재 단계({state})에서는 '{trigger}'을(를) 할 수 없습니다. {by}님이 {at}에 '{last}' 처리했습니다.",
         "en": "'{trigger}' is not possible in the current step ({state}): {by} did '{last}' at {at}.",

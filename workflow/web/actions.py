@@ -51,7 +51,17 @@ def fire(application_id: int):
         reason=reason,
         expected_version=version,
     )
-    if result.ok:
+    if result.ok and result.approved and result.state == row.state:
+        session.pop("kept", None)
+        flash(
+            _(
+                "Your approval of “%(action)s” was recorded. The step is taken when the other approvals "
+                "it needs are in.",
+                action=trigger_label(program, trigger),
+            ),
+            "success",
+        )
+    elif result.ok:
         session.pop("kept", None)
         flash(
             _(

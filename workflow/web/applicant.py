@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from forms.dynamic import build_form, cleaned_values, widget_of
-from workflow.engine import records
+from workflow.engine import records, signoff
 from workflow.engine.access import effective_roles
 from workflow.engine.actions import available_actions
 from workflow.engine.core import stage_problems
@@ -153,6 +153,8 @@ def status(application_id: int):
         actions = available_actions(workflow(), connection, row, actor)
         editable = _may_edit(connection, row, compiled)
         schedule = finance.award_schedule(connection, application_id)
+        # who approved and what is still needed: for the program's staff (its own roles too), not applicants
+        sign_offs = signoff.status(connection, compiled, row) if actor.staff_roles(compiled.key) else []
         if audience_for(row, compiled) != "staff":
             view.letters = [letter for letter in view.letters if letter["user_id"] == actor.id]
     if audience_for(row, compiled) == "staff":
@@ -167,6 +169,7 @@ def status(application_id: int):
         editable_stages=_stages(compiled, row.state) if editable else [],
         audience=audience_for(row, compiled),
         schedule=schedule,
+        sign_offs=sign_offs,
         tranche_status=TRANCHE_STATUS,
         steps=progress.steps(compiled, row.state, current_lang(), audience_for(row, compiled)),
         now=workflow().clock(),

@@ -7,8 +7,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from forms import BaseForm, choices
-from forms.review import AssignForm
+from forms import BaseForm
+from forms.review import assign_form
+from workflow.engine import signoff
 from workflow.engine.actions import available_actions
 from workflow.services import bulk, notes, reviews
 from workflow.services.board import board as load_board
@@ -21,7 +22,7 @@ from workflow.vocabulary.roles import roles_that
 from workflow.web.auth import current_actor, read_db, require_program_staff, roles_required, workflow
 from workflow.web.board_export import FORMATS, board_csv, board_xlsx
 from workflow.web.common import state_label, visible_application
-from workflow.web.i18n import message_text
+from workflow.web.i18n import current_lang, message_text
 from workflow.web.inputs import form_text, query_page, query_text
 from workflow.web.nav import register_nav
 from workflow.web.reads import log_read
@@ -131,9 +132,9 @@ def application(application_id: int):
         actions = available_actions(workflow(), connection, row, current_actor())
         candidates, excluded = reviewer_candidates(connection, row, program)
         admins = administrators(connection) if not candidates else []
+        sign_offs = signoff.status(connection, program, row)
     log_read("form", row)
-    form = AssignForm()
-    form.reviewer_id.choices = _choices(candidates)
+    form = assign_form(program, current_lang(), candidates)
     may_assign = bool(program.spec.review and current_actor().staff_roles(program.key) & set(OFFICER_ROLES))
     decisions = _decisions(program, row.state, actions)
     decided = {option.trigger for _name, _spec, outcomes in decisions for _outcome, option in outcomes}
@@ -153,6 +154,7 @@ def application(application_id: int):
         notes=notes.notes_of(view.events),
         may_note=bool(current_actor().staff_roles(program.key) & notes.WRITERS),
         note_max=notes.MAX_NOTE_LENGTH,
+        sign_offs=sign_offs,
     )
 
 
@@ -167,13 +169,6 @@ def _note_draft(application_id: int) -> str:
     """The note a refusal sent back (kept for one page view)."""
     draft = session.pop("note_draft", None) or {}
     return draft.get("text", "") if draft.get("application_id") == application_id else ""
-
-
-def _choices(candidates) -> list:
-    return choices(
-        (c["id"], f"{c['name']} · {c['organisation']}" if c["organisation"] else c["name"])
-        for c in candidates
-    )
 
 
 def _decisions(program, state: str, actions) -> list:
@@ -216,12 +211,12 @@ def assign(application_id: int):
     require_program_staff(program.key, *OFFICER_ROLES)
     with read_db().connect() as connection:
         candidates, _excluded = reviewer_candidates(connection, row, program)
-    form = AssignForm()
-    form.reviewer_id.choices = choices((c["id"], c["name"]) for c in candidates)
+    form = assign_form(program, current_lang(), candidates)
     if not form.validate_on_submit():
         flash(_("Choose a reviewer from the list (reviewers with a conflict are not offered)."), "error")
     else:
-        result = reviews.assign(workflow(), application_id, form.reviewer_id.data, current_actor())
+        kind = form.kind.data if "kind" in form else None
+        result = reviews.assign(workflow(), application_id, form.reviewer_id.data, current_actor(), kind=kind)
         if result.ok:
             flash(_("The reviewer was assigned and will declare conflicts of interest first."), "success")
         else:
@@ -240,8 +235,9 @@ def replace(application_id: int):
         abort(400)
     with read_db().connect() as connection:
         candidates, _excluded = reviewer_candidates(connection, row, program)
-    form = AssignForm()
-    form.reviewer_id.choices = _choices(candidates)
+    form = assign_form(program, current_lang(), candidates)
+    if "kind" in form:
+        del form.kind  # the new reviewer takes the seat's kind
     if not form.validate_on_submit():
         flash(_("Choose a reviewer from the list (reviewers with a conflict are not offered)."), "error")
     else:

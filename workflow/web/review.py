@@ -127,10 +127,12 @@ def score(application_id: int):
         view = application_view(workflow(), connection, application_id)
         mine = (
             connection.execute(
-                ReviewAssignment.__table__.select().where(
+                ReviewAssignment.__table__.select()
+                .where(
                     ReviewAssignment.application_id == application_id,
                     ReviewAssignment.reviewer_id == current_actor().id,
                 )
+                .order_by(ReviewAssignment.round.desc())
             )
             .mappings()
             .first()
