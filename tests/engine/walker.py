@@ -186,7 +186,7 @@ class Walker:
             kinds = self.program.review_kinds
             for number, reviewer in enumerate(self.people.reviewers[:count]):
                 kind = kinds[number % len(kinds)] if kinds else None  # every declared kind takes a seat
-                reviews.assign(self.workflow, app_id, reviewer.id, self.staff("officer"), kind)
+                reviews.assign(self.workflow, app_id, reviewer.id, self.staff("officer"), kind=kind)
                 reviews.declare(self.workflow, app_id, reviewer, "none")
                 if not scoring or (scenario.review_level == "partial" and number == count - 1):
                     continue

@@ -67,6 +67,7 @@ def test_a_conflicted_reviewer_is_replaced_and_the_replacement_is_in_the_history
         "kind": "review_assigned",
         "reviewer_id": web_people.reviewer2.id,
         "replaces": web_people.reviewer1.id,
+        "round": 1,  # the review round the seat belongs to
     }
     page = client.get(f"/officer/applications/{app_id}").text
     assert "심사위원 교체" in page and 'name="replaces"' not in page  # replaced once

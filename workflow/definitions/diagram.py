@@ -33,9 +33,15 @@ def as_text(program: CompiledProgram, lang: str = "en") -> str:
                 continue
             who = ", ".join(transition.spec.roles)
             extra = " auto" if transition.spec.auto else ""
+            extra += f" on {', '.join(transition.spec.events)}" if transition.spec.events else ""
+            extra += " sign-off " + _sign_off(transition) if transition.spec.sign_off else ""
             extra += f" if {transition.guard.source}" if transition.guard else ""
             lines.append(f"  --{transition.trigger}--> {transition.spec.to}  ({who}){extra}")
     return "\n".join(lines)
+
+
+def _sign_off(transition) -> str:
+    return " then ".join(f"{step.count}x {step.role}" for step in transition.spec.sign_off)
 
 
 def as_mermaid(program: CompiledProgram) -> str:
