@@ -60,6 +60,29 @@ def link_problems(
         problems.append(Problem(result.file, *line(result, path), message, hint))
 
     openers = None
+    for index, transition in enumerate(program.transitions):
+        for e_index, (kind, _params) in enumerate(transition.effects):
+            if not kind.parent_requires:
+                continue
+            path = ("transitions", index, "effects", e_index, kind.name)
+            if openers is None:
+                openers = openers_of(program.key, everyone)
+            if not openers and not program.spec.follow_up_only and all(r.program for r in everyone):
+                add(
+                    path,
+                    f"effect '{kind.name}' pays from the program that opens this one, but none opens '{program.key}'",
+                    f"add open: {{program: {program.key}}} to a transition of the program it follows",
+                )
+            for opener in openers:
+                have = {k.name for t in opener.program.transitions for k, _ in t.effects}
+                for needed in kind.parent_requires:
+                    if needed not in have:
+                        add(
+                            path,
+                            f"effect '{kind.name}' needs the program that opens this one to have '{needed}', "
+                            f"but {Path(opener.file).name} has no {needed}",
+                            f"add an effect {needed}: to a transition of {Path(opener.file).name}",
+                        )
     for path, expression in expressions_with_paths(program):
         if "children" in expression.variables:
             for key, part, name in sorted(named_child_parts(expression.source)):

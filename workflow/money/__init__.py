@@ -1,4 +1,5 @@
-"""Money effects: commit an award against the budget, pay tranches, recover (with interest), cancel.
+"""Money effects: commit an award against the budget, pay tranches or claims (pay_from_parent), recover
+(with interest), cancel.
 
 Every change writes its ledger row first and then moves the totals with a conditional UPDATE whose
 WHERE clause carries the invariant (rowcount checked). CHECK constraints and the triggers of

@@ -60,22 +60,23 @@ def award(context: EffectContext, params) -> None:
         "created_at": context.now,
     }
     row["id"] = connection.execute(NEW_AWARD, row).scalar_one()
-    parts = _split(context, params, amount, fx)
-    connection.execute(
-        NEW_TRANCHES,
-        [
-            {
-                "award_id": row["id"],
-                "seq": seq,
-                "amount": krw,
-                "fx_amount_cents": cents,
-                "release_on": spec.release_on,
-                "release_if": spec.release_if,
-                "status": "scheduled" if spec.release_on else "due",
-            }
-            for seq, (spec, (krw, cents)) in enumerate(zip(params.tranches, parts, strict=True), start=1)
-        ],
-    )
+    parts = _split(context, params, amount, fx) if params.tranches else []
+    if parts:
+        connection.execute(
+            NEW_TRANCHES,
+            [
+                {
+                    "award_id": row["id"],
+                    "seq": seq,
+                    "amount": krw,
+                    "fx_amount_cents": cents,
+                    "release_on": spec.release_on,
+                    "release_if": spec.release_if,
+                    "status": "scheduled" if spec.release_on else "due",
+                }
+                for seq, (spec, (krw, cents)) in enumerate(zip(params.tranches, parts, strict=True), start=1)
+            ],
+        )
     ledger_row(context, row, "commit", amount, row["fx_amount_cents"])
     committed = connection.execute(COMMIT, {"budget": budget, "amount": amount})
     if committed.rowcount != 1:

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 
 from workflow.definitions.registry import register_publish_step
 from workflow.money.awards import award, check_award
+from workflow.money.claims import ClaimParams, check_claim, pay_from_parent
 from workflow.money.ledger import ensure_budgets, money_summary
 from workflow.money.payments import cancel_award, pay_tranche, release_tranches
 from workflow.money.recovery import recover
@@ -40,14 +41,14 @@ class MatchingSpec(EffectParams):
 
 class AwardParams(EffectParams):
     amount: str
-    tranches: list[TrancheSpec] = Field(min_length=1)
+    tranches: list[TrancheSpec]  # [] for an award paid only through claims (pay_from_parent)
     currency: str = Field(default="KRW", pattern=r"^[A-Z]{3}$")  # others booked in KRW at a recorded rate
     matching: MatchingSpec | None = None
 
     @model_validator(mode="after")
     def _shares_add_up(self):
         shares = [t.share for t in self.tranches if t.share is not None]
-        if len(shares) == len(self.tranches) and abs(sum(shares) - 1) > 1e-9:
+        if shares and len(shares) == len(self.tranches) and abs(sum(shares) - 1) > 1e-9:
             raise ValueError(f"tranche shares add up to {sum(shares):g}, not 1")
         return self
 
@@ -114,6 +115,17 @@ register_effect(
     )
 )
 register_effect(EffectKind("cancel_award", NoParams, cancel_award, requires=BUDGET, context=(MONEY_CONTEXT,)))
+register_effect(  # on a claim: its amount from the award of the application that opened it (money/claims.py)
+    EffectKind(
+        "pay_from_parent",
+        ClaimParams,
+        pay_from_parent,
+        expressions=lambda p: [p.amount],
+        check=check_claim,
+        parent_requires=("award",),
+        context=(MONEY_CONTEXT,),
+    )
+)
 
 
 def _publish_budgets(connection, program) -> tuple[str, str] | None:

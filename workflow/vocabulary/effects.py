@@ -86,6 +86,8 @@ class EffectKind:
     check: Callable[[EffectContext, Any], None] | None = None
     changes_data: bool = False  # runs before the move is written, so its changes are in the event
     requires: tuple[str, ...] = ()  # top-level rule-file keys the kind needs (e.g. "budget")
+    # effect kinds every program that opens this one must have (e.g. a claim paid from its parent's "award")
+    parent_requires: tuple[str, ...] = ()
     # triggers named in the parameters, as (path inside the parameters, trigger); checked at load
     listens_to: Callable[[Any], list[tuple[tuple, str]]] = _none
     # when one of those triggers fires on the application, in the same transaction

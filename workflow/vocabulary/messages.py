@@ -128,6 +128,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "지급할 수 있는 분할금이 없습니다 (다음 분할금은 '{release_on}' 이후 지급).",
         "en": "No tranche is due (the next is released after '{release_on}').",
     },
+    "claim_above_award": {
+        "ko": "청구액 {requested}이(가) 과제 지원금의 남은 금액 {remaining}을(를) 넘습니다 (지원금 {award}, 기지급 {paid}).",
+        "en": "The claim of {requested} is more than what remains of the award, {remaining} "
+        "(award {award}, paid {paid}).",
+    },
+    "no_parent_award": {
+        "ko": "이 청구를 연 신청서에 지원 결정된 금액이 없어 지급할 수 없습니다.",
+        "en": "The application this claim belongs to has no award to pay it from.",
+    },
     "payment_above_award": {
         "ko": "지급액이 지원금을 초과합니다: 지원금 {award}, 기지급 {paid}, 요청 {requested}.",
         "en": "Payment above the award: award {award}, paid {paid}, requested {requested}.",
