@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField
+from wtforms import EmailField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from forms import BaseForm
@@ -49,6 +49,11 @@ class ImportForm(BaseForm):
         _l("File (CSV or XLSX)"),
         description=_l(
             "One reviewer per row with the columns name, email, organisation, programs, language. "
-            "Programs: program titles or keys separated by ; (empty: every program)."
+            "Programs: program titles separated by ; (empty: every program). At most 500 rows and 1 MB."
         ),
+        validators=[DataRequired(_l("Choose a file."))],
     )
+
+
+class ConfirmImportForm(BaseForm):
+    payload = HiddenField()

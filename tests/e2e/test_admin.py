@@ -174,3 +174,63 @@ def test_rule_pages(live_app, browser, size, lang):
     _check(page, camera, "startup-support_diff", size, lang, keys, problems)
     context.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_reviewer_import(live_app, browser, tmp_path, size, lang):
+    from openpyxl import Workbook
+
+    app, people, base = live_app
+    _people_named_like_people(app)
+    keys = internal_keys(app.extensions["workflow"])
+    camera = Camera(f"admin-import-{size}-{lang}")
+    problems: list[str] = []
+    header = ["이름", "이메일", "소속", "사업", "언어"]
+    bad = tmp_path / "reviewers-with-problems.csv"
+    bad.write_text(
+        "\r\n".join(
+            [
+                ",".join(header),
+                "김평가,kim@univ.ac.kr,강원대학교,디지털헬스케어 창업지원,ko",
+                "잘못된 주소,not-an-address,,,",
+                "=HYPERLINK(1),formula@example.com,,,",
+                "없는 사업,nope@example.com,,존재하지 않는 사업,",
+            ]
+        ),
+        encoding="utf-8-sig",
+    )
+    good = tmp_path / "reviewers.xlsx"
+    workbook = Workbook()
+    for row in (
+        header,
+        ["김평가", "kim@univ.ac.kr", "강원대학교", "디지털헬스케어 창업지원", "ko"],
+        ["Lee Review", "lee@example.com", "Hallym University", "", "en"],
+    ):
+        workbook.active.append(row)
+    workbook.save(good)
+    context = _context(browser, size, lang)
+    page = context.new_page()
+    _login(page, base, "admin@test.kr", PASSWORD)
+    if lang == "en":
+        _english(page, base)
+    page.goto(base + "/admin/users/import")
+    _check(page, camera, "upload", size, lang, keys, problems)
+    page.set_input_files("#file", str(bad))
+    page.locator("button[type=submit].primary").last.click()
+    page.wait_for_load_state()
+    assert page.locator("tr.has-error").count() == 3
+    assert page.locator("input[name=payload]").count() == 0
+    _check(page, camera, "preview-problems", size, lang, keys, problems)
+    page.goto(base + "/admin/users/import")
+    page.set_input_files("#file", str(good))
+    page.locator("button[type=submit].primary").last.click()
+    page.wait_for_load_state()
+    _check(page, camera, "preview-ready", size, lang, keys, problems)
+    page.locator("form[action$='/confirm'] button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/admin/")
+    _check(page, camera, "invited", size, lang, keys, problems)
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 2
+    context.close()
+    assert not problems, "\n".join(problems)

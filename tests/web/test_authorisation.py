@@ -186,6 +186,13 @@ MATRIX = {
     "admin.rule_file": ("GET", "/admin/rules/startup-support/file?version={sha}", ADMIN_ONLY),
     "admin.rule_diff": ("GET", "/admin/rules/startup-support/diff", ADMIN_ONLY),
     "admin.role_changes": ("GET", "/admin/roles/log", ADMIN_ONLY),
+    "admin.import_reviewers": ("GET", "/admin/users/import", ADMIN_ONLY),
+    # without a signed preview: refused for the admin too
+    "admin.confirm_import": (
+        "POST",
+        "/admin/users/import/confirm",
+        row("L 403 403 403 403 403 403 400 403 403 403"),
+    ),
     # the applicant has a password: nothing to send again (a message), for the admin only
     "admin.resend_invitation": ("POST", "/admin/users/{user}/invitation", ADMIN_POST),
     # a forged invitation link: the same clear page for everyone
@@ -232,6 +239,8 @@ POST_SIDE = {
     "review.pledge": ("/review/pledge", row(f"{REVIEWERS} 200 200 302")),
     "finance.pay": ("/finance/awards/{a}/pay", FINANCE_WRITE),
     "admin.invite": ("/admin/users/new", ADMIN_POST),
+    # no file chosen: the form again with the error
+    "admin.import_reviewers": ("/admin/users/import", row("L 403 403 403 403 403 403 400 403 403 403")),
     "invitation.accept": ("/invitation/not-a-token", row("404 404 404 404 404 404 404 404 404 404 404")),
     # exchange rates are global: finance of some programs reads them, only global finance or admin records
     "finance.rates": ("/finance/rates", row("L 403 403 403 403 403 403 302 403 403 403")),
