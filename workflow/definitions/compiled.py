@@ -40,6 +40,9 @@ class CompiledProgram:
     source: str
     transitions: list[CompiledTransition] = field(default_factory=list)
     expressions: dict[str, Expression] = field(default_factory=dict)
+    # what read models derive from the rules alone (e.g. the steps of a state), kept once per program:
+    # pages ask for it on every request and the program never changes
+    derived: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
         for index, spec in enumerate(self.spec.transitions):
@@ -137,7 +140,15 @@ class CompiledProgram:
         return self._by_trigger_and_state.get((trigger, state), [])
 
     def leaving(self, state: str) -> list[CompiledTransition]:
-        return [t for t in self.transitions if state in t.sources]
+        return list(self._leaving_by_state.get(state, ()))
+
+    @cached_property
+    def _leaving_by_state(self) -> dict[str, tuple[CompiledTransition, ...]]:
+        index: dict[str, list[CompiledTransition]] = {}
+        for transition in self.transitions:
+            for source in dict.fromkeys(transition.sources):
+                index.setdefault(source, []).append(transition)
+        return {state: tuple(transitions) for state, transitions in index.items()}
 
     @cached_property
     def automatic(self) -> dict[str, list[CompiledTransition]]:

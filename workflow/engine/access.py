@@ -60,4 +60,6 @@ def can_see(connection, program, application: ApplicationRow, actor: Actor) -> b
     if actor.is_system or actor.roles & READ_ALL:
         return True
     allowed = program.spec.states[application.state].view or program.spec.roles
+    if "applicant" in allowed and application.applicant_id == actor.id:
+        return True  # the applicant's own application: no relationship to look up
     return bool(effective_roles(connection, program, application, actor, set(allowed)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from workflow.models import User, UserRole
 
@@ -29,18 +29,44 @@ class Actor:
 SYSTEM = Actor(id=None, name="system", roles=frozenset({"system"}))
 
 
+# Every page asks who is signed in: one statement, built once (the user's row once per role held).
+USER_WITH_ROLES = (
+    select(
+        User.id,
+        User.email,
+        User.name,
+        User.organisation,
+        User.language,
+        User.active,
+        User.email_verified_at,
+        User.session_generation,
+        UserRole.role,
+        UserRole.program_key,
+    )
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .where(User.id == bindparam("user_id"))
+)
+
+
 def load_actor(connection, user_id: int) -> Actor | None:
-    user = connection.execute(select(User.id, User.name, User.language).where(User.id == user_id)).first()
-    if user is None:
+    rows = connection.execute(USER_WITH_ROLES, {"user_id": user_id}).all()
+    return actor_of(rows)
+
+
+def actor_of(rows) -> Actor | None:
+    """The Actor from USER_WITH_ROLES rows (none: no such user)."""
+    if not rows:
         return None
     global_roles: set[str] = set()
     per_program: dict[str, set[str]] = {}
-    rows = connection.execute(select(UserRole.role, UserRole.program_key).where(UserRole.user_id == user_id))
-    for role, program_key in rows:
-        if program_key is None:
-            global_roles.add(role)
+    for row in rows:
+        if row.role is None:
+            continue  # a user without roles: the outer join's one empty row
+        if row.program_key is None:
+            global_roles.add(row.role)
         else:
-            per_program.setdefault(program_key, set()).add(role)
+            per_program.setdefault(row.program_key, set()).add(row.role)
+    user = rows[0]
     return Actor(
         id=user.id,
         name=user.name,

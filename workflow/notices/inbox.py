@@ -4,7 +4,7 @@ transaction."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from workflow.engine.actors import Actor
 from workflow.models import Application, Letter, NoticeDelivery, NoticePreference, Notification, OutboxMessage
@@ -66,12 +66,16 @@ def inbox(connection, user_id: int, limit: int = 100) -> list[dict]:
     return rows
 
 
+# shown in the menu of every page: built once
+UNREAD_COUNT = (
+    select(func.count())
+    .select_from(Notification)
+    .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+)
+
+
 def unread_count(connection, user_id: int) -> int:
-    return connection.execute(
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-    ).scalar_one()
+    return connection.execute(UNREAD_COUNT, {"user_id": user_id}).scalar_one()
 
 
 def mark_read(engine, user_id: int, notification_id: int | None, now) -> int:

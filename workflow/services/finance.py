@@ -11,7 +11,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from workflow.engine import records
@@ -118,9 +118,13 @@ def _foreign(cents: int | None, currency: str | None) -> str | None:
     return format_foreign(cents, currency) if cents and currency else None
 
 
+# read on every status page: built once
+AWARD_OF = select(Award.__table__).where(Award.application_id == bindparam("application_id"))
+
+
 def award_schedule(connection, application_id: int) -> dict | None:
     """One award: its tranches (due, paid when and by whom) and its ledger, for staff and applicant."""
-    award = connection.execute(select(Award).where(Award.application_id == application_id)).mappings().first()
+    award = connection.execute(AWARD_OF, {"application_id": application_id}).mappings().first()
     if award is None:
         return None
     tranches = [

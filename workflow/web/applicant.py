@@ -155,10 +155,11 @@ def status(application_id: int):
         schedule = finance.award_schedule(connection, application_id)
         # who approved and what is still needed: for the program's staff (its own roles too), not applicants
         sign_offs = signoff.status(connection, compiled, row) if actor.staff_roles(compiled.key) else []
-        if audience_for(row, compiled) != "staff":
-            view.letters = [letter for letter in view.letters if letter["user_id"] == actor.id]
-    if audience_for(row, compiled) == "staff":
+    audience = audience_for(row, compiled)
+    if audience == "staff":
         log_read("status", row)
+    else:
+        view.letters = [letter for letter in view.letters if letter["user_id"] == actor.id]
     return render_template(
         "applicant/status.html",
         view=view,
@@ -167,14 +168,14 @@ def status(application_id: int):
         else actions,
         editable=editable,
         editable_stages=_stages(compiled, row.state) if editable else [],
-        audience=audience_for(row, compiled),
+        audience=audience,
         schedule=schedule,
         sign_offs=sign_offs,
         tranche_status=TRANCHE_STATUS,
-        steps=progress.steps(compiled, row.state, current_lang(), audience_for(row, compiled)),
+        steps=progress.steps(compiled, row.state, current_lang(), audience),
         now=workflow().clock(),
         receipt=receipt_of(compiled, application_id, view.events)
-        if is_owner(row) or audience_for(row, compiled) == "staff"
+        if is_owner(row) or audience == "staff"
         else None,
     )
 

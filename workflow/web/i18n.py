@@ -6,7 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import g, request, session
-from flask_babel import Babel
+from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
 
 from workflow.config import PROJECT_ROOT
@@ -86,9 +86,31 @@ def _date(value) -> str:
     return str(value or "")
 
 
+_catalogues: dict = {}
+
+
+def _catalogue():
+    """The translations of the current locale. Flask-Babel looks its request context up three times per
+    string and a page shows dozens; keyed by locale, so `force_locale` still switches."""
+    locale = get_locale()
+    if locale is None:  # no request
+        return get_translations()
+    catalogue = _catalogues.get(locale)
+    if catalogue is None:
+        catalogue = _catalogues[locale] = get_translations()
+    return catalogue
+
+
 def init_app(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     babel.init_app(app, locale_selector=current_lang, timezone_selector=lambda: "Asia/Seoul")
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _catalogue().ugettext(s),
+        ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n),
+        pgettext=lambda c, s: _catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.filters.update(seoul=seoul, won=won, pick=pick, message=message_text, day=_date)
     app.jinja_env.globals.update(
         current_lang=current_lang, LANGUAGES=LANGUAGES, field_text=field_text, widget_of=widget_of

@@ -28,26 +28,35 @@ def register_nav(
     `public`: visitors too); `count()` gives a number shown beside it (0: nothing shown)."""
     entry = NavEntry(endpoint, label, frozenset(roles), order, public, count)
     app.extensions.setdefault("nav", []).append(entry)
+    app.extensions.pop("nav_urls", None)
 
 
 def nav_items() -> list[dict]:
     signed_in = current_user.is_authenticated
     roles = (set(all_roles(current_actor())) or {"applicant"}) if signed_in else set()
     items = []
-    for entry in sorted(current_app.extensions.get("nav", []), key=lambda e: e.order):
+    for entry, url in _entries_with_urls():
         if not signed_in and not entry.public:
             continue
         if signed_in and entry.roles and not entry.roles & roles:
             continue
-        if entry.endpoint not in current_app.view_functions:
-            continue
-        url = url_for(entry.endpoint)
         count = entry.count() if entry.count and signed_in else 0
         items.append({"url": url, "label": str(entry.label), "active": False, "count": count})
     current = _current(items)
     if current is not None:
         current["active"] = True
     return items
+
+
+def _entries_with_urls() -> list[tuple[NavEntry, str]]:
+    """The registered entries in menu order with their addresses, worked out once per mount point
+    (every page shows the menu)."""
+    cache = current_app.extensions.setdefault("nav_urls", {})
+    key = request.script_root
+    if key not in cache:
+        entries = sorted(current_app.extensions.get("nav", []), key=lambda e: e.order)
+        cache[key] = [(e, url_for(e.endpoint)) for e in entries if e.endpoint in current_app.view_functions]
+    return cache[key]
 
 
 def _current(items: list[dict]) -> dict | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -46,7 +46,10 @@ NOTICE_KINDS = {
 
 
 def _unread() -> int:
-    """Unread notices of the signed-in user, for the number beside "Notices" in the menu."""
+    """Unread notices of the signed-in user, for the number beside "Notices" in the menu (counted when
+    the user was loaded for this request, unless something since marked notices read)."""
+    if "unread_notices" in g:
+        return g.unread_notices
     with read_db().connect() as connection:
         return notices.unread_count(connection, current_actor().id)
 
@@ -75,6 +78,7 @@ def mark_read():
     if raw and notification_id is None:
         abort(400)
     notices.mark_read(db(), current_actor().id, notification_id, workflow().clock())
+    g.pop("unread_notices", None)
     flash(_("Marked as read."), "success")
     return redirect(url_for("notices.inbox"))
 
