@@ -169,3 +169,19 @@ def test_service_refuses_a_global_role_for_a_program_and_a_used_token(app, web_p
     with pytest.raises(admin_service.AdminError) as accepted:
         invitations.resend(workflow, user_id, web_people.admin.id)
     assert accepted.value.code == "already_accepted"
+
+
+def test_a_withdrawn_invitation_link_stops_working(app, web_people, tmp_path):
+    admin = app.test_client()
+    login(admin, web_people.admin)
+    _invite(admin)
+    [mail] = _mails(tmp_path)
+    with app.extensions["workflow"].db.connect() as connection:
+        user_id = _user(connection, "reviewer.kim@univ.ac.kr")["id"]
+    page = f"/admin/users/{user_id}"
+    assert "초대 취소" in admin.get(page).text and "계정 사용 재개" not in admin.get(page).text
+    withdrawn = post_form(admin, f"{page}/invitation/withdraw", {}, page_url=page, follow_redirects=True)
+    assert "초대를 취소했습니다" in withdrawn.text
+    assert app.test_client().get(_link(mail)).status_code == 410
+    with app.extensions["workflow"].db.connect() as connection:
+        assert verify_staff(connection) is None

@@ -195,6 +195,7 @@ MATRIX = {
     ),
     # the applicant has a password: nothing to send again (a message), for the admin only
     "admin.resend_invitation": ("POST", "/admin/users/{user}/invitation", ADMIN_POST),
+    "admin.withdraw_invitation": ("POST", "/admin/users/{user}/invitation/withdraw", ADMIN_POST),
     # a forged invitation link: the same clear page for everyone
     "invitation.accept": (
         "GET",

@@ -113,6 +113,18 @@ def resend(workflow, user_id: int, acting_user_id: int) -> None:
     workflow.committed([outbox_id])
 
 
+def withdraw(db, user_id: int) -> bool:
+    """End an open invitation (its links stop working; the account stays off). False if none was open."""
+    with db.begin() as connection:
+        return bool(
+            connection.execute(
+                update(User)
+                .where(User.id == user_id, User.password_hash.is_(None), User.invited_at.is_not(None))
+                .values(invited_at=None)
+            ).rowcount
+        )
+
+
 def invitation_token(connection, secret: str, user_id: int) -> str | None:
     """The link's token for an open invitation (None when there is none: accepted or withdrawn)."""
     invited_at = connection.execute(

@@ -83,6 +83,18 @@ def resend_invitation(user_id: int):
     return redirect(url_for("admin.user", user_id=user_id))
 
 
+@bp.post("/users/<int:user_id>/invitation/withdraw")
+@roles_required("admin")
+def withdraw_invitation(user_id: int):
+    if not BaseForm(request.form).validate():
+        abort(400)
+    if invitations.withdraw(workflow().db, user_id):
+        flash(_("The invitation was withdrawn: its link no longer works."), "success")
+    else:
+        flash(_("No invitation is open for this account."), "info")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
 @bp.get("/roles/log")
 @roles_required("admin")
 def role_changes():
