@@ -12,24 +12,16 @@ from email import policy
 from email.parser import BytesParser
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert
 
-from tests.e2e.conftest import Camera
-from tests.e2e.test_journeys import _login
-from tests.e2e.test_phone import internal_keys
+from tests.e2e.conftest import SIZES, Camera, internal_keys, leaked_keys, named_like_people
+from tests.e2e.conftest import login as _login
 from tests.web.conftest import PASSWORD
-from workflow.models import DefinitionSnapshot, User
+from workflow.models import DefinitionSnapshot
 
-SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 STRONG = "lantern-orbit-velvet-93"
 # the rule file and the differences name keys by design (they are the file's own words)
 KEYS_ALLOWED = ("_file", "_diff")
-
-
-def _people_named_like_people(app) -> None:
-    with app.extensions["db_engine"].begin() as connection:
-        for user_id in connection.execute(select(User.id)).scalars().all():
-            connection.execute(update(User).where(User.id == user_id).values(name=f"김민수{user_id}"))
 
 
 def _earlier_version(app) -> None:
@@ -87,8 +79,7 @@ def _check(page, camera: Camera, name: str, size: str, lang: str, keys: set[str]
     if width > SIZES[size]["width"]:
         problems.append(f"{name}: scrollWidth {width} > {SIZES[size]['width']}")
     if lang == "ko" and not name.endswith(KEYS_ALLOWED):
-        text = page.evaluate("() => document.body.innerText")
-        leaked = sorted(k for k in keys if re.search(rf"(?<![\w@./-]){re.escape(k)}(?![\w@-]|\.ya?ml)", text))
+        leaked = leaked_keys(page, keys)
         if leaked:
             problems.append(f"{name}: internal keys shown {leaked}")
 
@@ -97,7 +88,7 @@ def _check(page, camera: Camera, name: str, size: str, lang: str, keys: set[str]
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_admin_invites_a_reviewer_who_accepts(live_app, browser, tmp_path, size, lang):
     app, people, base = live_app
-    _people_named_like_people(app)
+    named_like_people(app, people)
     keys = internal_keys(app.extensions["workflow"])
     camera = Camera(f"admin-invite-{size}-{lang}")
     problems: list[str] = []
@@ -146,7 +137,7 @@ def test_admin_invites_a_reviewer_who_accepts(live_app, browser, tmp_path, size,
 def test_rule_pages(live_app, browser, size, lang):
     app, people, base = live_app
     workflow = app.extensions["workflow"]
-    _people_named_like_people(app)
+    named_like_people(app, people)
     _earlier_version(app)
     keys = internal_keys(workflow)
     camera = Camera(f"admin-rules-{size}-{lang}")
@@ -182,7 +173,7 @@ def test_reviewer_import(live_app, browser, tmp_path, size, lang):
     from openpyxl import Workbook
 
     app, people, base = live_app
-    _people_named_like_people(app)
+    named_like_people(app, people)
     keys = internal_keys(app.extensions["workflow"])
     camera = Camera(f"admin-import-{size}-{lang}")
     problems: list[str] = []
