@@ -100,3 +100,25 @@ def test_an_unknown_reviewer_kind_is_refused_in_both_languages(db_engine, clock,
             select(ReviewAssignment.kind).where(ReviewAssignment.application_id == app_id)
         ).scalar_one()
     assert kind == "internal"
+
+
+def test_a_round_row_changed_outside_the_engine_is_found_by_audit_verify(db_engine, clock, people, tmp_path):
+    """Which scores count depends on the round rows: they must match the history's round events."""
+    from sqlalchemy import delete
+
+    from workflow.models import ReviewRound
+
+    workflow = capability_workflow(db_engine, clock, tmp_path, "review-rounds")
+    officer = staff(db_engine, "officer", "review-rounds", "verify-officer")
+    app_id = workflow.create("review-rounds", people.applicant, {"title": "센서"}).application_id
+    assert workflow.fire(app_id, "submit", people.applicant).ok
+    _reviewed(workflow, app_id, officer, people.reviewers[:2], ["internal", "external"], 9)
+    assert workflow.fire(app_id, "ask_revision", officer, reason="보완").ok
+    with db_engine.connect() as connection:
+        assert verify_chain(connection, app_id) is None
+    with db_engine.begin() as connection:  # someone drops round 2, so round 1's scores would count again
+        connection.execute(delete(ReviewRound).where(ReviewRound.application_id == app_id))
+    with db_engine.connect() as connection:
+        fault = verify_chain(connection, app_id)
+    assert fault is not None and fault.code == "rounds_changed"
+    assert "차수" in fault.text("ko") and "review rounds" in fault.text("en")

@@ -30,6 +30,10 @@ PROBLEMS: dict[str, dict[str, str]] = {
         "ko": "심사위원 {reviewer} 배정·점수가 기록과 다름",
         "en": "review of reviewer {reviewer} differs from the history",
     },
+    "rounds_changed": {
+        "ko": "심사 차수가 기록과 다름",
+        "en": "review rounds differ from the history",
+    },
     "member_changed": {
         "ko": "공동 참여자 목록이 기록과 다름",
         "en": "members differ from the history",

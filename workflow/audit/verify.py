@@ -25,6 +25,7 @@ from workflow.models import (
     ApplicationMember,
     HistoryEvent,
     ReviewAssignment,
+    ReviewRound,
     StaffEvent,
     User,
     UserRole,
@@ -198,12 +199,19 @@ def _verify(_stream, scope: Scope, progress) -> Report:
             .order_by(ApplicationMember.application_id, ApplicationMember.user_id),
         )
     )
+    rounds = _Side(
+        _stream(
+            select(ReviewRound.application_id, ReviewRound.round, ReviewRound.event_seq)
+            .where(scope.ids(ReviewRound.application_id))
+            .order_by(ReviewRound.application_id, ReviewRound.round),
+        )
+    )
     faults, done, next_report = report.faults, 0, PROGRESS_EVERY
     current, chain = None, []
     for row in events:
         if row[0] != current:
             if current is not None:
-                _finish(current, chain, applications, reviews, members, faults)
+                _finish(current, chain, applications, reviews, members, rounds, faults)
             current, chain = row[0], []
             report.chains += 1
         chain.append(row)
@@ -212,7 +220,7 @@ def _verify(_stream, scope: Scope, progress) -> Report:
             progress(done)
             next_report += PROGRESS_EVERY
     if current is not None:
-        _finish(current, chain, applications, reviews, members, faults)
+        _finish(current, chain, applications, reviews, members, rounds, faults)
     for leftover in applications.before(float("inf")):
         faults.append(ChainFault(leftover[0], None, "no_history"))
     report.events = done
@@ -221,7 +229,7 @@ def _verify(_stream, scope: Scope, progress) -> Report:
     return report
 
 
-def _finish(application_id, chain, applications, reviews, members, faults) -> None:
+def _finish(application_id, chain, applications, reviews, members, rounds, faults) -> None:
     """Check one application's chain (held in memory: one chain at a time) and its rows."""
     for row in applications.before(application_id):
         faults.append(ChainFault(row[0], None, "no_history"))
@@ -230,9 +238,12 @@ def _finish(application_id, chain, applications, reviews, members, faults) -> No
     if fault is None:
         fault = _compare_row(application_id, chain[-1], rows[0] if rows else None)
     review_rows, member_rows = reviews.take(application_id), members.take(application_id)
+    round_rows = rounds.take(application_id)
     if fault is None and all(event[ROW_VERSION] is not None for event in chain):
         # chains begun before the engine recorded reviews and members in events are not compared
         fault = _compare_side(application_id, chain, review_rows, member_rows)
+    if fault is None and {(r[1], r[2]) for r in round_rows} != _replay_rounds(chain):
+        fault = ChainFault(application_id, chain[-1][SEQ], "rounds_changed")
     if fault is not None:
         faults.append(fault)
 
@@ -297,6 +308,15 @@ def replay_reviews(details) -> tuple[dict, set]:
         elif kind == "member_added":
             members.add((detail["user_id"], detail["relation"]))
     return reviews, members
+
+
+def _replay_rounds(chain) -> set:
+    """(round, seq of the event that began it) for each review round the history records."""
+    return {
+        (event[DETAIL]["round"], event[SEQ])
+        for event in chain
+        if event[DETAIL] and event[DETAIL].get("kind") == "review_round_started"
+    }
 
 
 def _compare_side(application_id, chain, review_rows, member_rows) -> ChainFault | None:

@@ -98,7 +98,17 @@ def decide(application_id: int):
     result = workflow().decide(
         application_id, name, outcome, current_actor(), reason=reason, expected_version=version
     )
-    if result.ok:
+    if result.ok and result.approved and result.state == row.state:
+        session.pop("kept", None)
+        flash(
+            _(
+                "Your approval of “%(action)s” was recorded. The step is taken when the other approvals "
+                "it needs are in.",
+                action=program.spec.decisions[name].label.get(current_lang()),
+            ),
+            "success",
+        )
+    elif result.ok:
         session.pop("kept", None)
         flash(
             _(
