@@ -130,7 +130,8 @@ def test_index_pages_count_with_one_query(client, web_people, ranked):
     statements = []
 
     def count(conn, cursor, statement, *args):
-        if "count(" in statement.lower() and "applications" in statement:
+        counted = "count(" in statement.lower() and "applications" in statement
+        if counted or "FROM application_counts" in statement:  # the counters the triggers keep
             statements.append(statement)
 
     event.listen(Engine, "before_cursor_execute", count)

@@ -2,6 +2,7 @@
 
 from workflow.models.applications import (
     Application,
+    ApplicationCount,
     ApplicationLink,
     ApplicationMember,
     ReviewAssignment,
@@ -22,6 +23,7 @@ from workflow.models.users import User, UserRole
 
 __all__ = [
     "Application",
+    "ApplicationCount",
     "AuditDigest",
     "AuditRun",
     "ApplicationLink",

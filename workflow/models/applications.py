@@ -15,6 +15,8 @@ class Application(Base):
     __tablename__ = "applications"
     __table_args__ = (
         Index("ix_applications_program_state", "program_key", "state"),
+        # the board's pages in number order (and jumps to a page) read ids from this index alone
+        Index("ix_applications_program_id", "program_key", "id"),
         # statistics: applications started in a period, and program by id, read from the index alone
         Index("ix_applications_program_created", "program_key", "created_at", "id"),
         # the board's search: trigrams on PostgreSQL serve `LIKE '%q%'`; a plain index elsewhere
@@ -46,6 +48,22 @@ class Application(Base):
     # what the board searches, kept by the engine on every write of the data: the key fields' title and
     # organisation and the applicant's name and organisation, normalised (workflow/engine/search_text.py)
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+COUNT_SLOTS = 16
+
+
+class ApplicationCount(Base):
+    """Applications per program and state for the board's tabs, kept by database triggers in the same
+    transaction as every insert, move and delete of an application (migration 0015); a state's count
+    is the sum of its slots (application id % COUNT_SLOTS), so concurrent moves rarely share a row."""
+
+    __tablename__ = "application_counts"
+
+    program_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    state: Mapped[str] = mapped_column(String(80), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
 
 
 class ApplicationMember(Base):

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from workflow.engine.records import ApplicationRow
 from workflow.engine.review_rounds import current_round
 from workflow.engine.search_text import normalise
-from workflow.models import Application, ReviewAssignment, User, UserRole
+from workflow.models import Application, ApplicationCount, ReviewAssignment, User, UserRole
 from workflow.services.board_columns import (
     DEADLINE,
     DEFAULT_SORT,
@@ -39,17 +39,19 @@ class Board:
 
 
 def state_counts(connection, program_keys) -> dict[str, dict[str, int]]:
-    """program → state → applications, for every program at once (one grouped query)."""
+    """program → state → applications, for every program at once: the counters the database keeps
+    (a few rows per state) instead of counting every application."""
     counts: dict[str, dict[str, int]] = {key: {} for key in program_keys}
     if not counts:
         return counts
     rows = connection.execute(
-        select(Application.program_key, Application.state, func.count())
-        .where(Application.program_key.in_(list(counts)))
-        .group_by(Application.program_key, Application.state)
+        select(ApplicationCount.program_key, ApplicationCount.state, func.sum(ApplicationCount.n))
+        .where(ApplicationCount.program_key.in_(list(counts)))
+        .group_by(ApplicationCount.program_key, ApplicationCount.state)
     )
     for key, state, n in rows:
-        counts[key][state] = n
+        if n:
+            counts[key][state] = int(n)
     return counts
 
 
