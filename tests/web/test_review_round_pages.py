@@ -58,3 +58,12 @@ def test_the_officer_assigns_by_kind_and_sees_the_round(sqlite_engine, clock, tm
     login(reviewer_client, people.reviewer1)
     inbox = reviewer_client.get("/review/").text
     assert "외부위원" in inbox
+    reviews.accept_pledge(workflow, people.reviewer1)
+    assert reviews.assign(workflow, app_id, people.reviewer1.id, officer, kind="external").ok
+    assert reviews.declare(workflow, app_id, people.reviewer1, "none").ok  # seated again in round 2
+    score_page = reviewer_client.get(f"/review/{app_id}").text
+    assert "2차 심사" in score_page and "외부위원" in score_page
+    post_form(client, "/language", {"lang": "en", "next": url}, page_url=url)
+    page = client.get(url).text
+    assert "Review round 2" in page and "Earlier review rounds" in page and "Reviewer kind" in page
+    assert "External reviewer" in page

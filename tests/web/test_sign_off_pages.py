@@ -43,3 +43,8 @@ def test_the_page_shows_the_approvals_and_what_is_still_needed(sqlite_engine, cl
     login(other, second)
     page = other.get(url).text
     assert "선정 승인 (1/2명 승인)" in page
+    post_form(other, "/language", {"lang": "en", "next": url}, page_url=url)
+    page = other.get(url).text
+    assert "Approve selection (1 of 2 so far)" in page
+    assert "Approvals for “Approve selection”: 1 of 2" in page and "1 more from Selection committee" in page
+    assert "the same person counts once" in page
