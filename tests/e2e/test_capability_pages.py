@@ -36,7 +36,9 @@ def test_a_committee_member_approves_and_sees_what_is_still_needed(capability_se
     first = staff(engine, "committee", "sign-off", f"kim-{size}")
     people = people_with_passwords(app)
     workflow = app.extensions["workflow"]
-    app_id = workflow.create("sign-off", people.applicant, {"title": "센서", "amount": 10_000_000}).application_id
+    app_id = workflow.create(
+        "sign-off", people.applicant, {"title": "센서", "amount": 10_000_000}
+    ).application_id
     assert workflow.fire(app_id, "submit", people.applicant).ok
 
     journey = Journey("sign-off", size, set())
