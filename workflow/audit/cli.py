@@ -12,7 +12,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from workflow.audit import digest as digests
-from workflow.audit.verify import Scope, count_events, verify
+from workflow.audit.parallel import default_jobs, verify_parallel
+from workflow.audit.verify import Scope, count_events
 from workflow.services.finance import reconcile
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -84,9 +85,14 @@ def _workflow():
     "--public-key",
     help="The key the digest must be signed with (ed25519:<hex>, kept by the auditors); default: this system's.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    help="Processes walking ranges of applications at once (default: one per CPU on PostgreSQL, 1 on SQLite).",
+)
 @click.option("--lang", type=click.Choice(["ko", "en"]), help="Language of the output (default: from LANG).")
 @with_appcontext
-def verify_command(program_key, since, against, public_key, lang):
+def verify_command(program_key, since, against, public_key, jobs, lang):
     lang = lang or operator_language()
     workflow = _workflow()
     anchor = None
@@ -102,21 +108,23 @@ def verify_command(program_key, since, against, public_key, lang):
         click.echo(text("unknown_program", lang, key=program_key), err=True)
         sys.exit(2)
     scope = Scope(program=program_key, since=seoul_day(since) if since else None)
+    if jobs is None:
+        jobs = default_jobs() if workflow.db.dialect.name == "postgresql" else 1
     started = workflow.clock()
     with workflow.db.connect() as connection:
-        if sys.stderr.isatty():
-            with click.progressbar(
-                length=count_events(connection, scope), label=text("progress", lang), file=sys.stderr
-            ) as bar:
-                seen = [0]
+        total = count_events(connection, scope) if sys.stderr.isatty() else None
+    if total is not None:
+        with click.progressbar(length=total, label=text("progress", lang), file=sys.stderr) as bar:
+            seen = [0]
 
-                def progress(done: int) -> None:
-                    bar.update(done - seen[0])
-                    seen[0] = done
+            def progress(done: int) -> None:
+                bar.update(done - seen[0])
+                seen[0] = done
 
-                report = verify(connection, scope, progress)
-        else:
-            report = verify(connection, scope)
+            report = verify_parallel(workflow.db, scope, jobs, progress)
+    else:
+        report = verify_parallel(workflow.db, scope, jobs)
+    with workflow.db.connect() as connection:
         money = reconcile(connection) if scope.whole else []
         anchored = digests.verify_against(connection, anchor) if anchor else None
     lines = [fault.line(lang) for fault in report.faults]
