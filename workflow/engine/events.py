@@ -61,7 +61,7 @@ for _kind in (
     EventKind("reviewers_assigned", {"ko": "평가위원 배정", "en": "reviewers assigned"}),
     EventKind("review_declared", {"ko": "이해충돌 신고", "en": "conflict of interest declared"}),
     EventKind("review_submitted", {"ko": "심사 점수 제출", "en": "review submitted"}),
-    EventKind("approvals_complete", {"ko": "결재 완료", "en": "all approvals in"}),
+    EventKind("approvals_complete", {"ko": "결재 완료", "en": "all approvals in"}, ("trigger",)),
     EventKind(
         "linked_state_reached",
         {"ko": "연결된 신청서의 단계 변경", "en": "a linked application reached a state"},
