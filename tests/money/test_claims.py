@@ -137,3 +137,18 @@ def test_a_program_that_pays_from_a_parent_without_an_award_is_refused_at_load(t
     assert "pay_from_parent" in problem.message and "project.yaml has no award" in problem.message
     lines = (rules / "project-claim.yaml").read_text(encoding="utf-8").splitlines()
     assert problem.line == next(n for n, line in enumerate(lines, start=1) if "pay_from_parent" in line)
+
+
+def test_a_program_that_pays_from_a_parent_but_that_nothing_opens_is_refused_at_load(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    text = (RULES / "project-claim.yaml").read_text(encoding="utf-8")
+    text = text.replace("follow_up_only: true\n", "")
+    text = text.replace(" && data.amount <= parent.data.requested_amount", "").replace(
+        'parent.state == "executing"', "data.amount > 0"
+    )
+    (rules / "project-claim.yaml").write_text(text, encoding="utf-8")
+    registry = DefinitionRegistry(rules, TEMPLATES_DIR)
+    registry.load()
+    (problem,) = registry.problems
+    assert "effect 'pay_from_parent' needs a program that opens this one" in problem.message

@@ -70,7 +70,7 @@ def link_problems(
             if not openers and not program.spec.follow_up_only and all(r.program for r in everyone):
                 add(
                     path,
-                    f"effect '{kind.name}' pays from the program that opens this one, but none opens '{program.key}'",
+                    f"effect '{kind.name}' needs a program that opens this one, but no rule file opens '{program.key}'",
                     f"add open: {{program: {program.key}}} to a transition of the program it follows",
                 )
             for opener in openers:
