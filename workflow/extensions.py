@@ -12,7 +12,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable
 
-BUILT_IN = ("workflow.engine.links", "workflow.money", "workflow.notices.channels")
+BUILT_IN = (
+    "workflow.engine.links",
+    "workflow.money",
+    "workflow.notices.channels",
+    "workflow.engine.capacity",
+)
 
 
 def install(modules: Iterable[str] = BUILT_IN) -> None:

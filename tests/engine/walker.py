@@ -21,7 +21,7 @@ from workflow.services import reviews
 from workflow.services.users import create_user
 from workflow.vocabulary.effects import expressions_of
 from workflow.vocabulary.fields import FIELD_TYPES
-from workflow.vocabulary.guards import GuardEvaluationError
+from workflow.vocabulary.guards import CONTEXT_SOURCES, GuardEvaluationError
 from workflow.vocabulary.linked_names import named_child_parts, named_children
 
 ROLE_PREFERENCE = ("system", "applicant", "officer", "finance", "lead_officer", "admin")
@@ -99,6 +99,7 @@ class Walk:
     guards_true: set = field(default_factory=set)
     guards_false: set = field(default_factory=set)
     guards_false_direct: set = field(default_factory=set)
+    taken: set = field(default_factory=set)  # transitions taken at least once
 
 
 def opener_of(registry, program):
@@ -328,6 +329,7 @@ class Walker:
             taken, result, fired_at = self.step(app_id, transition, scenario, mark)
             if taken:
                 success = success or scenario
+                walk.taken.add(transition.index)
                 walk.guards_true.add(transition.index)
             elif transition.guard is not None and transition.spec.auto:
                 walk.guards_false.add(transition.index)  # the engine did not take it: its guard was false
@@ -394,8 +396,9 @@ class Walker:
                 if v is None:
                     data.pop(k, None)
             no_reviews = {"count": 0, "assigned": 0, "all_submitted": False, "mean": 0.0}
+            samples = {name: source.sample for name, source in CONTEXT_SOURCES.items() if source.sample}
             for parent, children in linked:
-                context = {
+                context = samples | {
                     "data": data,
                     "reviews": {
                         **no_reviews,
@@ -416,6 +419,35 @@ class Walker:
                     continue
         return False
 
+    def explore(self, walk: Walk, queue: list, stop_at: set | None, only_untaken: bool = False) -> bool:
+        """Breadth first from the states in `queue`; True if it stopped at one of `stop_at`."""
+        while queue:
+            state = queue.pop(0)
+            if stop_at is not None and stop_at & set(walk.reached):
+                return True
+            path, scenario = walk.reached[state]
+            for transition in self.program.leaving(state):
+                if only_untaken and transition.index in walk.taken:
+                    continue
+                success = self.try_transition(walk, path, scenario, transition)
+                if success is not None and transition.spec.to not in walk.reached:
+                    walk.reached[transition.spec.to] = ([*path, transition], success)
+                    queue.append(transition.spec.to)
+        return False
+
+    def fill_capacity(self, walk: Walk) -> bool:
+        """Take every place of a program with `capacity:` by replaying the path to a holding state, so that
+        the other side of a guard on `capacity` (a waiting list) can be walked. False if none is reachable."""
+        spec = self.program.spec.capacity
+        holding = next((s for s in spec.holding if s in walk.reached and walk.reached[s][0]), None)
+        if holding is None:
+            return False
+        path, scenario = walk.reached[holding]
+        for _ in range(spec.seats):
+            if self.replay(path, scenario) is None:
+                return True  # the path no longer ends in a place: they are all taken
+        return True
+
     def parent_samples(self) -> list[dict]:
         """`parent` as a guard may see it: none, or the opener's application in each of its states."""
         samples = [{"id": 0, "program": "", "state": "", "data": {}}]
@@ -431,17 +463,12 @@ class Walker:
         states is reached (to open a follow-up from it)."""
         walk = Walk()
         walk.reached[self.entry] = ([], Scenario())
-        queue = [self.entry]
-        while queue:
-            state = queue.pop(0)
-            if stop_at is not None and stop_at & set(walk.reached):
-                return walk
-            path, scenario = walk.reached[state]
-            for transition in self.program.leaving(state):
-                success = self.try_transition(walk, path, scenario, transition)
-                if success is not None and transition.spec.to not in walk.reached:
-                    walk.reached[transition.spec.to] = ([*path, transition], success)
-                    queue.append(transition.spec.to)
+        if self.explore(walk, [self.entry], stop_at):
+            return walk
+        untaken = {t.index for t in self.program.transitions} - walk.taken
+        if self.program.spec.capacity is not None and untaken and self.fill_capacity(walk):
+            # with every place taken, try again what was not taken (e.g. joining the waiting list)
+            self.explore(walk, list(walk.reached), stop_at, only_untaken=True)
         for transition in self.program.transitions:
             untried = transition.guard is not None and transition.index not in walk.guards_false
             if untried and self.guard_false_directly(transition):

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from workflow.definitions import wording
 from workflow.definitions.booleans import check_boolean
+from workflow.definitions.capacity_checks import check_capacity
 from workflow.definitions.deadline_checks import check_deadline
 from workflow.definitions.graph import check_automatic_cycles, check_graph, check_unfireable
 from workflow.definitions.linkcheck import check_children
@@ -77,6 +78,7 @@ class Checker:
         self.check_notices()
         check_key_fields(self)
         check_performance(self)
+        check_capacity(self)
         self.check_graph()
         return self.problems
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import deque
 
+from workflow.definitions.capacity_checks import promoted_by_capacity
+
 
 def _as_list(value) -> list:
     if value is None:
@@ -96,7 +98,7 @@ def check_unfireable(checker) -> None:
             for source in sources
             if isinstance(checker.states.get(source), dict)
         )
-        if not fired_by_deadline:
+        if not fired_by_deadline and not promoted_by_capacity(checker, trigger, sources):
             checker.add(
                 ("transitions", index, "roles"),
                 f"transition '{trigger}' can never fire: only system may fire it, it is not automatic, "

@@ -324,6 +324,16 @@ class CustomRole(Closed):
     like: Literal["staff", "reviewer", "applicant_side"]
 
 
+class CapacitySpec(Closed):
+    """Places limited (a forum's seats): applications in `holding` states hold one each; when one leaves
+    them, the first application waiting (in the order they entered `waiting`) is moved by `promote`."""
+
+    seats: int = Field(ge=1, le=1_000_000)
+    holding: list[Name] = Field(min_length=1)
+    waiting: Name
+    promote: Name
+
+
 class ProgramSpec(Closed):
     key: Key
     version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.\-]*$", max_length=40)]
@@ -346,6 +356,7 @@ class ProgramSpec(Closed):
     company: CompanySpec | None = None
     indicators: dict[Name, IndicatorSpec] = {}
     funnel: FunnelSpec | None = None
+    capacity: CapacitySpec | None = None
 
     def all_fields(self) -> dict[str, FieldSpec]:
         fields = {f.name: f for stage in self.stages.values() for f in stage.fields}

@@ -89,7 +89,7 @@ def _refusal(connection, program, application, actor, held, candidates, now) -> 
             # the guard reads values the user enters with the action; they are checked when fired
             return None
         context = expression_context(
-            connection, application, data, actor, held, candidates, now, program.review_kinds
+            connection, application, data, actor, held, candidates, now, program.review_kinds, program
         )
         _passing(candidates, context)
     except Refused as refused:

@@ -10,7 +10,15 @@ from workflow.vocabulary.guards import CONTEXT_SOURCES
 
 
 def expression_context(
-    connection, application: ApplicationRow, data: dict, actor, held_roles, transitions, now, review_kinds=()
+    connection,
+    application: ApplicationRow,
+    data: dict,
+    actor,
+    held_roles,
+    transitions,
+    now,
+    review_kinds=(),
+    program=None,
 ) -> dict:
     needs = set()
     for transition in transitions:
@@ -29,6 +37,8 @@ def expression_context(
         source = CONTEXT_SOURCES[name]
         if source.reads_expressions:
             context[name] = source.load(connection, application, _sources(transitions))
+        elif source.reads_program:
+            context[name] = source.load(connection, application, program)
         else:
             context[name] = source.load(connection, application)
     return context

@@ -12,6 +12,7 @@ import logging
 from workflow.engine import records, review_rounds, signoff
 from workflow.engine.access import effective_roles, reviewer_status
 from workflow.engine.actors import SYSTEM, Actor
+from workflow.engine.capacity import promote_waiting
 from workflow.engine.context import expression_context
 from workflow.engine.events import Happened, parents_of
 from workflow.engine.hooks import after_transition_hooks
@@ -72,7 +73,7 @@ def fire_in(
     new_data = _merge_data(program, application, candidates, held, data or {})
     _require_stages(program, [s for t in candidates for s in t.spec.requires], new_data)
     context = expression_context(
-        connection, application, new_data, actor, held, candidates, now, program.review_kinds
+        connection, application, new_data, actor, held, candidates, now, program.review_kinds, program
     )
     allowed = _passing(candidates, context)
     to_state = program.move(state, trigger, allowed)
@@ -152,6 +153,8 @@ def _apply(
         raise Refused(refused.message) from None
     for hook in after_transition_hooks():
         hook(connection, program, application, transition, data, event["seq"], now)
+    if program.spec.capacity is not None:
+        promote_waiting(tx, program, application.state, transition.spec.to)
     outbox_ids = tx.notices(program, application.id, event, transition.spec.notices)
     moved = transition.spec.to != application.state
     row = application.moved(
@@ -202,6 +205,7 @@ def _take_automatic(tx: Transaction, program, move: Move, automatic, event: Happ
         automatic,
         tx.now,
         program.review_kinds,
+        program,
     )
     if event is not None:
         context["event"] = {"name": event.name, **event.values}

@@ -160,6 +160,7 @@ class Renderer:
             "event_time": seoul(facts.outbox["created_at"]),
             "notice": facts.outbox["notice"],
             "lang": lang,
+            "data": dict(facts.application.data or {}),  # the application's fields, e.g. on a certificate
         }
 
     def money_rows(self, facts: NoticeFacts, lang: str) -> list[tuple[str, str]]:

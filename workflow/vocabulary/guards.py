@@ -30,6 +30,7 @@ class ContextSource:
     # load(connection, application row, expression sources): given the sources of the expressions about to
     # be evaluated, e.g. to fill the names they read that have no value yet
     reads_expressions: bool = False
+    reads_program: bool = False  # load(connection, application row, compiled program): e.g. a declared limit
 
 
 CONTEXT_SOURCES: dict[str, ContextSource] = {}

@@ -42,6 +42,13 @@ NOTICE_KINDS = {
     "lapsed": _l("Lapsed applications"),
     "overdue_for_staff": _l("Overdue steps (staff)"),
     "status_changed": _l("Step changes"),
+    "event_registered": _l("Event registrations"),
+    "event_waitlisted": _l("Places on a waiting list"),
+    "event_promoted": _l("Moved up from a waiting list"),
+    "event_cancelled": _l("Cancelled registrations"),
+    "event_confirmed": _l("Attendance confirmations"),
+    "event_waitlist_closed": _l("Waiting lists closed"),
+    "attendance_certificate": _l("Certificates of attendance"),
 }
 
 
