@@ -133,7 +133,8 @@ def _take(workflow, store, actor, app_id: int, step: dict, by, index: int):
     if "save" in step:
         return workflow.save_draft(app_id, by, _values(store, step["save"], index))
     if "fire" in step:
-        return workflow.fire(app_id, step["fire"], by, data=_values(store, step.get("data"), index) or None)
+        data = _values(store, step.get("data"), index) or None
+        return workflow.fire(app_id, step["fire"], by, data=data, reason=step.get("reason"))
     if "assign" in step:
         for email in step["assign"]:
             result = reviews.assign(workflow, app_id, actor[email].id, by)
