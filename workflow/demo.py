@@ -6,12 +6,14 @@ steps that bring each application to its state. Python names no field of a rule 
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import yaml
 
 from workflow.engine.actors import load_actor
 from workflow.engine.members import add_member
+from workflow.money.fx import rate_on, record_rate
 from workflow.services import reviews
 from workflow.services.files import FileStore
 from workflow.services.users import create_user, find_user_id
@@ -141,6 +143,20 @@ def _take(workflow, store, actor, app_id: int, step: dict, by, index: int):
             if not result.ok:
                 return result
         return None
+    if "rate" in step:  # an exchange rate finance records (for a claim in a foreign currency)
+        rate = step["rate"]
+        with workflow.db.begin() as connection:
+            if rate_on(connection, rate["currency"], date.fromisoformat(str(rate["day"]))) is None:
+                record_rate(
+                    connection,
+                    rate["currency"],
+                    str(rate["rate"]),
+                    date.fromisoformat(str(rate["day"])),
+                    by.id,
+                    rate.get("source"),
+                    workflow.clock(),
+                )
+        return None
     if "review" in step:
         reviewer = actor[step["review"]]
         reviews.accept_pledge(workflow, reviewer)
@@ -150,7 +166,9 @@ def _take(workflow, store, actor, app_id: int, step: dict, by, index: int):
 
 
 def _describe(step: dict) -> str:
-    return next(f"{kind} {step[kind]}" for kind in ("fire", "save", "assign", "review") if kind in step)
+    return next(
+        f"{kind} {step[kind]}" for kind in ("fire", "save", "assign", "review", "rate") if kind in step
+    )
 
 
 def login_lines(grants: dict[str, list[tuple[str, str]]]) -> list[str]:

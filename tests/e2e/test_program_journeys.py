@@ -6,9 +6,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+
 from tests.e2e.conftest import Camera
+from tests.factories import PDF
 from tests.web.conftest import PASSWORD
 from workflow.engine.actors import load_actor
+from workflow.models import Award
 from workflow.services.users import create_user
 
 
@@ -143,6 +147,124 @@ def _start_en(page, base) -> int:
     return int(re.search(r"/applications/(\d+)/form", page.url).group(1))
 
 
+def _stored_pdf(app) -> dict:
+    from workflow.storage import file_store_for
+
+    with app.app_context():
+        return file_store_for(app).save(PDF, "roster.pdf", accept=("pdf",))
+
+
 def _letter_link(page, base) -> str:
     href = page.locator("a[href*='letter']").first.get_attribute("href")
     return href if href.startswith("http") else base + href
+
+
+def test_investment_incentive_formula_instalments_and_pro_rata_recovery(live_app, new_page, clock, tmp_path):
+    app, people, base = live_app
+    workflow = app.extensions["workflow"]
+    pdf = tmp_path / "evidence.pdf"
+    pdf.write_bytes(PDF)
+    camera = Camera("investment-incentive")
+
+    # the company applies after the investment, with its evidence ------------------------------------
+    page = _page(new_page)
+    _login(page, base, "applicant@test.kr")
+    page.goto(f"{base}/programs/investment-incentive")
+    camera.shot(page, "announcement")
+    app_id = _start(page, base, "investment-incentive")
+    for name, value in {
+        "company_name": "메디웨어 주식회사",
+        "business_no": "214-86-55010",
+        "representative": "오투자",
+        "contact_email": "invest@mediware.kr",
+        "contact_phone": "033-742-1100",
+        "employees": "48",
+        "site_address": "강원특별자치도 원주시 문막읍 동화공단로 100",
+        "investment_completed_on": "2026-03-31",
+        "land_investment": "2,400,000,000",
+        "facility_investment": "5,600,000,000",
+        "new_jobs": "32",
+        "requested_amount": "1,600,000,000",
+    }.items():
+        page.fill(f"#{name}", value)
+    page.select_option("#investment_type", "relocation")
+    page.select_option("#region", "wonju")
+    page.set_input_files("#investment_evidence", str(pdf))
+    page.set_input_files("#employment_evidence", str(pdf))
+    camera.shot(page, "application-form")
+    page.get_by_role("button", name="제출", exact=True).click()
+    page.wait_for_url(re.compile(rf"/applications/{app_id}$"))
+    assert "접수 완료 · 서류 검토 중" in page.content()
+    camera.shot(page, "submitted")
+
+    # the officer visits the site, records what was verified and decides: the formula gives the amount --
+    officer = _page(new_page)
+    _login(officer, base, "officer@test.kr")
+    officer.goto(f"{base}/officer/applications/{app_id}")
+    officer.fill("#f-schedule_site_check-site_visit_on", "2026-05-12")
+    officer.get_by_role("button", name="현장 실사 일정 확정").click()
+    officer.wait_for_load_state()
+    officer.fill("#f-complete_site_check-verified_land_investment", "2,400,000,000")
+    officer.fill("#f-complete_site_check-verified_facility_investment", "5,400,000,000")
+    officer.fill("#f-complete_site_check-verified_jobs", "30")
+    officer.fill(
+        "#f-complete_site_check-site_check_notes", "설비 일부(2억원)는 리스 계약으로 확인되어 제외함"
+    )
+    camera.shot(officer, "officer-site-check")
+    officer.get_by_role("button", name="실사 결과 입력").click()
+    officer.wait_for_load_state()
+    officer.get_by_label("교부 결정", exact=True).check()
+    officer.get_by_role("button", name="결정 기록").click()
+    officer.wait_for_load_state()
+    assert "교부 결정 · 협약 대기" in officer.content()
+    camera.shot(officer, "officer-decided")
+    # 30% of 2,400,000,000 + 10% of 5,400,000,000 + 30 jobs × 10,000,000
+    page.goto(f"{base}/applications/{app_id}")
+    assert "1,560,000,000원" in page.content()
+    camera.shot(page, "award-on-status")
+
+    # the company signs; finance pays both instalments; a year later the report shows a breach -----------
+    page.get_by_role("link", name="협약 정보 입력·서명").click()
+    page.fill("#bank_name", "농협은행")
+    page.fill("#bank_account", "351-1234-5678-93")
+    page.fill("#signatory", "오투자")
+    page.check("#accept_obligations-0")
+    page.get_by_role("button", name="협약 서명").click()
+    page.wait_for_url(re.compile(rf"/applications/{app_id}$"))
+    finance = people.finance
+    assert workflow.fire(app_id, "pay_first_instalment", finance).ok
+    assert workflow.fire(app_id, "confirm_operation", people.officer).ok
+    clock.advance(days=30)
+    assert workflow.fire(app_id, "pay_second_instalment", finance).ok
+    for year, kept in ((1, 30), (2, 12)):  # year 1 kept, year 2 broken
+        clock.advance(days=365)
+        assert workflow.fire(app_id, "request_report", people.system).state == f"report_due_{year}"
+        report = {
+            "employees_now": 40,
+            "jobs_kept": kept,
+            "site_operating": True,
+            "roster_file": _stored_pdf(app),
+        }
+        assert workflow.save_draft(app_id, people.applicant, report).ok
+        assert workflow.fire(app_id, "submit_report", people.applicant).ok
+        if year == 1:
+            assert workflow.fire(app_id, "approve_report", people.officer).ok
+    _login(officer, base, "officer@test.kr")  # two years later: the sessions have expired
+    _login(page, base, "applicant@test.kr")
+    officer.goto(f"{base}/officer/applications/{app_id}")
+    camera.shot(officer, "officer-report-review")
+    officer.fill("#reason-find_breach", "신규고용 30명 중 12명만 유지되어 고용 유지 의무를 위반함")
+    camera.shot(officer, "officer-breach")
+    officer.get_by_role("button", name="의무 위반 환수 결정").click()
+    officer.wait_for_load_state()
+    assert "환수 진행" in officer.content()
+    assert workflow.fire(app_id, "record_recovery", finance).ok
+    with workflow.db.connect() as connection:
+        award = connection.execute(select(Award).where(Award.application_id == app_id)).mappings().one()
+    assert award["recovered"] == 1_040_000_000  # two of the three years not kept: 2/3 of what was paid
+    assert award["interest"] > 0
+    page.goto(f"{base}/applications/{app_id}")
+    assert "환수 완료" in page.content()
+    camera.shot(page, "recovered-status")
+    page.goto(f"{base}/notices/")
+    camera.shot(page, "recovery-notice")

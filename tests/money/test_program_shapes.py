@@ -6,7 +6,7 @@ After every example the database's own invariants are read back (tests/money/hel
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from hypothesis import HealthCheck, given, settings
@@ -18,12 +18,13 @@ from tests.money.helpers import assert_invariants
 from workflow.db import make_engine
 from workflow.engine.actors import load_actor
 from workflow.models import Award, LedgerEntry
+from workflow.money.fx import parse_rate, record_rate, to_krw
 from workflow.services.users import create_user
 
 SHAPES = FIXTURES / "programs"
 SETTINGS = {
     "deadline": None,
-    "max_examples": 25,
+    "max_examples": 15,
     "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 }
 
@@ -115,4 +116,77 @@ def test_recovery_pro_rata_to_the_years_not_kept_with_interest(
     assert kinds[:3] == [("commit", amount), ("pay", first), ("pay", second)]
     assert kinds[3] == ("recover", principal) and kinds[4:] == ([("interest", interest)] if interest else [])
     assert principal <= award["paid"], "recovered principal never exceeds what was paid"
+    shape.check()
+
+
+@settings(**SETTINGS)
+@given(amount=st.integers(1, 1_000_000_000), approved=st.integers(2, 2_000_000_000))
+def test_settlement_pays_its_share_of_the_approved_amount_and_returns_the_rest(
+    sqlite_template, tmp_path_factory, amount, approved
+):
+    shape = Shape(sqlite_template, tmp_path_factory.mktemp("voucher"), "settlement-grant")
+    app_id = shape.workflow.create("settlement-grant", shape.applicant, {"amount": amount}).application_id
+    shape.fire(app_id, "grant")
+    shape.fire(app_id, "approve", {"approved_total": approved})
+    shape.fire(app_id, "pay")
+    paid = min(approved * 70 // 100, amount)
+    award = shape.award(app_id)
+    assert (award["paid"], award["released"]) == (paid, amount - paid)
+    kinds = [(kind, value) for kind, value, *_ in shape.ledger(app_id)]
+    rest = [("release", amount - paid)] if amount > paid else []
+    assert kinds == [("commit", amount), ("pay", paid), *rest]
+    shape.check()
+
+
+RATES = {"USD": "1385.20", "EUR": "1502.75"}
+CLAIM = st.tuples(
+    st.sampled_from(["KRW", "USD", "EUR"]),
+    st.integers(1, 5_000_000),  # hundredths of the currency (whole won for KRW)
+    st.integers(0, 40),  # days before today that it was spent
+)
+
+
+@settings(**SETTINGS)
+@given(amount=st.integers(1_000_000, 1_000_000_000), claims=st.lists(CLAIM, min_size=1, max_size=6))
+def test_claims_are_booked_at_the_rate_of_their_day_and_never_above_what_is_due(
+    sqlite_template, tmp_path_factory, amount, claims
+):
+    shape = Shape(sqlite_template, tmp_path_factory.mktemp("claims"), "claims-grant")
+    today = shape.clock.now.date()
+    with (
+        shape.engine.begin() as connection
+    ):  # a rate 30 days ago, another 10 days ago: claims take their day's
+        for currency, rate in RATES.items():
+            record_rate(connection, currency, rate, today - timedelta(days=30), None, "test", shape.clock.now)
+            record_rate(
+                connection, currency, "1400", today - timedelta(days=10), None, "test", shape.clock.now
+            )
+    app_id = shape.workflow.create("claims-grant", shape.applicant, {"amount": amount}).application_id
+    shape.fire(app_id, "grant")
+    expected_paid, booked = 0, []
+    for currency, units, days_ago in claims:
+        day = today - timedelta(days=days_ago)
+        value = f"{units}.00" if currency == "KRW" else f"{units // 100}.{units % 100:02d}"
+        data = {"claim_currency": currency, "claim_amount": value, "claim_date": day.isoformat()}
+        assert shape.workflow.save_draft(app_id, shape.applicant, data).ok
+        result = shape.workflow.fire(app_id, "pay_claim", shape.staff)
+        if currency == "KRW":
+            krw, rate = units, None
+        elif days_ago > 30:
+            assert not result.ok and result.refusal.code == "no_rate"  # nothing recorded that early
+            continue
+        else:
+            rate = parse_rate("1400" if days_ago <= 10 else RATES[currency])
+            krw = to_krw(units, rate)
+        if krw == 0 or expected_paid + krw > amount:
+            assert not result.ok, (currency, units, krw)  # a zero or a claim above what is due is refused
+            continue
+        assert result.ok, result.reason("en")
+        expected_paid += krw
+        booked.append(("pay", krw, None if rate is None else currency, None if rate is None else units))
+    shape.fire(app_id, "close")
+    award = shape.award(app_id)
+    assert (award["paid"], award["released"]) == (expected_paid, amount - expected_paid)
+    payments = [row for row in shape.ledger(app_id) if row[0] == "pay"]
+    assert payments == booked, "each claim's ledger row keeps its own currency and amount"
     shape.check()

@@ -13,6 +13,7 @@ from workflow.money.claims import ClaimParams, check_claim, pay_from_parent
 from workflow.money.ledger import ensure_budgets, money_summary
 from workflow.money.payments import cancel_award, pay_tranche, release_tranches
 from workflow.money.recovery import recover
+from workflow.money.settlements import pay_amount
 from workflow.vocabulary.effects import EffectKind, EffectParams, NoParams, register_effect
 from workflow.vocabulary.guards import ContextSource
 
@@ -65,6 +66,14 @@ class RecoverParams(EffectParams):
         return self
 
 
+class PayParams(EffectParams):
+    """An amount decided now (a settlement, an expense claim), paid from the award's due tranches."""
+
+    amount: str  # an expression, in `currency`
+    currency: str | None = None  # an expression giving the code, e.g. data.claim_currency or '"USD"'
+    rate_on: str | None = None  # an expression giving the day whose recorded rate books it (default today)
+
+
 def _award_expressions(params: AwardParams) -> list[str]:
     matching = [params.matching.cash, params.matching.in_kind] if params.matching else []
     tranches = [e for t in params.tranches for e in (t.amount, t.release_if) if e]
@@ -104,6 +113,16 @@ register_effect(
     )
 )
 register_effect(EffectKind("pay_tranche", NoParams, pay_tranche, requires=BUDGET, context=(MONEY_CONTEXT,)))
+register_effect(
+    EffectKind(
+        "pay",
+        PayParams,
+        pay_amount,
+        expressions=lambda p: [e for e in (p.amount, p.currency, p.rate_on) if e],
+        requires=BUDGET,
+        context=(MONEY_CONTEXT,),
+    )
+)
 register_effect(
     EffectKind(
         "recover",

@@ -76,9 +76,19 @@ def budget_of_year(connection, program_key: str, fiscal_year: int):
 
 
 def ledger_row(
-    context: EffectContext, award: dict, kind: str, amount: int, fx_cents: int | None = None
+    context: EffectContext,
+    award: dict,
+    kind: str,
+    amount: int,
+    fx_cents: int | None = None,
+    fx: tuple[str, int, int] | None = None,
 ) -> None:
-    """Append one ledger row; written before the totals move, so the sum triggers can check them."""
+    """Append one ledger row; written before the totals move, so the sum triggers can check them.
+
+    `fx_cents` is in the award's currency at its rate; `fx` (currency, hundredths, rate) a movement in a
+    currency of its own (an expense claim booked at the rate of its date)."""
+    if fx is None and fx_cents:
+        fx = (award["fx_currency"], fx_cents, award["fx_rate_e4"])
     context.connection.execute(
         APPEND,
         {
@@ -90,9 +100,9 @@ def ledger_row(
             "actor_id": context.actor.id,
             "event_seq": context.event_seq,
             "at": context.now,
-            "fx_currency": award["fx_currency"] if fx_cents else None,
-            "fx_amount_cents": fx_cents,
-            "fx_rate_e4": award["fx_rate_e4"] if fx_cents else None,
+            "fx_currency": fx[0] if fx else None,
+            "fx_amount_cents": fx[1] if fx else None,
+            "fx_rate_e4": fx[2] if fx else None,
         },
     )
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from workflow.vocabulary.messages import Message, format_krw
 
@@ -21,6 +22,7 @@ BUSINESS_NO = re.compile(r"^[0-9]{3}-[0-9]{2}-[0-9]{5}$")
 EMPTY: tuple[object, ...] = (None, "", [])
 # ASCII digits only: str.isdigit() and \d also accept '²' and '١', which int() then rejects or misreads
 WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+DECIMAL_NUMBER = re.compile(r"[0-9]{1,12}(\.[0-9]{1,2})?")  # e.g. a foreign-currency amount: 1234.56
 # C0/C1 control characters (NUL among them: PostgreSQL refuses it in text); a textarea keeps tab and newlines
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 TEXTAREA_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -205,6 +207,30 @@ def typed_options() -> frozenset[str]:
     return frozenset().union(*(t.options for t in FIELD_TYPES.values()))
 
 
+def _decimal(value, spec) -> str:
+    """A number with at most two decimal places, stored as exact text ("1234.50"), never a float."""
+    if isinstance(value, bool):
+        raise FieldError("not_decimal")
+    text = str(value).replace(",", "").strip()
+    if not DECIMAL_NUMBER.fullmatch(text):
+        raise FieldError("not_decimal")
+    number = Decimal(text)
+    if spec.min is not None and number < spec.min:
+        raise FieldError("below_min", min=f"{spec.min:,}")
+    if spec.max is not None and number > spec.max:
+        raise FieldError("above_max", max=f"{spec.max:,}")
+    return f"{number:.2f}"
+
+
+def _decimal_sample(spec) -> str:
+    value = Decimal("100") if spec.min is None else max(Decimal("100"), Decimal(spec.min))
+    return f"{value if spec.max is None else min(value, Decimal(spec.max)):.2f}"
+
+
+def _decimal_shown(value, spec, lang: str) -> str:
+    return f"{Decimal(str(value)):,.2f}"
+
+
 def _text_sample(spec) -> str:
     return "x" * max(spec.min_length or 1, 1)
 
@@ -239,6 +265,7 @@ for _type in (
     FieldType(
         "money", _money, NUMBER_OPTIONS, "number", _number_sample(1_000_000), "1.5원", _as_text, show=_won
     ),
+    FieldType("decimal", _decimal, NUMBER_OPTIONS, "text", _decimal_sample, "12.345", show=_decimal_shown),
     FieldType("date", _date, frozenset(), "date", _constant("2026-01-01"), "2026-13-01"),
     FieldType(
         "choice",

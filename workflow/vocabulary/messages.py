@@ -137,6 +137,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "이 청구를 연 신청서에 지원 결정된 금액이 없어 지급할 수 없습니다.",
         "en": "The application this claim belongs to has no award to pay it from.",
     },
+    "payment_above_due": {
+        "ko": "지급액이 지급 가능한 금액을 초과합니다: 지급 가능 {due}, 요청 {requested}.",
+        "en": "Payment above what is due: due {due}, requested {requested}.",
+    },
     "payment_above_award": {
         "ko": "지급액이 지원금을 초과합니다: 지원금 {award}, 기지급 {paid}, 요청 {requested}.",
         "en": "Payment above the award: award {award}, paid {paid}, requested {requested}.",
@@ -239,6 +243,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "not_integer": {"ko": "정수를 입력하세요.", "en": "Enter a whole number."},
     "not_money": {"ko": "금액(원)을 숫자로 입력하세요.", "en": "Enter an amount in won (digits only)."},
+    "not_decimal": {
+        "ko": "숫자로 입력하세요(소수점 이하 두 자리까지).",
+        "en": "Enter a number (up to two decimal places).",
+    },
     "below_min": {"ko": "{min} 이상이어야 합니다.", "en": "Must be at least {min}."},
     "above_max": {"ko": "{max} 이하여야 합니다.", "en": "Must be at most {max}."},
     "not_date": {"ko": "날짜를 YYYY-MM-DD 형식으로 입력하세요.", "en": "Enter a date as YYYY-MM-DD."},
