@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import select
 
-from tests.e2e.conftest import Camera
+from tests.e2e.conftest import Journey, internal_keys, named_like_people
 from tests.factories import PDF
 from tests.web.conftest import PASSWORD
 from workflow.engine.actors import load_actor
@@ -24,10 +25,16 @@ def _login(page, base, email, password=PASSWORD):
     page.wait_for_load_state()
 
 
-def _page(new_page, lang="ko"):
-    page = new_page(lang)
-    page.on("dialog", lambda dialog: dialog.accept())
-    return page
+SIZES = pytest.mark.parametrize("size", ["desktop", "phone"])
+
+
+def _page(page_at, size, lang="ko"):
+    return page_at(size, lang)
+
+
+def _camera(app, people, name: str, size: str) -> Journey:
+    named_like_people(app, people)  # people named like people, so that role keys in the text stand out
+    return Journey(name, size, internal_keys(app.extensions["workflow"]))
 
 
 def _start(page, base, key: str) -> int:
@@ -66,7 +73,8 @@ def _fill_forum(page, name: str, email: str) -> None:
     page.check("#privacy_consent-0")
 
 
-def test_policy_forum_last_place_waiting_list_promotion_and_certificate(live_app, new_page, clock):
+@SIZES
+def test_policy_forum_last_place_waiting_list_promotion_and_certificate(live_app, page_at, clock, size):
     app, people, base = live_app
     workflow = app.extensions["workflow"]
     clock.now = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)  # 10:00 in Seoul, registration open
@@ -76,8 +84,8 @@ def test_policy_forum_last_place_waiting_list_promotion_and_certificate(live_app
         assert workflow.fire(created.application_id, "register", crowd).state == "registered"
 
     # the applicant takes the last place ----------------------------------------------------------
-    camera = Camera("policy-forum")
-    page = _page(new_page)
+    camera = _camera(app, people, "policy-forum", size)
+    page = _page(page_at, size)
     _login(page, base, "applicant@test.kr")
     page.goto(f"{base}/programs/policy-forum")
     assert "정원 120명" in page.content()
@@ -91,7 +99,7 @@ def test_policy_forum_last_place_waiting_list_promotion_and_certificate(live_app
     camera.shot(page, "registered")
 
     # a second person, reading in English, is put on the waiting list ---------------------------------
-    late = _page(new_page, "en")
+    late = _page(page_at, size, "en")
     _login(late, base, "other@test.kr")
     late.get_by_role("button", name="English").click()
     late.wait_for_load_state()
@@ -116,7 +124,7 @@ def test_policy_forum_last_place_waiting_list_promotion_and_certificate(live_app
     camera.shot(late, "promotion-notice-english")
 
     # the officer confirms and checks the attendee in on the day --------------------------------------
-    officer = _page(new_page)
+    officer = _page(page_at, size)
     _login(officer, base, "officer@test.kr")
     officer.goto(f"{base}/officer/applications/{second}")
     camera.shot(officer, "officer-registered")
@@ -136,7 +144,7 @@ def test_policy_forum_last_place_waiting_list_promotion_and_certificate(live_app
     camera.shot(late, "certificate-notice-english")
     pdf = late.request.get(_letter_link(late, base))
     assert pdf.ok and pdf.body().startswith(b"%PDF")
-    if Camera.enabled:
+    if camera.enabled:
         (camera.folder / "certificate.pdf").write_bytes(pdf.body())
 
 
@@ -159,15 +167,18 @@ def _letter_link(page, base) -> str:
     return href if href.startswith("http") else base + href
 
 
-def test_investment_incentive_formula_instalments_and_pro_rata_recovery(live_app, new_page, clock, tmp_path):
+@SIZES
+def test_investment_incentive_formula_instalments_and_pro_rata_recovery(
+    live_app, page_at, clock, tmp_path, size
+):
     app, people, base = live_app
     workflow = app.extensions["workflow"]
     pdf = tmp_path / "evidence.pdf"
     pdf.write_bytes(PDF)
-    camera = Camera("investment-incentive")
+    camera = _camera(app, people, "investment-incentive", size)
 
     # the company applies after the investment, with its evidence ------------------------------------
-    page = _page(new_page)
+    page = _page(page_at, size)
     _login(page, base, "applicant@test.kr")
     page.goto(f"{base}/programs/investment-incentive")
     camera.shot(page, "announcement")
@@ -198,7 +209,7 @@ def test_investment_incentive_formula_instalments_and_pro_rata_recovery(live_app
     camera.shot(page, "submitted")
 
     # the officer visits the site, records what was verified and decides: the formula gives the amount --
-    officer = _page(new_page)
+    officer = _page(page_at, size)
     _login(officer, base, "officer@test.kr")
     officer.goto(f"{base}/officer/applications/{app_id}")
     officer.fill("#f-schedule_site_check-site_visit_on", "2026-05-12")
@@ -286,17 +297,18 @@ def _fill(page, values: dict) -> None:
         page.fill(f"#{name}", value)
 
 
+@SIZES
 def test_company_voucher_share_first_supplier_settlement_and_partial_payment(
-    live_app, new_page, clock, tmp_path
+    live_app, page_at, clock, tmp_path, size
 ):
     app, people, base = live_app
     workflow = app.extensions["workflow"]
     clock.now = datetime(2026, 11, 10, 1, 0, tzinfo=UTC)  # the second call is open
     pdf = tmp_path / "plan.pdf"
     pdf.write_bytes(PDF)
-    camera = Camera("company-voucher")
+    camera = _camera(app, people, "company-voucher", size)
 
-    page = _page(new_page)
+    page = _page(page_at, size)
     _login(page, base, "applicant@test.kr")
     page.goto(f"{base}/programs/company-voucher")
     camera.shot(page, "announcement")
@@ -337,7 +349,7 @@ def test_company_voucher_share_first_supplier_settlement_and_partial_payment(
     page.get_by_role("button", name="입금 내역 제출").click()
     page.wait_for_url(re.compile(rf"/applications/{app_id}$"))
 
-    finance = _page(new_page)
+    finance = _page(page_at, size)
     _login(finance, base, "finance@test.kr")
     finance.goto(f"{base}/officer/applications/{app_id}")
     camera.shot(finance, "finance-share-check")
@@ -370,7 +382,7 @@ def test_company_voucher_share_first_supplier_settlement_and_partial_payment(
     page.wait_for_url(re.compile(rf"/applications/{app_id}$"))
     camera.shot(page, "settlement-submitted")
 
-    officer = _page(new_page)
+    officer = _page(page_at, size)
     _login(officer, base, "officer@test.kr")
     officer.goto(f"{base}/officer/applications/{app_id}")
     officer.fill("#f-approve_settlement-approved_total", "21,000,000")
@@ -393,7 +405,8 @@ def test_company_voucher_share_first_supplier_settlement_and_partial_payment(
     camera.shot(page, "applicant-paid")
 
 
-def test_global_cooperation_partner_in_english_and_a_claim_in_euros(live_app, new_page, clock, tmp_path):
+@SIZES
+def test_global_cooperation_partner_in_english_and_a_claim_in_euros(live_app, page_at, clock, tmp_path, size):
     from workflow.engine.members import add_member
 
     app, people, base = live_app
@@ -401,9 +414,9 @@ def test_global_cooperation_partner_in_english_and_a_claim_in_euros(live_app, ne
     clock.now = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
     pdf = tmp_path / "loi.pdf"
     pdf.write_bytes(PDF)
-    camera = Camera("global-cooperation")
+    camera = _camera(app, people, "global-cooperation", size)
 
-    page = _page(new_page)
+    page = _page(page_at, size)
     _login(page, base, "applicant@test.kr")
     app_id = _start(page, base, "global-cooperation")
     _fill(
@@ -422,7 +435,7 @@ def test_global_cooperation_partner_in_english_and_a_claim_in_euros(live_app, ne
     page.wait_for_load_state()
     # the foreign partner joins as co-applicant and completes their part in English
     assert add_member(workflow, app_id, people.applicant, "other@test.kr").ok
-    partner = _page(new_page, "en")
+    partner = _page(page_at, size, "en")
     _login(partner, base, "other@test.kr")
     partner.get_by_role("button", name="English").click()
     partner.wait_for_load_state()
@@ -471,7 +484,7 @@ def test_global_cooperation_partner_in_english_and_a_claim_in_euros(live_app, ne
     camera.shot(partner, "claim-submitted-english")
 
     # finance records the rate of the claim's day and pays it in won -----------------------------------
-    finance = _page(new_page)
+    finance = _page(page_at, size)
     _login(finance, base, "finance@test.kr")
     finance.goto(f"{base}/officer/applications/{app_id}")
     finance.get_by_role("button", name="청구액 지급").click()

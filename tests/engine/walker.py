@@ -16,6 +16,7 @@ from sqlalchemy import select
 from tests.engine.patterns import matching
 from workflow.engine.actors import SYSTEM, load_actor
 from workflow.engine.events import event_sample
+from workflow.engine.members import add_member
 from workflow.models import Application, ApplicationLink, HistoryEvent
 from workflow.services import reviews
 from workflow.services.users import create_user
@@ -157,6 +158,22 @@ class Walker:
                 self._staff[key] = load_actor(connection, user_id)
         return self._staff[key]
 
+    @property
+    def member_roles(self) -> list[str]:
+        """The program's roles held by being linked to one application (co_applicant and its own)."""
+        kinds = self.program.role_kinds
+        return [r for r in self.program.spec.roles if r in kinds and kinds[r].held_by == "member"]
+
+    def member(self, role: str):
+        """The user the walker links to every application in `role` (made once)."""
+        key = f"member-{role}"
+        if key not in self._staff:
+            with self.workflow.db.begin() as connection:
+                user_id = create_user(connection, f"walk-{key}-{self.program.key}@test.kr", role)
+            with self.workflow.db.connect() as connection:
+                self._staff[key] = load_actor(connection, user_id)
+        return self._staff[key]
+
     def approvers(self, transition) -> list:
         """The people who fire a transition: one actor, or for a sign-off as many different people of each
         step's role as it needs, in the steps' order."""
@@ -165,6 +182,11 @@ class Walker:
         people, used = [], {}
         for step in transition.spec.sign_off:
             for _ in range(step.count):
+                if step.role == "applicant" or step.role in self.member_roles:
+                    people.append(
+                        self.people.applicant if step.role == "applicant" else self.member(step.role)
+                    )
+                    continue
                 people.append(self.staff(step.role, used.get(step.role, 0)))
                 used[step.role] = used.get(step.role, 0) + 1
         return people
@@ -262,6 +284,10 @@ class Walker:
             )
             assert created.ok, created.reason("en")
             app_id = created.application_id
+        for role in self.member_roles:  # e.g. a university beside a company, linked as co-applicant
+            email = f"walk-member-{role}-{self.program.key}@test.kr"
+            self.member(role)
+            assert add_member(self.workflow, app_id, self.people.applicant, email, role).ok
         mark = 0
         for transition in path:
             taken, _result, mark = self.step(app_id, transition, scenario, mark)

@@ -184,6 +184,8 @@ class TransitionSpec(Closed):
     new_review_round: bool = False  # reviews before it stay in the history but no longer count
     # approvals needed before it moves, step by step (e.g. two of the committee, then the director)
     sign_off: list[SignOffStep] = []
+    # approvals are of the text as it is: a change saved after one asks for all of them again
+    sign_off_again_after_edit: bool = False
 
     @property
     def sources(self) -> list[str]:

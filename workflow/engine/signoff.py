@@ -23,6 +23,7 @@ from workflow.vocabulary.messages import Message
 from workflow.vocabulary.roles import role_labels
 
 SIGN_OFF = "sign_off"
+SAVE_DRAFT = "save_draft"  # the event of a change saved to the forms (Workflow.save_draft)
 
 
 @dataclass(frozen=True)
@@ -84,14 +85,30 @@ def entered_seq(connection, application: ApplicationRow) -> int:
     )
 
 
+def edited_seq(connection, application: ApplicationRow) -> int:
+    """The history seq of the last saved change to the forms (0 if none)."""
+    return int(
+        connection.execute(
+            select(func.max(HistoryEvent.seq)).where(
+                HistoryEvent.application_id == application.id, HistoryEvent.trigger == SAVE_DRAFT
+            )
+        ).scalar()
+        or 0
+    )
+
+
 def progress(connection, application: ApplicationRow, transition) -> Progress:
-    """The approvals given for `transition` since the application entered its current state."""
+    """The approvals given for `transition` since the application entered its current state (and, with
+    `sign_off_again_after_edit`, since the last change saved to its forms)."""
     found = Progress(transition.trigger, list(transition.spec.sign_off))
+    since = entered_seq(connection, application)
+    if transition.spec.sign_off_again_after_edit:
+        since = max(since, edited_seq(connection, application))
     rows = connection.execute(
         select(HistoryEvent.actor_id, HistoryEvent.actor_name, HistoryEvent.detail, HistoryEvent.at)
         .where(
             HistoryEvent.application_id == application.id,
-            HistoryEvent.seq > entered_seq(connection, application),
+            HistoryEvent.seq > since,
             HistoryEvent.trigger == SIGN_OFF,
         )
         .order_by(HistoryEvent.seq)
