@@ -507,3 +507,76 @@ def test_global_cooperation_partner_in_english_and_a_claim_in_euros(live_app, pa
     assert award["paid"] == 3_727_722  # EUR 2,480.60 × 1,502.75 = 3,727,721.65 → 3,727,722원
     partner.goto(f"{base}/notices/")
     camera.shot(partner, "payment-notice-english")
+
+
+@SIZES
+def test_industry_academia_both_confirm_and_a_change_asks_again(live_app, page_at, clock, tmp_path, size):
+    from workflow.engine.members import add_member
+
+    app, people, base = live_app
+    workflow = app.extensions["workflow"]
+    clock.now = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+    pdf = tmp_path / "commitment.pdf"
+    pdf.write_bytes(PDF)
+    camera = _camera(app, people, "industry-academia", size)
+
+    page = _page(page_at, size)
+    _login(page, base, "applicant@test.kr")
+    page.goto(f"{base}/programs/industry-academia")
+    camera.shot(page, "announcement")
+    app_id = _start(page, base, "industry-academia")
+    _fill(
+        page,
+        {
+            "project_title": "수면무호흡 선별용 웨어러블 센서 알고리즘 공동개발",
+            "company_name": "헬스온 주식회사",
+            "business_no": "123-45-67890",
+            "company_lead": "한신청",
+            "university": "강원대학교 산학협력단",
+            "university_lead": "윤교수",
+            "summary": "헬스온은 센서와 앱을, 강원대학교는 판별 알고리즘과 임상 검증을 맡습니다.",
+            "company_share": "84,000,000",
+            "university_share": "36,000,000",
+        },
+    )
+    page.set_input_files("#commitment_letter", str(pdf))
+    page.get_by_role("button", name="저장", exact=True).click()
+    page.wait_for_load_state()
+    assert add_member(workflow, app_id, people.applicant, "other@test.kr").ok  # the university's researcher
+
+    # the company confirms first -------------------------------------------------------------------------
+    page.goto(f"{base}/applications/{app_id}/form")
+    page.get_by_role("button", name=re.compile("최종본 확인·제출")).click()
+    page.wait_for_load_state()
+    assert "작성 중" in page.content()
+    camera.shot(page, "company-confirmed")
+
+    # the university changes the budget split: the company's confirmation no longer counts -------------
+    partner = _page(page_at, size)
+    _login(partner, base, "other@test.kr")
+    partner.goto(f"{base}/applications/{app_id}/form")
+    partner.fill("#company_share", "80,000,000")
+    partner.fill("#university_share", "40,000,000")
+    partner.get_by_role("button", name="저장", exact=True).click()
+    partner.wait_for_load_state()
+    partner.goto(f"{base}/applications/{app_id}/form")
+    partner.get_by_role("button", name=re.compile("최종본 확인·제출")).click()
+    partner.wait_for_load_state()
+    assert "승인 차례" in partner.content()  # the company's turn again: its confirmation was of the old text
+    camera.shot(partner, "university-asked-to-wait")
+
+    # the company confirms the changed text, then the university: submitted -----------------------------
+    page.goto(f"{base}/applications/{app_id}/form")
+    page.get_by_role("button", name=re.compile("최종본 확인·제출")).click()
+    page.wait_for_load_state()
+    partner.goto(f"{base}/applications/{app_id}/form")
+    partner.get_by_role("button", name=re.compile("최종본 확인·제출")).click()
+    partner.wait_for_load_state()
+    assert "접수 완료 · 검토 중" in partner.content()
+    camera.shot(partner, "submitted")
+
+    officer = _page(page_at, size)
+    _login(officer, base, "officer@test.kr")
+    officer.goto(f"{base}/officer/applications/{app_id}")
+    assert "40,000,000원" in officer.content()
+    camera.shot(officer, "officer-sees-shares")
