@@ -38,6 +38,7 @@ def test_the_page_shows_the_approvals_and_what_is_still_needed(sqlite_engine, cl
     assert "승인이 기록되었습니다" in page
     assert "2명 중 1명 승인" in page and "위원 김" in page and "선정위원회 1명" in page
     assert "이미" in page  # the same person's button is disabled: already approved
+    assert "선정 승인, 2명 중 1번째" in page  # the timeline names the approval
 
     other = app.test_client()
     login(other, second)
