@@ -232,7 +232,11 @@ def start_verification():
     if program_key is not None and program_key not in workflow().registry.current:
         abort(404)
     background = not current_app.config.get("AUDIT_RUNS_INLINE")
-    run_id = runs.start(db(), program_key, current_actor().id, background=background, reader=read_db())
+    notices = current_app.extensions.get("notices")
+    queue = None if notices is None or notices.settings.embedded else notices.relay.queue()
+    run_id = runs.start(
+        db(), program_key, current_actor().id, background=background, reader=read_db(), queue=queue
+    )
     return redirect(url_for("auditor.run", run_id=run_id))
 
 
