@@ -184,6 +184,11 @@ class CompiledProgram:
         """The reviewer kinds the rule file declares (`review.kinds`), in file order."""
         return tuple(self.spec.review.kinds) if self.spec.review else ()
 
+    @cached_property
+    def member_roles(self) -> tuple[str, ...]:
+        """The roles of this program held by users linked to one application (co-applicants, partners)."""
+        return tuple(r for r in self.spec.roles if (k := self.role_kinds.get(r)) and k.held_by == "member")
+
     def review_kind_label(self, kind: str | None, lang: str) -> str:
         spec = self.spec.review.kinds.get(kind or "") if self.spec.review else None
         return spec.label.get(lang) if spec else ""

@@ -18,6 +18,17 @@ from workflow.vocabulary.roles import roles_that
 MANAGERS = frozenset(roles_that("manage"))
 
 
+def members_of(connection, application_id: int) -> list[dict]:
+    """The users linked to an application, with their relation, in the order they were added."""
+    rows = connection.execute(
+        select(User.id, User.name, User.organisation, User.email, ApplicationMember.relation)
+        .join(ApplicationMember, ApplicationMember.user_id == User.id)
+        .where(ApplicationMember.application_id == application_id)
+        .order_by(ApplicationMember.id)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
 def add_member(
     workflow, application_id: int, actor: Actor, email: str, relation: str = "co_applicant"
 ) -> FireResult:

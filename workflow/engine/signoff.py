@@ -23,7 +23,6 @@ from workflow.vocabulary.messages import Message
 from workflow.vocabulary.roles import role_labels
 
 SIGN_OFF = "sign_off"
-SAVE_DRAFT = "save_draft"  # the event of a change saved to the forms (Workflow.save_draft)
 
 
 @dataclass(frozen=True)
@@ -86,11 +85,18 @@ def entered_seq(connection, application: ApplicationRow) -> int:
 
 
 def edited_seq(connection, application: ApplicationRow) -> int:
-    """The history seq of the last saved change to the forms (0 if none)."""
+    """The history seq of the last event after which the data differed from what it is now (0 if none):
+    a change saved to the forms, a staff correction, a transition's own inputs. Saving the same values
+    again (or changing them back) leaves the approvals of this text standing."""
+    current = (
+        select(HistoryEvent.data_hash)
+        .where(HistoryEvent.application_id == application.id, HistoryEvent.seq == application.history_seq)
+        .scalar_subquery()
+    )
     return int(
         connection.execute(
             select(func.max(HistoryEvent.seq)).where(
-                HistoryEvent.application_id == application.id, HistoryEvent.trigger == SAVE_DRAFT
+                HistoryEvent.application_id == application.id, HistoryEvent.data_hash != current
             )
         ).scalar()
         or 0
@@ -99,7 +105,7 @@ def edited_seq(connection, application: ApplicationRow) -> int:
 
 def progress(connection, application: ApplicationRow, transition) -> Progress:
     """The approvals given for `transition` since the application entered its current state (and, with
-    `sign_off_again_after_edit`, since the last change saved to its forms)."""
+    `sign_off_again_after_edit`, since the last change to its data)."""
     found = Progress(transition.trigger, list(transition.spec.sign_off))
     since = entered_seq(connection, application)
     if transition.spec.sign_off_again_after_edit:

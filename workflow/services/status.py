@@ -8,12 +8,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from workflow.engine import records
+from workflow.engine.members import members_of
 from workflow.engine.records import ApplicationRow
 from workflow.engine.review_rounds import current_round
-from workflow.models import Application, HistoryEvent, Letter, ReviewAssignment, Timer, User
+from workflow.models import (
+    Application,
+    ApplicationMember,
+    HistoryEvent,
+    Letter,
+    ReviewAssignment,
+    Timer,
+    User,
+)
 from workflow.services.notes import INTERNAL_NOTE
 
 
@@ -28,6 +37,7 @@ class ApplicationView:
     reviews: list[dict] = field(default_factory=list)  # the current review round's
     earlier_reviews: list[dict] = field(default_factory=list)  # rounds before it, latest first
     review_round: int = 1
+    members: list[dict] = field(default_factory=list)  # co-applicants and other linked partners
 
     @property
     def id(self) -> int:
@@ -100,6 +110,8 @@ def application_view(
         row=row, program=program, applicant=dict(applicant._mapping), events=events, due_at=due_at
     )
     view.letters = letters_of(connection, application_id)
+    if program.member_roles:
+        view.members = members_of(connection, application_id)
     if with_reviews:
         view.review_round = current_round(connection, application_id)
         every = reviews_of(connection, application_id)
@@ -150,6 +162,8 @@ def reviews_of(connection, application_id: int) -> list[dict]:
 
 
 def my_applications(connection, user_id: int) -> list[dict]:
+    """The user's own applications and those they are linked to (a co-applicant's joint application)."""
+    linked = select(ApplicationMember.application_id).where(ApplicationMember.user_id == user_id)
     rows = connection.execute(
         select(
             Application.id,
@@ -160,7 +174,7 @@ def my_applications(connection, user_id: int) -> list[dict]:
             Application.updated_at,
             Application.data,
         )
-        .where(Application.applicant_id == user_id)
+        .where(or_(Application.applicant_id == user_id, Application.id.in_(linked)))
         .order_by(Application.id.desc())
     )
     return [dict(r._mapping) for r in rows]

@@ -38,6 +38,7 @@ def _area_modules() -> list:
         auditor,
         finance,
         invitations,
+        members,
         notices,
         officer,
         officer_bulk,
@@ -48,6 +49,7 @@ def _area_modules() -> list:
 
     return [
         applicant,
+        members,
         record,
         actions,
         review,

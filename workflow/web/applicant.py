@@ -49,6 +49,7 @@ from workflow.web.reads import log_read
 from workflow.web.security import error_page
 
 log = logging.getLogger(__name__)
+APPLICANT_SIDE = frozenset({"owner", "member"})  # how the applicant's side holds its roles
 
 bp = Blueprint("applicant", __name__)
 
@@ -153,8 +154,7 @@ def status(application_id: int):
         actions = available_actions(workflow(), connection, row, actor)
         editable = _may_edit(connection, row, compiled)
         schedule = finance.award_schedule(connection, application_id)
-        # who approved and what is still needed: for the program's staff (its own roles too), not applicants
-        sign_offs = signoff.status(connection, compiled, row) if actor.staff_roles(compiled.key) else []
+        sign_offs = _sign_offs_shown(connection, compiled, row, actor)
     audience = audience_for(row, compiled)
     if audience == "staff":
         log_read("status", row)
@@ -178,6 +178,15 @@ def status(application_id: int):
         if is_owner(row) or audience == "staff"
         else None,
     )
+
+
+def _sign_offs_shown(connection, compiled, row, actor) -> list:
+    """Who approved and what is still needed: the program's staff see every sign-off; the applicant's side
+    sees those only they approve (partners confirming a joint text), never who sits on a committee."""
+    shown = signoff.status(connection, compiled, row)  # no query where no step needs a sign-off
+    if actor.staff_roles(compiled.key):
+        return shown
+    return [p for p in shown if all(compiled.role_kinds[s.role].held_by in APPLICANT_SIDE for s in p.steps)]
 
 
 def _may_edit(connection, row, compiled) -> bool:
