@@ -60,6 +60,8 @@ class Config:
     TRUSTED_HOSTS = None
     PASSWORD_HASH_PROFILE = None  # argon2's defaults; TestConfig uses the cheapest parameters
     REVIEW_DUE_DAYS = 14  # the statistics dashboard counts a review overdue after this many days
+    # officers are told of new submissions, declared conflicts and overdue steps (workflow/notices/staff.py)
+    STAFF_NOTICES = True
     # the help desk shown in every page's footer (the phone only when set)
     SUPPORT_EMAIL = "help@grants.example.kr"
     SUPPORT_PHONE = ""

@@ -18,7 +18,10 @@ from workflow.models import NoticePreference, User
 
 @pytest.fixture
 def app(sqlite_engine, clock, tmp_path):
-    app = make_web_app(sqlite_engine, clock, tmp_path, NOTICE_MAIL_DIR=str(tmp_path / "mail"))
+    # one notice per submission here: the officers' own notices are tests/web/test_officer_notices.py
+    app = make_web_app(
+        sqlite_engine, clock, tmp_path, NOTICE_MAIL_DIR=str(tmp_path / "mail"), STAFF_NOTICES=False
+    )
     yield app
     app.extensions["notices"].close()
 

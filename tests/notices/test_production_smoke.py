@@ -125,7 +125,7 @@ def test_gunicorn_and_worker_deliver_the_submission_email(pg_db, tmp_path, smtp,
         _submit_and_wait(port, smtp)
         # the worker records "sent" just after the SMTP server accepted: wait for that commit, not the e-mail
         deadline = time.monotonic() + 30
-        while outbox(app)[0]["status"] != "sent":
+        while any(row["status"] != "sent" for row in outbox(app)):
             assert time.monotonic() < deadline, f"not recorded as sent: {outbox(app)}"
             time.sleep(0.2)
     except (AssertionError, OSError) as error:
@@ -136,13 +136,20 @@ def test_gunicorn_and_worker_deliver_the_submission_email(pg_db, tmp_path, smtp,
         web.terminate()
         web.wait(20)
         web_log.close()
-    [(rcpt, message)] = smtp.messages
+    by_recipient = {tuple(rcpt): message for rcpt, message in smtp.messages}
+    assert len(smtp.messages) == 2 and set(by_recipient) == {("applicant@test.kr",), ("officer@test.kr",)}
     app_id = outbox(app)[0]["application_id"]
-    assert rcpt == ["applicant@test.kr"]
+    message = by_recipient[("applicant@test.kr",)]
     assert f"(#{app_id})" in str(message["Subject"]) and "접수" in str(message["Subject"])
     assert f"http://127.0.0.1:{port}/applications/{app_id}" in message.get_body(("plain",)).get_content()
-    [row] = outbox(app)
-    assert row["status"] == "sent" and row["attempts"] == 1
+    officer = by_recipient[("officer@test.kr",)]  # the program's officer is told of the submission
+    assert "새 제출" in str(officer["Subject"])
+    assert (
+        f"http://127.0.0.1:{port}/officer/applications/{app_id}" in officer.get_body(("plain",)).get_content()
+    )
+    rows = outbox(app)
+    assert [row["notice"] for row in rows] == ["received", "new_submission"]
+    assert all(row["status"] == "sent" and row["attempts"] == 1 for row in rows)
     for unit in ("grants-tick.service", "grants-backup.service"):
         for command in exec_starts(unit):
             done = subprocess.run(

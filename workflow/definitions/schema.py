@@ -57,6 +57,7 @@ class StageSpec(Closed):
     edit_roles: list[Name] = ["applicant"]
     fields: list[FieldSpec] = Field(min_length=1)
     review_visible: bool | None = None  # reviewers see this stage; default: only the first stage
+    terms: I18n | None = None  # text the applicant reads above the form before accepting (e.g. an agreement)
 
 
 class RubricItem(Closed):

@@ -67,6 +67,14 @@ class Workflow:
         self.registry = registry
         self.clock = clock
         self.after_commit: list[Callable[[list[int]], None]] = []  # e.g. the notices relay
+        # inside the transaction, after a transition's own notices: hook(tx, program, application,
+        # transition, event) — e.g. the notices package telling staff of a new submission
+        self.transition_watchers: list[Callable] = []
+        # inside a deadline timer's transaction: hook(tx, program, application, timer, status)
+        self.deadline_watchers: list[Callable] = []
+        # after an event that changes no state (`Transaction.record`: a review declared, a note):
+        # hook(tx, program, application, event, detail)
+        self.record_watchers: list[Callable] = []
 
     # the transaction boundary ---------------------------------------------------------------
     def transaction(

@@ -156,6 +156,8 @@ def _apply(
     if program.spec.capacity is not None:
         promote_waiting(tx, program, application.state, transition.spec.to)
     outbox_ids = tx.notices(program, application.id, event, transition.spec.notices)
+    for watcher in tx.workflow.transition_watchers:
+        watcher(tx, program, application, transition, event)
     moved = transition.spec.to != application.state
     row = application.moved(
         state=transition.spec.to,

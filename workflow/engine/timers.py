@@ -87,6 +87,9 @@ def _fire_timer(workflow, timer_id: int, now) -> TimerOutcome | None:
             tx.notices(program, application.id, event, [timer["action"]["notice"]])
             detail = f"notice {timer['action']['notice']}"
         connection.execute(update(Timer).where(Timer.id == timer_id).values(status=status, result=detail))
+        if timer["kind"] == "deadline" and status != "cancelled":
+            for watcher in workflow.deadline_watchers:
+                watcher(tx, tx.program_of(application), application, timer, status)
         if status == "fired" and timer["kind"] == "deadline":
             connection.execute(
                 insert(MissedDeadline),

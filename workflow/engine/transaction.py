@@ -177,6 +177,8 @@ class Transaction:
         event = self.move(
             program, application, application.state, trigger, actor, roles, reason, detail=detail
         )
+        for watcher in self.workflow.record_watchers:
+            watcher(self, program, application, event, detail or {})
         return Move(
             application.id,
             application.state,

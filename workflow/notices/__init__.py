@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Flask
 
 from workflow.config import PROJECT_ROOT
+from workflow.notices import staff
 from workflow.notices.service import NoticeService
 from workflow.notices.settings import NoticeSettings
 from workflow.storage import blobs_for
@@ -27,6 +28,8 @@ def init_app(app: Flask) -> NoticeService:
     app.extensions["notices"] = service
     service.blob_source = lambda: blobs_for(app)
     workflow.after_commit.append(service.after_commit)
+    if app.config.get("STAFF_NOTICES", True):
+        staff.init_app(workflow)  # officers told of submissions, declared conflicts, overdue steps
     return service
 
 

@@ -8,6 +8,7 @@ Each is a `NoticeChannel` whose `deliver` gets one `RecipientNotice` while a bat
 from __future__ import annotations
 
 from workflow.notices.prepare import Email, RecipientNotice, delivery_row, notification_row, stored_letter
+from workflow.notices.staff import STAFF_KINDS
 from workflow.vocabulary.channels import NoticeChannel, register_channel
 
 
@@ -49,6 +50,12 @@ def _email(notice: RecipientNotice) -> None:
 
 
 def _inbox(notice: RecipientNotice) -> None:
+    outbox = notice.outbox
+    if outbox["template"] in STAFF_KINDS and not notice.statutory:
+        # a staff kind turned off in the preferences is not sent at all, not even to the inbox
+        user_ids = [r.user_id for r in notice.recipients]
+        if notice.recipient.user_id in notice.batch.opted_out(user_ids, outbox["template"]):
+            return
     emailed = "email" in notice.reached
     notice.notifications.append(
         notification_row(notice.outbox, notice.recipient, notice.message, notice.statutory, emailed)

@@ -11,6 +11,7 @@ from workflow.models import Application, Letter, NoticeDelivery, NoticePreferenc
 from workflow.notices.account_mail import SECRET_TEMPLATES
 from workflow.notices.dialect import insert_ignoring_duplicates
 from workflow.notices.mail import folder_path, parse_mail
+from workflow.notices.staff import STAFF_KINDS, staff_roles
 from workflow.storage.mails import kept_mail_bytes
 from workflow.vocabulary.roles import ROLES, roles_that
 
@@ -28,12 +29,15 @@ def notice_kinds(registry, actor: Actor | None = None) -> dict[str, bool]:
             if actor is not None and not _reaches(program, notice.to, actor):
                 continue
             kinds[notice.template] = kinds.get(notice.template, False) or notice.statutory
+        if actor is None or _reaches(program, staff_roles(program), actor, applicant_side=False):
+            for kind in STAFF_KINDS:  # the notices every program's officers get (notices/staff.py)
+                kinds.setdefault(kind, False)
     return dict(sorted(kinds.items()))
 
 
-def _reaches(program, recipients, actor: Actor) -> bool:
+def _reaches(program, recipients, actor: Actor, applicant_side: bool = True) -> bool:
     held = set(actor.roles) | set(actor.program_roles.get(program.key, ()))
-    return any(role in held or _applicant_side(program, role) for role in recipients)
+    return any(role in held or (applicant_side and _applicant_side(program, role)) for role in recipients)
 
 
 def _applicant_side(program, role: str) -> bool:

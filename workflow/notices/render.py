@@ -153,7 +153,8 @@ class Renderer:
             if state in program.spec.states
             else state,
             "reason": payload.get("reason") or "",
-            "link": f"{self.base_url}/applications/{facts.application.id}",
+            # staff notices open the officer's page of the application, others its status page
+            "link": f"{self.base_url}{'/officer' if payload.get('staff') else ''}/applications/{facts.application.id}",
             "due": seoul(facts.due) if facts.due else "",
             "award_amount": format_krw(award["amount"], lang) if award else "",
             "paid_amount": format_krw(award["paid"], lang) if award else "",

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from forms.finance import RateForm
 from workflow.models import Application
 from workflow.money.fx import seoul_day
+from workflow.money.payable import payment_wait
 from workflow.services import finance
 from workflow.vocabulary.fields import NUMBER_LIMITS
 from workflow.vocabulary.messages import format_krw
@@ -263,4 +264,5 @@ def _flash(result, success: str) -> None:
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
+    app.jinja_env.globals["payment_wait"] = payment_wait  # the schedule on finance and applicant pages
     register_nav(app, "finance.index", _l("Finance"), roles=READ_ROLES, order=60)

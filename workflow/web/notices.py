@@ -17,6 +17,7 @@ from flask_login import login_required
 from markupsafe import Markup, escape
 
 from workflow.notices import inbox as notices
+from workflow.notices.staff import STAFF_KINDS
 from workflow.vocabulary.numbers import database_id
 from workflow.vocabulary.roles import roles_that
 from workflow.web.auth import current_actor, db, read_db, roles_required, workflow
@@ -41,6 +42,8 @@ NOTICE_KINDS = {
     "recovery": _l("Recoveries"),
     "lapsed": _l("Lapsed applications"),
     "overdue_for_staff": _l("Overdue steps (staff)"),
+    "new_submission": _l("New submissions (staff)"),
+    "conflict_declared": _l("Conflicts of interest declared by reviewers (staff)"),
     "status_changed": _l("Step changes"),
     "event_registered": _l("Event registrations"),
     "event_waitlisted": _l("Places on a waiting list"),
@@ -73,7 +76,11 @@ def inbox():
         pref["label"] = NOTICE_KINDS.get(pref["kind"], pref["kind"])
     settings = _service().settings
     return render_template(
-        "notices_ui/inbox.html", rows=rows, prefs=prefs, demo_mail=not settings.smtp_configured
+        "notices_ui/inbox.html",
+        rows=rows,
+        prefs=prefs,
+        demo_mail=not settings.smtp_configured,
+        staff_kinds=any(p["kind"] in STAFF_KINDS for p in prefs),
     )
 
 
