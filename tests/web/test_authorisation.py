@@ -263,7 +263,7 @@ CHANGES = {
     "admin.revoke": {"admin"},
     "admin.invite:POST": {"admin"},
     "finance.rates:POST": {"admin"},
-    "notices.mark_read": {"applicant"},  # the only one with unread notices
+    "notices.mark_read": {"applicant", "officer"},  # the only ones with unread notices (a submission)
     "notices.save_preferences": set(ROLES[1:]),
 }
 POST_DATA = {

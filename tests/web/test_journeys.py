@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import select
 
-from tests.factories import PDF, reviewed_startup, startup_data, submitted_startup
+from tests.factories import AGREEMENT, PDF, reviewed_startup, startup_data, submitted_startup
 from tests.web.conftest import csrf_of, login, post_form
 from workflow.models import Application
 from workflow.services import reviews
@@ -378,5 +378,8 @@ def test_applicant_sees_the_tranche_schedule_once_awarded(app, client, web_peopl
     assert workflow.fire(app_id, "select", web_people.officer).ok
     page = client.get(f"/applications/{app_id}").text
     assert "지급 내역" in page and "22,500,000원" in page
-    assert "지급 가능" in page and "대기" in page
+    # the first tranche is due with the award but cannot be paid before the agreement is signed
+    assert "아직 지급할 수 없음" in page and "협약 서명 이후" in page and "대기" in page
     assert "중간보고 승인 이후" in page  # the second tranche waits for the interim report
+    assert workflow.fire(app_id, "sign_agreement", web_people.applicant, data=AGREEMENT).ok
+    assert "지급 가능" in client.get(f"/applications/{app_id}").text
