@@ -52,6 +52,7 @@ NOTICE_KINDS = {
     "event_confirmed": _l("Attendance confirmations"),
     "event_waitlist_closed": _l("Waiting lists closed"),
     "attendance_certificate": _l("Certificates of attendance"),
+    "obligation_recovery": _l("Recoveries for a breach of obligations"),
 }
 
 
