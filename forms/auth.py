@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from forms import BaseForm, choices
 from workflow.services.accounts import MIN_PASSWORD
-from workflow.vocabulary.fields import EMAIL
+from workflow.vocabulary.fields import EMAIL, PHONE
 
 
 class LoginForm(BaseForm):
@@ -89,6 +89,35 @@ class ChangePasswordForm(BaseForm):
     )
     confirm = PasswordField(
         _l("New password again"), validators=[EqualTo("password", _l("The two passwords differ."))]
+    )
+
+
+class ProfileForm(BaseForm):
+    """The account page: what a new application is prefilled with, and the language of pages and mail."""
+
+    name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=200, message=_l("Too long."))],
+    )
+    organisation = StringField(
+        _l("Company or organisation"),
+        description=_l("New applications start with it as the company name."),
+        validators=[Optional(), Length(max=200, message=_l("Too long."))],
+    )
+    phone = StringField(
+        _l("Contact phone"),
+        description=_l("e.g. 010-1234-5678 or 033-123-4567"),
+        validators=[
+            Optional(),
+            Regexp(PHONE, message=_l("Enter a phone number like 010-1234-5678.")),
+            Length(max=20, message=_l("Too long.")),
+        ],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+    language = RadioField(
+        _l("Language of pages and e-mails"),
+        choices=choices([("ko", _l("Korean")), ("en", _l("English"))]),
+        validators=[DataRequired(_l("Choose one."))],
     )
 
 

@@ -85,6 +85,10 @@ WIDGETS: dict[str, Factory] = {
     "text": lambda s, lang, strict: StringField(**_kw(s, lang, strict, maxlength=s.max_length)),
     "textarea": lambda s, lang, strict: TextAreaField(**_kw(s, lang, strict, maxlength=s.max_length, rows=6)),
     "number": lambda s, lang, strict: StringField(**_kw(s, lang, strict, **_number_hint(s))),
+    # an amount shows thousands separators while typing (static/js/amounts.js); the server accepts them
+    "amount": lambda s, lang, strict: StringField(
+        **_kw(s, lang, strict, data_amount=True, **_number_hint(s))
+    ),
     "date": lambda s, lang, strict: StringField(widget=DateInput(), **_kw(s, lang, strict)),
     "select": lambda s, lang, strict: SelectField(
         choices=choices([("", "—")] + _choices(s, lang)), validate_choice=False, **_kw(s, lang, strict)

@@ -1,6 +1,6 @@
 """The autosave copy kept in the browser (localStorage) belongs to one user: it is cleared on sign-out,
 removed when someone else signs in on the same browser, and still restored for its own user after the
-session expired (the reason it exists)."""
+session expired (the reason it exists), once its user chose it over the saved entries."""
 
 from __future__ import annotations
 
@@ -56,6 +56,7 @@ def test_the_copy_is_kept_for_its_user_only(live_app, new_page):
 
     _login(page, base, "applicant@test.kr")
     page.goto(f"{base}/applications/{app_id}/form")
+    page.get_by_role("button", name="이 브라우저의 입력 사용").click()  # it differs from the saved entries
     assert page.input_value("#company_name") == "만료 전 입력"  # restored, then sent
 
     _unsent_copy(page, base, app_id, "다른 사람이 보면 안 됨")

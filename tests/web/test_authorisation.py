@@ -65,6 +65,7 @@ MATRIX = {
     "account.logout": ("POST", "/logout", ALL_302),
     "account.language": ("POST", "/language", ALL_302),
     "account.change_password": ("GET", "/account/password", SIGNED_IN_200),
+    "account.profile_page": ("GET", "/account", SIGNED_IN_200),
     # a forged confirmation token is refused with a message on the home page, whoever opens it
     "account.verify": ("GET", "/account/verify/not-a-token", ALL_302),
     "account.resend_verification": ("POST", "/account/verify/resend", SIGNED_IN_302),
@@ -102,6 +103,12 @@ MATRIX = {
         "POST",
         "/applications/{d}/autosave",
         row("L 200 404 409 404 409 409 409 404 404 404"),
+    ),
+    # a file chosen in the form: the owner without a file is told to choose one; staff cannot edit
+    "applicant.upload": (
+        "POST",
+        "/applications/{d}/uploads/business_plan",
+        row("L 400 404 409 404 409 409 409 404 404 404"),
     ),
     "actions.fire": ("POST", "/applications/{a}/fire", row("L 302 404 302 404 302 302 302 302 404 404")),
     "actions.decide": ("POST", "/applications/{a}/decide", row("L 302 404 302 404 302 302 302 302 404 404")),
@@ -233,6 +240,7 @@ POST_SIDE = {
     "account.forgot": ("/password/forgot", ALL_200),
     "account.reset": ("/password/reset/not-a-token", ALL_200),
     "account.change_password": ("/account/password", SIGNED_IN_200),
+    "account.profile_page": ("/account", SIGNED_IN_200),  # an empty form: refused, nothing written
     "applicant.edit": ("/applications/{d}/form", row("L 200 404 302 404 302 302 302 404 404 404")),
     "review.declare": ("/review/{a}/declare", row(f"{REVIEWERS} 302 302 404")),
     "review.score": ("/review/{a}", row(f"{REVIEWERS} 302 302 404")),
@@ -288,7 +296,13 @@ POST_DATA = {
     "review.score": {"score_innovation": "20", "score_feasibility": "30", "score_regional_impact": "20"},
     "finance.rates": {"currency": "USD", "rate": "1385.20", "effective_on": "2026-05-04"},
 }
-VERSIONED = {"actions.fire": "a", "actions.decide": "a", "applicant.autosave": "d", "applicant.edit": "d"}
+VERSIONED = {
+    "actions.fire": "a",
+    "actions.decide": "a",
+    "applicant.autosave": "d",
+    "applicant.edit": "d",
+    "applicant.upload": "d",
+}
 CASES = [(endpoint, *entry) for endpoint, entry in MATRIX.items()] + [
     (f"{endpoint}:POST", "POST", url, expected) for endpoint, (url, expected) in POST_SIDE.items()
 ]

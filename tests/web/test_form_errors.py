@@ -29,7 +29,8 @@ def test_every_invalid_and_missing_field_is_listed_and_marked(app, client, web_p
     login(client, web_people.applicant)
     app_id = _start(client)
     values = {k: v for k, v in FORM_VALUES.items() if k not in ("representative", "founded_on")}
-    values |= {"business_no": "12345", "contact_email": "not-an-email"}
+    # the representative is prefilled from the account (prefill:); the applicant empties it
+    values |= {"business_no": "12345", "contact_email": "not-an-email", "representative": ""}
     response = _submit(client, app_id, values)
     summary = _summary(response.text)
     for label in ("사업자등록번호", "담당자 이메일", "대표자", "설립일", "사업계획서(PDF)"):

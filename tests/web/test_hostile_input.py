@@ -34,7 +34,7 @@ ONE_BY_ONE = ("a\x00b", "²", "9223372036854775808")  # also sent in each query 
 OUT_OF_RANGE_IDS = ("2147483648", "9223372036854775808", "99999999999999999999999999", "٣", "0")
 QUERY_NAMES = ("q", "state", "page", "sort", "id", "next", "lang", "program", "year", "from", "to")
 FORM_NAMES = (
-    "email password confirm name organisation kind next lang reason declaration comment amount currency rate "
+    "email password confirm name organisation phone language kind next lang reason declaration comment amount currency rate "
     "effective_on source notification_id outbox_id row_version trigger decision outcome to_state role "
     "program_key active reviewer_id score_innovation score_feasibility score_regional_impact"
 ).split()
@@ -57,6 +57,12 @@ VALID = {
     "account.forgot": {"email": "applicant@test.kr"},
     "account.reset": {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
     "account.change_password": {"current": "wrong", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    "account.profile_page": {
+        "name": "한대표",
+        "organisation": "헬스온",
+        "phone": "010-1234-5678",
+        "language": "ko",
+    },
     "actions.fire": {"trigger": "withdraw", "reason": "사유"},
     "officer.move": {"to_state": "screening", "reason": "정정"},
     "review.declare": {"declaration": "exclusion", "reason": "같은 기관"},

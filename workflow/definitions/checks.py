@@ -23,8 +23,10 @@ from workflow.definitions.program_checks import (
     check_custom_roles,
     check_events,
     check_key_fields,
+    check_prefill,
     check_review,
     check_sign_off,
+    check_totals,
 )
 from workflow.definitions.source import Problem, SourceMap
 from workflow.vocabulary.channels import CHANNELS
@@ -77,6 +79,8 @@ class Checker:
         self.check_decisions()
         self.check_notices()
         check_key_fields(self)
+        check_totals(self)
+        check_prefill(self)
         check_performance(self)
         check_capacity(self)
         self.check_graph()

@@ -12,6 +12,10 @@ def _mapping(value) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
 def check_custom_roles(checker) -> None:
     for name in _mapping(checker.raw.get("custom_roles")):
         if name in ROLES:
@@ -142,4 +146,97 @@ def check_sign_off(checker) -> None:
                 ("transitions", index, "sign_off"),
                 f"'{trigger}' asks for fields and a sign-off: each approver would enter different values",
                 "collect the values in a stage before the sign-off",
+
+NUMBER_TYPES = ("money", "integer")
+
+
+def check_totals(checker) -> None:
+    """Each stage total adds number fields of its own stage; each share names one and sets a limit."""
+    from workflow.definitions.checks import suggest
+
+    for stage_name, stage in checker.stages.items():
+        fields = stage.get("fields") if isinstance(stage, dict) else None
+        types = {
+            spec.get("name"): spec.get("type")
+            for spec in (fields if isinstance(fields, list) else [])
+            if isinstance(spec, dict)
+        }
+        totals = _mapping(stage).get("totals")
+        for t_index, total in enumerate(totals if isinstance(totals, list) else []):
+            path = ("stages", stage_name, "totals", t_index)
+            total = _mapping(total)
+            summed = _as_list(total.get("sum"))
+            named: list[tuple[tuple, object]] = [(("sum", i), name) for i, name in enumerate(summed)]
+            shares = _as_list(total.get("shares"))
+            for s_index, share in enumerate(shares):
+                share = _mapping(share)
+                named.append((("shares", s_index, "field"), share.get("field")))
+                low, high = share.get("min_percent"), share.get("max_percent")
+                if low is None and high is None:
+                    checker.add(
+                        (*path, "shares", s_index),
+                        "a share without a limit",
+                        "give min_percent, max_percent or both",
+                    )
+                elif isinstance(low, int | float) and isinstance(high, int | float) and low > high:
+                    checker.add(
+                        (*path, "shares", s_index, "min_percent"),
+                        f"min_percent {low} is above max_percent {high}",
+                        "swap them",
+                    )
+            for where, name in named:
+                if not isinstance(name, str):
+                    continue  # the schema reports those
+                if name not in types:
+                    checker.add(
+                        (*path, *where),
+                        f"totals of stage '{stage_name}' name '{name}', not a field of that stage",
+                        suggest(name, [t for t in types if isinstance(t, str)])
+                        or "name a money or integer field of the same stage",
+                    )
+                elif types[name] not in NUMBER_TYPES:
+                    checker.add(
+                        (*path, *where),
+                        f"totals add numbers, but '{name}' is a {types[name]} field",
+                        "name a money or integer field",
+                    )
+
+
+def check_prefill(checker) -> None:
+    """Each prefilled field is a field of a stage the applicant fills first, of a type the value fits."""
+    from workflow.definitions.checks import suggest
+    from workflow.vocabulary.profile import PROFILE_VALUES
+
+    states = _mapping(checker.raw.get("states"))
+    initial = {name for name, state in states.items() if _mapping(state).get("initial")}
+    first: dict = {}
+    for stage in checker.stages.values():
+        if initial & set(_as_list(_mapping(stage).get("editable_in"))):
+            first |= {
+                spec.get("name"): spec.get("type")
+                for spec in _as_list(_mapping(stage).get("fields"))
+                if isinstance(spec, dict)
+            }
+    for source, target in _mapping(checker.raw.get("prefill")).items():
+        if source not in PROFILE_VALUES:
+            checker.add(
+                ("prefill", source),
+                f"'{source}' is not a profile value",
+                suggest(source, PROFILE_VALUES) or f"use one of {', '.join(sorted(PROFILE_VALUES))}",
+                key=True,
+            )
+        elif not isinstance(target, str):
+            continue  # the schema reports it
+        elif target not in first:
+            checker.add(
+                ("prefill", source),
+                f"prefill.{source} names '{target}', not a field of a form filled in the initial state",
+                suggest(target, [n for n in first if isinstance(n, str)]) or "name a field of the first form",
+            )
+        elif first[target] not in PROFILE_VALUES[source].field_types:
+            wanted = " or ".join(sorted(PROFILE_VALUES[source].field_types))
+            checker.add(
+                ("prefill", source),
+                f"prefill.{source} fills '{target}', a {first[target]} field",
+                f"name a field of type {wanted}",
             )

@@ -50,6 +50,23 @@ class FieldSpec(Closed):
     max_mb: int | None = Field(default=None, ge=1, le=200)
 
 
+class ShareLimit(Closed):
+    """One field's share of a stage total, with the limits the program sets (percent of the total)."""
+
+    field: Name
+    label: I18n
+    max_percent: float | None = Field(default=None, ge=0, le=100)
+    min_percent: float | None = Field(default=None, ge=0, le=100)
+
+
+class StageTotal(Closed):
+    """A sum of number fields shown live beside them, and the shares of it each field may take."""
+
+    label: I18n
+    sum: list[Name] = Field(min_length=2)
+    shares: list[ShareLimit] = []
+
+
 class StageSpec(Closed):
     title: I18n
     action_label: I18n | None = None  # the button that opens the stage's form; default "<title> 작성하기"
@@ -58,6 +75,7 @@ class StageSpec(Closed):
     fields: list[FieldSpec] = Field(min_length=1)
     review_visible: bool | None = None  # reviewers see this stage; default: only the first stage
     terms: I18n | None = None  # text the applicant reads above the form before accepting (e.g. an agreement)
+    totals: list[StageTotal] = []  # live totals and share limits, checked whenever the stage is required
 
 
 class RubricItem(Closed):
@@ -356,6 +374,7 @@ class ProgramSpec(Closed):
     decisions: dict[Name, DecisionSpec] = {}
     notices: dict[Name, NoticeSpec] = {}
     key_fields: KeyFields = KeyFields()
+    prefill: dict[Name, Name] = {}  # profile value (workflow/vocabulary/profile.py) -> field it fills
     company: CompanySpec | None = None
     indicators: dict[Name, IndicatorSpec] = {}
     funnel: FunnelSpec | None = None

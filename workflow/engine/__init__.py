@@ -30,6 +30,7 @@ from workflow.engine.results import FireResult, Refused
 from workflow.engine.transaction import Move, Transaction
 from workflow.models import ApplicationLink
 from workflow.vocabulary.effects import EffectRefused
+from workflow.vocabulary.fields import is_empty
 from workflow.vocabulary.messages import Message
 
 __all__ = ["FireResult", "Move", "Refused", "Transaction", "Workflow"]
@@ -215,8 +216,12 @@ class Workflow:
             held = effective_roles(tx.connection, program, current, actor, program.stage_roles(current.state))
             if not held:
                 raise Refused(Message("not_editable"))
-            cleaned = clean_given(program.editable_fields(current.state), data)
-            merged = {**(current.data or {}), **cleaned}
+            # a draft may be unfinished: an emptied field is cleared (a required one is asked for when a
+            # transition requires the stage), every other value is checked as always
+            editable = program.editable_fields(current.state)
+            cleared = {name for name, value in data.items() if is_empty(value) and name in editable}
+            cleaned = clean_given(editable, {n: v for n, v in data.items() if n not in cleared})
+            merged = {n: v for n, v in {**(current.data or {}), **cleaned}.items() if n not in cleared}
             version = current.row_version
             if merged != current.data:  # a draft save is a change like any other: one event
                 tx.move(program, current, current.state, "save_draft", actor, held, None, data=merged)

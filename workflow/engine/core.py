@@ -18,6 +18,7 @@ from workflow.engine.events import Happened, parents_of
 from workflow.engine.hooks import after_transition_hooks
 from workflow.engine.records import ApplicationRow
 from workflow.engine.results import Refused
+from workflow.engine.totals import total_problems
 from workflow.engine.transaction import Move, Transaction
 from workflow.vocabulary.effects import EffectContext, EffectRefused
 from workflow.vocabulary.fields import clean_values, missing_required
@@ -339,6 +340,8 @@ def stage_problems(program, stage_names, data: dict) -> dict[str, Message]:
         missing = missing_required(stage.fields, data)
         _, errors = clean_values(specs, {n: data[n] for n in specs if data.get(n) is not None})
         problems |= {name: Message("required") for name in missing} | errors
+        shares = total_problems(stage, data)
+        problems |= {name: message for name, message in shares.items() if name not in problems}
     return problems
 
 

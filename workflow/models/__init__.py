@@ -11,6 +11,7 @@ from workflow.models.applications import (
 )
 from workflow.models.audit import AuditDigest, AuditRun, ReadLogEntry, StaffEvent
 from workflow.models.definitions import DefinitionSnapshot
+from workflow.models.drafts import KeptEntry
 from workflow.models.history import HistoryEvent
 from workflow.models.money import Award, ExchangeRate, LedgerEntry, ProgramBudget, Tranche
 from workflow.models.notices import Letter, NoticeDelivery, NoticePreference, NoticeRun, Notification
@@ -22,6 +23,7 @@ from workflow.models.timers import MissedDeadline, Timer
 from workflow.models.users import User, UserRole
 
 __all__ = [
+    "KeptEntry",
     "Application",
     "ApplicationCount",
     "AuditDigest",

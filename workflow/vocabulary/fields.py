@@ -255,6 +255,11 @@ def _as_text(value) -> str:
     return str(value)
 
 
+def _as_grouped_text(value) -> str:
+    """45000000 as the amount field shows it while typing: 45,000,000 (which the field accepts back)."""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
 CHOICES = frozenset({"choices"})
 for _type in (
     FieldType("text", _text, TEXT_OPTIONS, "text", _text_sample, "nul\x00byte"),
@@ -263,7 +268,14 @@ for _type in (
         "integer", _integer, NUMBER_OPTIONS, "number", _number_sample(1), "twelve", _as_text, show=_grouped
     ),
     FieldType(
-        "money", _money, NUMBER_OPTIONS, "number", _number_sample(1_000_000), "1.5원", _as_text, show=_won
+        "money",
+        _money,
+        NUMBER_OPTIONS,
+        "amount",
+        _number_sample(1_000_000),
+        "1.5원",
+        _as_grouped_text,
+        show=_won,
     ),
     FieldType("decimal", _decimal, NUMBER_OPTIONS, "text", _decimal_sample, "12.345", show=_decimal_shown),
     FieldType("date", _date, frozenset(), "date", _constant("2026-01-01"), "2026-13-01"),

@@ -107,6 +107,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "'{stage}' 양식을 먼저 완성하세요: {detail}",
         "en": "Complete the '{stage}' form first: {detail}",
     },
+    "share_above_max": {
+        "ko": "{share} 비율이 {total}의 {actual}%입니다. {limit}% 이하여야 합니다.",
+        "en": "{share}: {actual}% of {total} — at most {limit}% is allowed.",
+    },
+    "share_below_min": {
+        "ko": "{share} 비율이 {total}의 {actual}%입니다. {limit}% 이상이어야 합니다.",
+        "en": "{share}: {actual}% of {total} — at least {limit}% is required.",
+    },
     "unknown_state": {
         "ko": "'{state}' 단계는 이 사업에 없습니다.",
         "en": "'{state}' is not a step of this program.",

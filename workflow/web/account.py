@@ -8,8 +8,16 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from forms.auth import ChangePasswordForm, LanguageForm, LoginForm, ResetForm, ResetRequestForm, SignupForm
-from workflow.services import accounts
+from forms.auth import (
+    ChangePasswordForm,
+    LanguageForm,
+    LoginForm,
+    ProfileForm,
+    ResetForm,
+    ResetRequestForm,
+    SignupForm,
+)
+from workflow.services import accounts, profile
 from workflow.web import sessions
 from workflow.web.auth import db, workflow
 from workflow.web.i18n import LANGUAGES, current_lang
@@ -143,10 +151,48 @@ def reset(token: str):
     return render_template("auth/reset.html", form=form)
 
 
+def _account_page(profile_form: ProfileForm | None = None, password_form=None):
+    """The account page: profile details and the password, each a form of its own."""
+    if profile_form is None:
+        with db().connect() as connection:
+            stored = profile.profile_of(connection, int(current_user.id))
+        profile_form = ProfileForm(formdata=None, data=stored)
+    return render_template(
+        "auth/account.html",
+        form=profile_form,
+        password_form=password_form or ChangePasswordForm(formdata=None),
+        email=current_user.email,
+    )
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile_page():
+    if request.method == "GET":
+        return _account_page()
+    form = ProfileForm()
+    if form.validate_on_submit():
+        profile.update_profile(
+            db(),
+            int(current_user.id),
+            form.name.data,
+            form.organisation.data,
+            form.phone.data,
+            form.language.data,
+        )
+        session["lang"] = form.language.data
+        g.pop("lang", None)
+        flash(_("Your account details were saved."), "success")
+        return redirect(url_for("account.profile_page"))
+    return _account_page(profile_form=form)
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
     form = ChangePasswordForm()
+    if request.method == "GET":
+        return _account_page(password_form=ChangePasswordForm(formdata=None))
     if form.validate_on_submit():
         try:
             generation = accounts.change_password(
@@ -158,8 +204,8 @@ def change_password():
         else:
             sessions.renew(generation)  # this browser stays signed in; every other session ends
             flash(_("Your password was changed. Other devices were signed out."), "success")
-            return redirect(url_for("pages.home"))
-    return render_template("auth/change_password.html", form=form)
+            return redirect(url_for("account.profile_page"))
+    return _account_page(password_form=form)
 
 
 @bp.get("/account/verify/<token>")

@@ -24,24 +24,25 @@ from forms.dynamic import build_form, cleaned_values, widget_of
 from workflow.engine import records, signoff
 from workflow.engine.access import effective_roles
 from workflow.engine.actions import available_actions
-from workflow.engine.core import stage_problems
+from workflow.engine.totals import percent_text
 from workflow.ops.failures import log_once_per_kind
 from workflow.services import finance, progress
-from workflow.services.files import UploadRejected
+from workflow.services.profile import profile_of
 from workflow.services.programs import program_cards
 from workflow.services.receipt import receipt_of
 from workflow.services.status import application_view, letter_content, my_applications
 from workflow.storage.blobs import ChunkReader, StorageError
-from workflow.vocabulary.messages import Message
+from workflow.vocabulary.profile import prefilled
 from workflow.web.auth import current_actor, read_db, workflow
 from workflow.web.common import (
     TRANCHE_STATUS,
     audience_for,
     file_store,
     is_owner,
-    trigger_label,
     visible_application,
 )
+from workflow.web.form_drafts import remember_refused, show_kept
+from workflow.web.form_saving import attach_uploads, file_size, krw_parts, save_posted_form, totals_after
 from workflow.web.i18n import current_lang, message_text
 from workflow.web.inputs import row_version, version_missing
 from workflow.web.nav import register_nav
@@ -88,7 +89,9 @@ def apply(key: str):
         existing = _open_applications(key)
         if existing:  # ask first: a second draft for the same program is rarely meant
             return render_template("applicant/apply_again.html", program=compiled, existing=existing)
-    result = workflow().create(key, current_actor(), {})
+    with read_db().connect() as connection:
+        known = profile_of(connection, current_actor().id)
+    result = workflow().create(key, current_actor(), prefilled(compiled.spec, known))
     if not result.ok:
         flash(message_text(result.refusal), "error")
         return redirect(url_for("applicant.program", key=key))
@@ -212,25 +215,6 @@ def _editable_or_redirect(application_id: int):
     return row, compiled, specs
 
 
-def _attach_uploads(form, specs) -> dict[str, str]:
-    """Store uploaded files (size and content checked); returns upload errors by field."""
-    errors = {}
-    for spec in specs:
-        if widget_of(spec) != "file":
-            continue
-        upload = request.files.get(spec.name)
-        if upload is None or not upload.filename:
-            continue
-        accept = tuple(e.lower().lstrip(".") for e in spec.accept or ())
-        try:
-            ref = file_store().save(upload.stream, upload.filename, accept=accept, max_mb=spec.max_mb)
-        except UploadRejected as rejected:
-            errors[spec.name] = Message(rejected.code, rejected.params).text(current_lang())
-        else:
-            getattr(form, spec.name).stored = ref
-    return errors
-
-
 @bp.route("/applications/<int:application_id>/form", methods=["GET", "POST"])
 @login_required
 def edit(application_id: int):
@@ -240,10 +224,14 @@ def edit(application_id: int):
     lang = current_lang()
     form = build_form(specs, lang, row.data or {}, request.form if request.method == "POST" else None)
     version = row.row_version
+    kept: set[str] = set()
     if request.method == "POST":
-        version, done = _save_posted_form(application_id, compiled, form, specs, version)
+        version, done = save_posted_form(application_id, compiled, form, specs, version)
         if done is not None:
             return done
+        kept = getattr(form, "kept_names", set())  # not the fields a refused step marked afterwards
+    else:
+        kept = show_kept(application_id, form)
     with read_db().connect() as connection:
         actions = [
             a
@@ -253,6 +241,8 @@ def edit(application_id: int):
         due_at = progress.next_deadlines(connection, [application_id]).get(application_id)
     return render_template(
         "applicant/form.html",
+        totals_after=totals_after(_stages(compiled, row.state), row.data or {}),
+        kept=kept,
         due_at=due_at,
         now=workflow().clock(),
         row=row,
@@ -262,61 +252,6 @@ def edit(application_id: int):
         version=version,
         actions=actions,
     )
-
-
-def _save_posted_form(application_id: int, compiled, form, specs, version: int):
-    """Save the valid entries (and fire the chosen action); (the version now, a redirect when done)."""
-    given = row_version()
-    if given is None:  # every form of ours sends it: without it the version check would be skipped
-        flash(version_missing(), "error")
-        return version, None
-    upload_errors = _attach_uploads(form, specs)
-    form.validate()
-    for name, text in upload_errors.items():
-        getattr(form, name).errors = [*getattr(form, name).errors, text]
-    if "csrf_token" in form.errors:
-        abort(400)
-    saved = workflow().save_draft(application_id, current_actor(), cleaned_values(form), given)
-    if not saved.ok:
-        flash(message_text(saved.refusal), "error")
-        _show_engine_errors(form, saved.errors)
-        return version, None
-    trigger = request.form.get("action")
-    if trigger and not form.errors:
-        fired = workflow().fire(application_id, trigger, current_actor(), expected_version=saved.row_version)
-        if fired.ok:
-            flash(_("Done: %(label)s.", label=_action_label(compiled, trigger)), "success")
-            return saved.row_version, redirect(url_for("applicant.status", application_id=application_id))
-        flash(message_text(fired.refusal), "error")
-        _show_engine_errors(form, fired.errors)
-    elif trigger:
-        flash(_("Your entries were saved, but some need correcting before you can continue."), "error")
-        problems = _stage_problems(compiled, application_id, trigger)
-        _show_engine_errors(form, {n: m for n, m in problems.items() if n not in form.errors})
-    elif form.errors:
-        flash(_("The valid entries were saved. Please correct the highlighted ones."), "error")
-    else:
-        flash(_("Saved."), "success")
-    return saved.row_version, None
-
-
-def _stage_problems(compiled, application_id: int, trigger: str) -> dict:
-    """What the chosen action would also refuse (missing required fields), shown with the format errors."""
-    with read_db().connect() as connection:
-        row = records.read_application(connection, application_id)
-    leaving = [t for t in compiled.leaving(row.state) if t.trigger == trigger]
-    return stage_problems(compiled, [s for t in leaving for s in t.spec.requires], row.data or {})
-
-
-def _show_engine_errors(form, errors) -> None:
-    for name, message in (errors or {}).items():
-        field = getattr(form, name, None)
-        if field is not None and message_text(message) not in field.errors:
-            field.errors = [*field.errors, message_text(message)]
-
-
-def _action_label(compiled, trigger: str) -> str:
-    return trigger_label(compiled, trigger)
 
 
 @bp.post("/applications/<int:application_id>/autosave")
@@ -337,10 +272,57 @@ def autosave(application_id: int):
     version = row_version()
     if version is None:
         return jsonify(ok=False, message=version_missing(), errors=errors), 400
-    saved = workflow().save_draft(application_id, current_actor(), cleaned_values(form), version)
+    values = cleaned_values(form, include_empty_required=True)
+    saved = workflow().save_draft(application_id, current_actor(), values, version)
     if not saved.ok:
         return jsonify(ok=False, message=message_text(saved.refusal), errors=errors), 409
-    return jsonify(ok=True, row_version=saved.row_version, errors=errors, message=_("Draft saved."))
+    remember_refused(application_id, form)
+    message = _("Draft saved.")
+    if errors:
+        message = _(
+            "Draft saved. Entries marked in red were kept as you typed them; correct them to use them."
+        )
+    return jsonify(ok=True, row_version=saved.row_version, errors=errors, message=message)
+
+
+@bp.post("/applications/<int:application_id>/uploads/<field>")
+@login_required
+def upload(application_id: int, field: str):
+    """A file stored the moment it is chosen (size and content checked) and saved into the draft."""
+    row, compiled, specs = _editable_or_redirect(application_id)
+    if specs is None:
+        return jsonify(ok=False, message=_("This form cannot be edited in the current step.")), 409
+    spec = next((s for s in specs if s.name == field and widget_of(s) == "file"), None)
+    if spec is None:
+        abort(404)
+    form = build_form([spec], current_lang(), row.data or {}, request.form)
+    form.validate()
+    if "csrf_token" in form.errors:
+        return jsonify(
+            ok=False, message=_("Your session expired. Sign in again; your entries stay on this page.")
+        ), 400
+    version = row_version()
+    if version is None:
+        return jsonify(ok=False, message=version_missing()), 400
+    errors = attach_uploads(form, [spec])
+    chosen = getattr(form, field).stored
+    if errors or not request.files.get(field):
+        message = errors.get(field) or _("Choose a file to upload.")
+        return jsonify(ok=False, message=message, errors={field: [message]}), 400
+    saved = workflow().save_draft(application_id, current_actor(), {field: chosen}, version)
+    if not saved.ok:
+        return jsonify(ok=False, message=message_text(saved.refusal)), 409
+    return jsonify(
+        ok=True,
+        row_version=saved.row_version,
+        message=_("Uploaded: %(name)s", name=chosen["name"]),
+        file={
+            "name": chosen["name"],
+            "size": chosen.get("size"),
+            "size_text": file_size(chosen.get("size")),
+            "url": url_for("applicant.download", application_id=application_id, file_id=chosen["id"]),
+        },
+    )
 
 
 @bp.get("/applications/<int:application_id>/files/<file_id>")
@@ -389,5 +371,7 @@ def letter(application_id: int, letter_id: int):
 def init_app(app) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals["days_left"] = progress.days_left
+    app.jinja_env.globals.update(krw_parts=krw_parts, percent_text=percent_text)
+    app.jinja_env.filters["filesize"] = file_size
     register_nav(app, "applicant.programs", _l("Programs"), order=10, public=True)
     register_nav(app, "applicant.dashboard", _l("My applications"), roles=("applicant",), order=20)
