@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import Camera
-from tests.e2e.test_journeys import _login
+from tests.e2e.conftest import login as _login
 from tests.web.conftest import PASSWORD
 
 SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}

@@ -146,6 +146,8 @@ def check_sign_off(checker) -> None:
                 ("transitions", index, "sign_off"),
                 f"'{trigger}' asks for fields and a sign-off: each approver would enter different values",
                 "collect the values in a stage before the sign-off",
+            )
+
 
 NUMBER_TYPES = ("money", "integer")
 

@@ -32,6 +32,7 @@ from workflow.services.programs import program_cards
 from workflow.services.receipt import receipt_of
 from workflow.services.status import application_view, letter_content, my_applications
 from workflow.storage.blobs import ChunkReader, StorageError
+from workflow.vocabulary.messages import Message
 from workflow.vocabulary.profile import prefilled
 from workflow.web.auth import current_actor, read_db, workflow
 from workflow.web.common import (
