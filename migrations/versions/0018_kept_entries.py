@@ -1,7 +1,7 @@
 """kept entries: what an applicant typed that a field refused, shown again after a reload
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-01 12:55:00
 """
 
@@ -12,8 +12,8 @@ from sqlalchemy.dialects import postgresql
 import workflow.db
 
 
-revision = '0017'
-down_revision = '0016'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
