@@ -42,6 +42,7 @@ class Config:
     )  # outside static/: served only after an object check
     REDIS_URL = None
     AUDIT_SIGNING_KEY = None  # key material of the Ed25519 key signing audit digests; SECRET_KEY when unset
+    AUDIT_VERIFY_JOBS = 1  # processes `audit verify` and the auditor's run use (workflow/audit/parallel.py)
     TIMEZONE = "Asia/Seoul"
     BABEL_DEFAULT_LOCALE = "ko"
     TESTING = False
@@ -84,6 +85,7 @@ class Config:
             "REDIS_URL",
             "UPLOAD_DIR",
             "AUDIT_SIGNING_KEY",
+            "AUDIT_VERIFY_JOBS",
             "BASE_URL",
             "RATE_LIMIT_REDIS_URL",
             "SUPPORT_EMAIL",

@@ -12,7 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from workflow.audit import digest as digests
-from workflow.audit.parallel import default_jobs, verify_parallel
+from workflow.audit.parallel import verify_parallel
 from workflow.audit.verify import Scope, count_events
 from workflow.services.finance import reconcile
 
@@ -88,7 +88,7 @@ def _workflow():
 @click.option(
     "--jobs",
     type=click.IntRange(1, 64),
-    help="Processes walking ranges of applications at once (default: one per CPU on PostgreSQL, 1 on SQLite).",
+    help="Processes walking ranges of applications at once (default: AUDIT_VERIFY_JOBS, else 1).",
 )
 @click.option("--lang", type=click.Choice(["ko", "en"]), help="Language of the output (default: from LANG).")
 @with_appcontext
@@ -108,8 +108,7 @@ def verify_command(program_key, since, against, public_key, jobs, lang):
         click.echo(text("unknown_program", lang, key=program_key), err=True)
         sys.exit(2)
     scope = Scope(program=program_key, since=seoul_day(since) if since else None)
-    if jobs is None:
-        jobs = default_jobs() if workflow.db.dialect.name == "postgresql" else 1
+    jobs = jobs or int(current_app.config.get("AUDIT_VERIFY_JOBS") or 1)
     started = workflow.clock()
     with workflow.db.connect() as connection:
         total = count_events(connection, scope) if sys.stderr.isatty() else None

@@ -7,7 +7,6 @@ same as one process would print. Hashing is CPU work: processes, not threads.
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
@@ -18,10 +17,6 @@ from workflow.audit.verify import A, Report, Scope, verify, verify_staff
 
 RANGES_PER_JOB = 8  # more ranges than processes: a slow range does not hold up the others' progress
 _engines: dict = {}  # one engine per worker process and database
-
-
-def default_jobs() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))
 
 
 def id_ranges(low: int, high: int, parts: int) -> list[tuple[int, int]]:

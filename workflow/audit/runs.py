@@ -1,7 +1,7 @@
 """A program-wide verification as a background job: progress and result in `audit_runs`.
 
-With Redis configured it is an rq job on the notices' queue, run by a `flask worker` (on PostgreSQL in
-several processes, `workflow/audit/parallel.py`); without one — or when Redis does not answer — it runs in
+With Redis configured it is an rq job on the notices' queue, run by a `flask worker` (in AUDIT_VERIFY_JOBS
+processes, `workflow/audit/parallel.py`); without one — or when Redis does not answer — it runs in
 a thread of the process that started it (the embedded default, like the notices). The page reads the
 row, so any process can show it.
 """
@@ -14,7 +14,7 @@ import threading
 from flask import current_app
 from sqlalchemy import insert, select, update
 
-from workflow.audit.parallel import default_jobs, verify_parallel
+from workflow.audit.parallel import verify_parallel
 from workflow.audit.verify import Scope, count_events
 from workflow.db import utcnow
 from workflow.models import AuditRun
@@ -69,9 +69,12 @@ def _set(db, run_id: int, **values) -> None:
 
 
 def run_job(run_id: int) -> None:
-    """rq: the run in a `flask worker` (which has the app context); PostgreSQL in several processes."""
-    db = current_app.extensions["workflow"].db
-    run(db, run_id, jobs=default_jobs() if db.dialect.name == "postgresql" else 1)
+    """rq: the run in a `flask worker` (which has the app context), in AUDIT_VERIFY_JOBS processes."""
+    run(
+        current_app.extensions["workflow"].db,
+        run_id,
+        jobs=int(current_app.config.get("AUDIT_VERIFY_JOBS") or 1),
+    )
 
 
 def run(db, run_id: int, reader=None, jobs: int = 1) -> None:
