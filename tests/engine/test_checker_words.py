@@ -50,7 +50,10 @@ def test_schema_errors_name_the_key_by_trigger_and_show_the_shape_expected():
     assert "states.draft.deadline.days: should be a whole number or an expression giving one" in problems
     assert "(hint: e.g. days: 14, or days: data.review_days)" in problems
     assert "open.from: should be a date (hint: write it as YYYY-MM-DD" in problems, "not a crash"
-    assert "effect 'recover': give either amount or full: true (hint: see the effect 'recover'" in problems
+    assert (
+        "effect 'recover': give either amount, full: true or share (hint: see the effect 'recover'"
+        in problems
+    )
 
 
 def test_every_problem_is_printed_once():

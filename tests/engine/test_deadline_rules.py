@@ -173,7 +173,7 @@ def problems_of(tmp_path, replace: tuple[str, str]) -> list[str]:
     assert replace[0] in text
     path = tmp_path / "term-permit.yaml"
     path.write_text(text.replace(*replace), encoding="utf-8")
-    return [str(p) for p in load_file(path, lambda name: True).problems]
+    return [str(p) for p in load_file(path, lambda *_: True).problems]
 
 
 @pytest.mark.parametrize(
@@ -217,5 +217,5 @@ def test_the_fixture_and_the_shipped_regulation_exception_file_are_valid(tmp_pat
         CAPABILITIES / "term-permit.yaml",
         RULES_DIR / "regulation-exception.yaml",
     ):
-        result = load_file(path, lambda name: True)
+        result = load_file(path, lambda *_: True)
         assert result.ok, [str(p) for p in result.problems]

@@ -20,6 +20,7 @@ from workflow.definitions.graph import check_automatic_cycles, check_graph, chec
 from workflow.definitions.linkcheck import check_children
 from workflow.definitions.performance_checks import check_performance
 from workflow.definitions.program_checks import (
+    PROGRAM_CHECKS,
     check_custom_roles,
     check_events,
     check_key_fields,
@@ -84,6 +85,8 @@ class Checker:
         check_performance(self)
         check_capacity(self)
         self.check_graph()
+        for registered in PROGRAM_CHECKS:
+            registered(self)
         return self.problems
 
     # roles ---------------------------------------------------------------------------------

@@ -4,8 +4,18 @@ fields pages show (`custom_roles:`, `review.assign_in:`, `key_fields:`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from workflow.vocabulary.roles import ROLES
+
+# checks a package adds (money's: what its effects can never do in this file's graph); each gets the Checker
+PROGRAM_CHECKS: list[Callable] = []
+
+
+def register_program_check(check: Callable) -> Callable:
+    if check not in PROGRAM_CHECKS:
+        PROGRAM_CHECKS.append(check)
+    return check
 
 
 def _mapping(value) -> dict:

@@ -145,11 +145,13 @@ def _apply(
         )
         if new_round is not None:
             review_rounds.begin_round(connection, application.id, new_round, event["seq"], now)
+        # what this trigger releases (a held tranche) is released before the effects run, so one step
+        # may release a tranche and pay it (rules/README.md, "The order within a transition")
+        for kind in program.trigger_hooks.get(transition.trigger, ()):
+            kind.on_trigger(effect_context, transition.trigger)
         for kind, params in transition.effects:
             if not kind.changes_data:
                 kind.apply(effect_context, params)
-        for kind in program.trigger_hooks.get(transition.trigger, ()):
-            kind.on_trigger(effect_context, transition.trigger)
     except EffectRefused as refused:
         raise Refused(refused.message) from None
     for hook in after_transition_hooks():

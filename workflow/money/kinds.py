@@ -5,12 +5,16 @@ Importing `workflow.money` registers them; the engine never imports money.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 
+from workflow.definitions.program_checks import register_program_check
 from workflow.definitions.registry import register_publish_step
 from workflow.money.awards import award, check_award
 from workflow.money.claims import ClaimParams, check_claim, pay_from_parent
 from workflow.money.ledger import ensure_budgets, money_summary
+from workflow.money.order_checks import check_money_order
 from workflow.money.payments import cancel_award, pay_tranche, release_tranches
 from workflow.money.recovery import recover
 from workflow.money.settlements import pay_amount
@@ -57,12 +61,17 @@ class AwardParams(EffectParams):
 class RecoverParams(EffectParams):
     amount: str | None = None  # an expression (principal, KRW); or full: true for all that is outstanding
     full: bool = False
+    share: float | None = Field(default=None, gt=0, le=1)  # or a share of what was paid / of the award
+    of: Literal["paid", "award"] = "paid"
     interest_rate: float = Field(default=0, ge=0, le=1)  # yearly, simple, from each payment's date
 
     @model_validator(mode="after")
     def _amount_or_full(self):
-        if (self.amount is None) != self.full:
-            raise ValueError("give either amount or full: true")
+        given = [self.amount is not None, self.full, self.share is not None]
+        if sum(given) != 1:
+            raise ValueError("give either amount, full: true or share")
+        if self.of != "paid" and self.share is None:
+            raise ValueError("of: goes with share: (e.g. share: 0.5, of: award)")
         return self
 
 
@@ -153,3 +162,4 @@ def _publish_budgets(connection, program) -> tuple[str, str] | None:
 
 
 register_publish_step(_publish_budgets)
+register_program_check(check_money_order)

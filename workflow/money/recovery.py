@@ -27,7 +27,7 @@ def recover(context: EffectContext, params) -> None:
                 {"paid": krw_text(current["paid"]), "recovered": krw_text(current["recovered"])},
             )
         )
-    principal = outstanding if params.full else context.amount(params.amount)
+    principal = outstanding if params.full else _principal(context, params, current)
     ledger_row(context, current, "recover", principal)
     recovered = connection.execute(
         update(Award)
@@ -62,6 +62,14 @@ def recover(context: EffectContext, params) -> None:
             .where(ProgramBudget.id == current["budget_id"])
             .values(interest=ProgramBudget.interest + interest)
         )
+
+
+def _principal(context: EffectContext, params, current: dict) -> int:
+    """The amount expression's value, or `share` of what was paid (`of: paid`) or of the award, floored."""
+    if params.share is None:
+        return context.amount(params.amount)
+    base = current["paid"] if params.of == "paid" else current["amount"]
+    return int((Decimal(base) * Decimal(str(params.share))).to_integral_value(ROUND_FLOOR))
 
 
 def recovery_interest(connection, award: dict, principal: int, yearly_rate: float, now) -> int:

@@ -15,12 +15,16 @@ from workflow.notices.recipients import Recipient
 from workflow.vocabulary.messages import format_krw
 
 SEOUL = ZoneInfo("Asia/Seoul")
-MONEY_VARIABLES = frozenset({"award_amount", "paid_amount"})
-EVERYTHING = frozenset({"award_amount", "paid_amount", "due"})
+MONEY_VARIABLES = frozenset(
+    {"award_amount", "paid_amount", "recovered_amount", "interest_amount", "recovery_total"}
+)
+EVERYTHING = MONEY_VARIABLES | {"due"}
 LETTER_LABELS = {
     "ko": {
         "award": "지원금",
         "paid": "누적 지급액",
+        "recovered": "환수 원금",
+        "interest": "환수 이자",
         "tranche": "{seq}차",
         "status": {"scheduled": "예정", "due": "지급 대기", "paid": "지급 완료", "cancelled": "취소"},
         "due": "기한",
@@ -28,6 +32,8 @@ LETTER_LABELS = {
     "en": {
         "award": "Award",
         "paid": "Paid so far",
+        "recovered": "Recovered (principal)",
+        "interest": "Recovery interest",
         "tranche": "Tranche {seq}",
         "status": {
             "scheduled": "scheduled",
@@ -77,7 +83,7 @@ def money_and_due(connection, application: dict, all_facts: bool, needs: frozens
     if letter_table or needs & MONEY_VARIABLES:
         award = (
             connection.execute(
-                select(Award.id, Award.amount, Award.paid, Award.recovered).where(
+                select(Award.id, Award.amount, Award.paid, Award.recovered, Award.interest).where(
                     Award.application_id == application.id
                 )
             )
@@ -158,6 +164,9 @@ class Renderer:
             "due": seoul(facts.due) if facts.due else "",
             "award_amount": format_krw(award["amount"], lang) if award else "",
             "paid_amount": format_krw(award["paid"], lang) if award else "",
+            "recovered_amount": format_krw(award["recovered"], lang) if award else "",
+            "interest_amount": format_krw(award["interest"], lang) if award else "",
+            "recovery_total": format_krw(award["recovered"] + award["interest"], lang) if award else "",
             "event_time": seoul(facts.outbox["created_at"]),
             "notice": facts.outbox["notice"],
             "lang": lang,
@@ -178,6 +187,9 @@ class Renderer:
                 )
             )
         rows.append((labels["paid"], format_krw(facts.award["paid"], lang)))
+        if facts.award["recovered"] or facts.award["interest"]:
+            rows.append((labels["recovered"], format_krw(facts.award["recovered"], lang)))
+            rows.append((labels["interest"], format_krw(facts.award["interest"], lang)))
         return rows
 
     def render(self, facts: NoticeFacts, recipient: Recipient) -> Rendered:

@@ -1,0 +1,42 @@
+"""The recovered principal and interest are variables the recovery notice and letter print, and rows of the
+letter's money table."""
+
+from __future__ import annotations
+
+import shutil
+
+from sqlalchemy import select
+
+from tests.money.test_money_order import FIXTURE, approved, people_of
+from tests.notices.conftest import make_app
+from tests.notices.helpers import pdf_text
+from workflow.models import Letter, OutboxMessage
+
+
+def test_the_recovery_notice_and_letter_print_principal_and_interest(sqlite_db, tmp_path, clock):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    shutil.copy(FIXTURE, rules / FIXTURE.name)
+    app = make_app(sqlite_db, tmp_path, clock, RULES_DIR=str(rules))
+    workflow = app.extensions["workflow"]
+    who = people_of(workflow.db)
+    app_id = approved(workflow, who)
+    assert workflow.fire(app_id, "terminate", who["officer"], reason="협약 위반").ok
+    clock.advance(days=73)
+    assert workflow.fire(app_id, "recover_half_paid", who["finance"]).ok
+    with workflow.db.connect() as connection:
+        outbox_id = connection.execute(
+            select(OutboxMessage.id).where(OutboxMessage.notice == "recovered")
+        ).scalar_one()
+        letter = connection.execute(select(Letter).where(Letter.outbox_id == outbox_id)).mappings().one()
+    path = tmp_path / "recovery.pdf"
+    path.write_bytes(letter["content"])
+    text = pdf_text(path)
+    for line in ("가. 환수 원금: 5,000,000원", "나. 환수 이자: 50,000원", "다. 합계: 5,050,000원"):
+        assert line in text, text
+    for label, amount in (
+        ("환수 원금", "5,000,000원"),
+        ("환수 이자", "50,000원"),
+        ("누적 지급액", "10,000,000원"),
+    ):
+        assert label in text and amount in text  # the money table's rows
