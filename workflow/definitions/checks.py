@@ -63,6 +63,8 @@ class Checker:
         self.declared_roles = {r for r in _as_list(raw.get("roles")) if isinstance(r, str)}
         self.stages = _mapping(raw.get("stages"))
         self.notices = _mapping(raw.get("notices"))
+        key = raw.get("key")
+        self.program_key = key if isinstance(key, str) and key.replace("-", "").isalnum() else ""
         self._typed: dict | None = None  # well-formed field specs by name (booleans.typed_fields)
 
     def add(self, path, message: str, hint: str = "", key: bool = False) -> None:
@@ -395,7 +397,7 @@ class Checker:
             for index, role in enumerate(_as_list(notice.get("to"))):
                 self.role_ref(("notices", name, "to", index), role)
             template = notice.get("template")
-            if isinstance(template, str) and not self.template_exists(template):
+            if isinstance(template, str) and not self.template_exists(template, self.program_key):
                 self.add(
                     ("notices", name, "template"),
                     f"notice '{name}' has no template '{template}'",

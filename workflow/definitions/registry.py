@@ -44,8 +44,10 @@ class NoticeTemplates:
     def __init__(self, directory: str | Path):
         self.directory = Path(directory)
 
-    def __call__(self, name: str) -> bool:
-        return all((self.directory / f"{name}.{lang}.txt").is_file() for lang in ("ko", "en"))
+    def __call__(self, name: str, program_key: str = "") -> bool:
+        """Both languages exist, each shared or in the program's own folder (which overrides the shared one)."""
+        folders = [self.directory / program_key, self.directory] if program_key else [self.directory]
+        return all(any((f / f"{name}.{lang}.txt").is_file() for f in folders) for lang in ("ko", "en"))
 
 
 class DefinitionRegistry:
@@ -196,7 +198,7 @@ class DefinitionRegistry:
         )
         if row is None or row["program_key"] != key or row["version"] != version:
             return None
-        result = load_text(row["source"], row["file_name"], lambda _name: True)
+        result = load_text(row["source"], row["file_name"], lambda *_: True)
         if result.program is None:
             return None
         with self._lock:

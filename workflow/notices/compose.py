@@ -9,6 +9,7 @@ from jinja2 import TemplateNotFound
 
 from workflow.notices.letters import LetterContent, render_letter
 from workflow.notices.mail import build_message
+from workflow.notices.render import template_names
 
 SEOUL = ZoneInfo("Asia/Seoul")
 ADDRESSEE = {"ko": "{who} 귀하", "en": "{who}"}
@@ -27,10 +28,11 @@ def document_no(service, facts, recipient) -> str:
 
 
 def letter_paragraphs(service, facts, message) -> list[str]:
-    """templates/letters/<template>.<lang>.txt if the notice has a formal letter text, else the e-mail text."""
-    name = f"{facts.outbox['template']}.{message.lang}.txt"
+    """templates/letters/[<program key>/]<template>.<lang>.txt if the notice has a formal letter text, else the
+    e-mail text."""
+    names = template_names(facts.outbox["template"], message.lang, facts.program.key)
     try:
-        text = service.letter_env.get_template(name).render(**message.context)
+        text = service.letter_env.select_template(names).render(**message.context)
     except TemplateNotFound:
         text = message.text
     return [line for line in text.strip().split("\n") if line.strip()]

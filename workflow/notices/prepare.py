@@ -188,7 +188,7 @@ def _prepare_row(batch: Batch, outbox: dict, states: dict) -> Prepared:
     fallbacks = fallbacks_for(outbox["channels"])
     # a letter's own text (templates/letters/) may use any fact: read them all for such channels
     all_facts = any(channel.needs_all_facts for channel in channels)
-    needs = EVERYTHING if all_facts else service.renderer.needs(outbox["template"])
+    needs = EVERYTHING if all_facts else service.renderer.needs(outbox["template"], program.key)
     facts = batch.facts(application, program, outbox, needs, all_facts)
     statutory = bool((outbox["payload"] or {}).get("statutory"))
     rendered = [(recipient, service.renderer.render(facts, recipient)) for recipient in recipients]

@@ -46,6 +46,13 @@ LETTER_LABELS = {
 }
 
 
+def template_names(template: str, lang: str, program_key: str = "") -> list[str]:
+    """Where a notice's template is looked up: the program's own folder first (`<program key>/<name>.<lang>.txt`
+    overrides the shared file of the same name for that program only), then the shared folder."""
+    shared = f"{template}.{lang}.txt"
+    return [f"{program_key}/{shared}", shared] if program_key else [shared]
+
+
 class RenderError(Exception):
     """The notice cannot be rendered (a template error): retrying will not help."""
 
@@ -132,18 +139,20 @@ class Renderer:
             autoescape=select_autoescape(["html"]),
         )
 
-    def needs(self, template: str) -> frozenset:
+    def needs(self, template: str, program_key: str = "") -> frozenset:
         """The variables a notice's templates use (both languages), so only those facts are read."""
-        if template not in self._needs:
+        cached = f"{program_key}/{template}"
+        if cached not in self._needs:
             names: set[str] = set()
             try:
                 for lang in ("ko", "en"):
-                    source, _, _ = self.text_env.loader.get_source(self.text_env, f"{template}.{lang}.txt")
+                    found = self.text_env.select_template(template_names(template, lang, program_key))
+                    source, _, _ = self.text_env.loader.get_source(self.text_env, str(found.name))
                     names |= meta.find_undeclared_variables(self.text_env.parse(source))
             except TemplateError:
                 names = set(EVERYTHING)  # rendering will report the problem
-            self._needs[template] = frozenset(names)
-        return self._needs[template]
+            self._needs[cached] = frozenset(names)
+        return self._needs[cached]
 
     def context(self, facts: NoticeFacts, recipient: Recipient) -> dict:
         lang = recipient.lang
@@ -198,7 +207,8 @@ class Renderer:
         template = facts.outbox["template"]
         context = self.context(facts, recipient)
         try:
-            source = self.text_env.get_template(f"{template}.{lang}.txt").render(**context)
+            names = template_names(template, lang, facts.program.key)
+            source = self.text_env.select_template(names).render(**context)
             first, _, body = source.partition("\n")
             if not first.startswith("Subject:"):
                 raise RenderError(f"{template}.{lang}.txt: the first line must be 'Subject: ...'")
