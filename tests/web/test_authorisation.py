@@ -163,6 +163,13 @@ MATRIX = {
         "/officer/programs/startup-support/bulk/run",
         row("L 403 403 200 404 403 403 200 403 403 403"),
     ),
+    # corrections: startup-support's stages name no `corrections:`, so nobody may correct (the allowed
+    # path: tests/web/test_corrections.py); who cannot see the application gets 404
+    "corrections.correct": (
+        "GET",
+        "/officer/applications/{a}/correct/application",
+        row("L 403 404 403 404 403 403 403 403 404 404"),
+    ),
     "auditor.index": ("GET", "/auditor/", AUDIT),
     "auditor.board": ("GET", "/auditor/programs/startup-support", AUDIT),
     "auditor.application": ("GET", "/auditor/applications/{a}", AUDIT),
@@ -247,6 +254,10 @@ POST_SIDE = {
     # reviewer1 and reviewer2 accepted the pledge already (the page again); reviewer3 accepts it now
     "review.pledge": ("/review/pledge", row(f"{REVIEWERS} 200 200 302")),
     "finance.pay": ("/finance/awards/{a}/pay", FINANCE_WRITE),
+    "corrections.correct": (
+        "/officer/applications/{a}/correct/application",
+        row("L 403 404 403 404 403 403 403 403 404 404"),
+    ),
     "admin.invite": ("/admin/users/new", ADMIN_POST),
     # no file chosen: the form again with the error
     "admin.import_reviewers": ("/admin/users/import", row("L 403 403 403 403 403 403 400 403 403 403")),
@@ -284,6 +295,7 @@ POST_DATA = {
     # not a step the application is in: every role is refused or told so, nothing written
     "officer_bulk.confirm": {"action": "decide:selection:select", "application_id": "1"},
     "officer_bulk.run": {"action": "decide:selection:select", "item": "1:1"},
+    "corrections.correct": {"company_name": "정정", "reason": "정정"},
     "admin.grant": {"role": "officer", "program_key": "startup-support"},
     "admin.active": {"active": "1"},
     "admin.invite": {"name": "초대", "email": "invited@test.kr", "language": "ko", "roles": "reviewer|"},

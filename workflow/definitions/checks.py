@@ -184,6 +184,13 @@ class Checker:
                 self.state_ref(("stages", stage_name, "editable_in", index), state)
             for index, role in enumerate(_as_list(stage.get("edit_roles"))):
                 self.role_ref(("stages", stage_name, "edit_roles", index), role)
+            for c_index, correction in enumerate(_as_list(stage.get("corrections"))):
+                correction = _mapping(correction)
+                path = ("stages", stage_name, "corrections", c_index)
+                for index, state in enumerate(_as_list(correction.get("in"))):
+                    self.state_ref((*path, "in", index), state)
+                for index, role in enumerate(_as_list(correction.get("roles"))):
+                    self.role_ref((*path, "roles", index), role, firing=True)
         seen: dict[Any, tuple] = {}
         for path, spec in self.field_specs():
             spec = _mapping(spec)

@@ -211,6 +211,18 @@ class CompiledProgram:
             editable.update({f.name: f for f in transition.spec.fields})
         return editable
 
+    def correction_roles(self, stage: str, state: str) -> set[str]:
+        """The roles that may correct `stage` in `state` (the stage's `corrections:`), with a reason."""
+        spec = self.spec.stages.get(stage)
+        if spec is None:
+            return set()
+        return {role for c in spec.corrections if state in c.states for role in c.roles}
+
+    def correctable_stages(self, state: str) -> dict[str, set[str]]:
+        """stage -> the roles that may correct it in `state`."""
+        found = {name: self.correction_roles(name, state) for name in self.spec.stages}
+        return {name: roles for name, roles in found.items() if roles}
+
     def stage_roles(self, state: str) -> set[str]:
         return {
             r for stage in self.spec.stages.values() if state in stage.editable_in for r in stage.edit_roles
@@ -307,6 +319,7 @@ ENGINE_STEPS = {
     "migrate": {"ko": "새 규칙 버전으로 이전", "en": "Moved to a new rule version"},
     "add_co_applicant": {"ko": "공동신청인 추가", "en": "co-applicant added"},
     "save_draft": {"ko": "임시 저장", "en": "draft saved"},
+    "correct": {"ko": "담당자 정정", "en": "corrected by staff"},
     "assign_reviewer": {"ko": "심사위원 배정", "en": "reviewer assigned"},
     "replace_reviewer": {"ko": "심사위원 교체", "en": "reviewer replaced"},
     "internal_note": {"ko": "내부 메모", "en": "internal note"},

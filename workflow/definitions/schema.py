@@ -67,11 +67,19 @@ class StageTotal(Closed):
     shares: list[ShareLimit] = []
 
 
+class Correction(Closed):
+    """Staff (or other named roles) may correct the stage in these states, with a reason, as a history event."""
+
+    roles: list[Name] = Field(min_length=1)
+    states: list[Name] = Field(alias="in", min_length=1)
+
+
 class StageSpec(Closed):
     title: I18n
     action_label: I18n | None = None  # the button that opens the stage's form; default "<title> 작성하기"
     editable_in: list[Name] = Field(min_length=1)
     edit_roles: list[Name] = ["applicant"]
+    corrections: list[Correction] = []
     fields: list[FieldSpec] = Field(min_length=1)
     review_visible: bool | None = None  # reviewers see this stage; default: only the first stage
     terms: I18n | None = None  # text the applicant reads above the form before accepting (e.g. an agreement)

@@ -25,6 +25,7 @@ from workflow.engine import (
 from workflow.engine.access import effective_roles
 from workflow.engine.actors import Actor
 from workflow.engine.core import clean_given
+from workflow.engine.corrections import correct_in
 from workflow.engine.records import ApplicationRow
 from workflow.engine.results import FireResult, Refused
 from workflow.engine.transaction import Move, Transaction
@@ -235,6 +236,23 @@ class Workflow:
             )
 
         return self.transaction(work, application_id)
+
+    def correct(
+        self,
+        application,
+        stage: str,
+        actor: Actor,
+        data: dict,
+        reason: str | None,
+        expected_version: int | None = None,
+    ) -> FireResult:
+        """Correct a stage's values where the rule file's `corrections:` allow the actor's role, with a
+        reason: one history event with the diff, refused if the page was stale (`expected_version`)."""
+        application_id, expected_version = _id_and_version(application, expected_version)
+        return self.transaction(
+            lambda tx: correct_in(tx, application_id, stage, actor, data, reason, expected_version),
+            application_id,
+        )
 
     def admin_move(self, application, to_state: str, actor: Actor, reason: str | None) -> FireResult:
         """The administrator's escape hatch: any state, a mandatory reason, recorded like any move."""

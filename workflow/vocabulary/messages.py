@@ -211,6 +211,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "'{title}'은(는) 다른 신청에서 이어지는 후속 신청으로만 열 수 있습니다. 먼저 해당 신청을 진행하세요.",
         "en": "'{title}' is opened only as a follow-up of another application; it cannot be applied for directly.",
     },
+    "not_correctable": {
+        "ko": "지금 단계에서는 '{stage}'을(를) 정정할 권한이 없습니다.",
+        "en": "You may not correct '{stage}' in the current step.",
+    },
+    "correction_unchanged": {
+        "ko": "바뀐 값이 없습니다. 정정할 값을 고친 뒤 저장하세요.",
+        "en": "Nothing was changed. Change a value before saving the correction.",
+    },
     "not_editable": {
         "ko": "지금 단계에서는 이 양식을 고칠 수 없습니다.",
         "en": "This form cannot be edited in the current step.",

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from forms import BaseForm
 from forms.review import assign_form
 from workflow.engine import signoff
+from workflow.engine.access import effective_roles
 from workflow.engine.actions import available_actions
 from workflow.services import bulk, notes, reviews
 from workflow.services.board import board as load_board
@@ -133,6 +134,11 @@ def application(application_id: int):
         candidates, excluded = reviewer_candidates(connection, row, program)
         admins = administrators(connection) if not candidates else []
         sign_offs = signoff.status(connection, program, row)
+        correctable = [
+            stage
+            for stage, roles in program.correctable_stages(row.state).items()
+            if effective_roles(connection, program, row, current_actor(), roles)
+        ]
     log_read("form", row)
     form = assign_form(program, current_lang(), candidates)
     may_assign = bool(program.spec.review and current_actor().staff_roles(program.key) & set(OFFICER_ROLES))
@@ -155,6 +161,7 @@ def application(application_id: int):
         may_note=bool(current_actor().staff_roles(program.key) & notes.WRITERS),
         note_max=notes.MAX_NOTE_LENGTH,
         sign_offs=sign_offs,
+        correctable=correctable,
     )
 
 
