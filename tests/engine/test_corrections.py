@@ -77,7 +77,7 @@ def test_the_officer_corrects_the_form_in_screening_with_a_reason_and_the_diff_i
         assert verify(connection, Scope(program=KEY)).ok, "the chain and the row agree"
     assert grants.registry.latest(KEY).trigger_label("correct") == {
         "ko": "담당자 정정",
-        "en": "corrected by staff",
+        "en": "Corrected by staff",
     }
 
 

@@ -319,7 +319,7 @@ ENGINE_STEPS = {
     "migrate": {"ko": "새 규칙 버전으로 이전", "en": "Moved to a new rule version"},
     "add_co_applicant": {"ko": "공동신청인 추가", "en": "co-applicant added"},
     "save_draft": {"ko": "임시 저장", "en": "draft saved"},
-    "correct": {"ko": "담당자 정정", "en": "corrected by staff"},
+    "correct": {"ko": "담당자 정정", "en": "Corrected by staff"},
     "assign_reviewer": {"ko": "심사위원 배정", "en": "reviewer assigned"},
     "replace_reviewer": {"ko": "심사위원 교체", "en": "reviewer replaced"},
     "internal_note": {"ko": "내부 메모", "en": "internal note"},
