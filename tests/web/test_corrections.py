@@ -70,7 +70,7 @@ def test_the_officer_corrects_a_value_with_a_reason_and_the_timeline_shows_befor
     url = f"/officer/applications/{app_id}/correct/application"
     assert url in detail.text  # the button on the officer's page
     page = officer.get(url)
-    assert page.status_code == 200 and 'value="하늘바이오"' in page.text and 'value="20000000"' in page.text
+    assert page.status_code == 200 and 'value="하늘바이오"' in page.text and 'value="20,000,000"' in page.text
     data = form_of(
         page.text, company_name="하늘바이오", requested_amount="15,000,000", contact_email="a@sky.kr"
     )
