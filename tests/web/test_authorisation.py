@@ -92,6 +92,8 @@ MATRIX = {
         row("L 200 404 200 404 200 200 200 404 404 404"),
     ),
     "record.receipt": ("GET", "/applications/{a}/receipt", row("L 200 404 200 404 200 200 200 404 404 404")),
+    # linking a partner: only the owner, and only where the program has partner roles (startup-support has none)
+    "members.add": ("POST", "/applications/{a}/members", row("L 404 404 404 404 404 404 404 404 404 404")),
     "applicant.letter": (
         "GET",
         "/applications/{a}/letters/{letter}",
@@ -292,6 +294,7 @@ POST_DATA = {
     "officer.move": {"to_state": "screening", "reason": "정정"},
     "officer.replace": {"replaces": "1", "reviewer_id": "2"},
     "officer.add_note": {"note": "내부 메모"},
+    "members.add": {"member-email": "other@test.kr", "member-relation": "co_applicant"},
     # not a step the application is in: every role is refused or told so, nothing written
     "officer_bulk.confirm": {"action": "decide:selection:select", "application_id": "1"},
     "officer_bulk.run": {"action": "decide:selection:select", "item": "1:1"},
