@@ -24,6 +24,7 @@ SPECS = [
     spec("story", "textarea", max_length=50, help={"ko": "도움말", "en": "Help text"}),
     spec("staff", "integer", min=0, max=100),
     spec("amount", "money", min=1000, max=5000000),
+    spec("spent", "decimal", min=1, max=100000),
     spec("founded", "date"),
     spec(
         "sector",
@@ -67,6 +68,7 @@ VALID = {
     "story": "짧은 설명",
     "staff": "12",
     "amount": "1,200,000",
+    "spent": "1,250.4",
     "founded": "2023-04-01",
     "sector": "a",
     "needs": ["x", "y"],
@@ -83,6 +85,7 @@ def test_valid_values_are_cleaned_like_the_engine(app):
     assert form.errors == {}
     assert values["amount"] == 1_200_000 and values["staff"] == 12 and values["local"] is True
     assert values["needs"] == ["x", "y"] and values["founded"] == "2023-04-01"
+    assert values["spent"] == "1250.40"  # exact text, never a float
 
 
 @pytest.mark.parametrize(
@@ -94,6 +97,8 @@ def test_valid_values_are_cleaned_like_the_engine(app):
         ("staff", "many", "정수를", "whole number"),
         ("staff", "101", "100 이하", "at most 100"),
         ("amount", "999", "1,000 이상", "at least 1,000"),
+        ("spent", "12.345", "소수점 이하 두 자리", "two decimal places"),
+        ("spent", "100000.01", "100,000 이하", "at most 100,000"),
         ("founded", "2023-13-01", "YYYY-MM-DD", "YYYY-MM-DD"),
         ("sector", "zzz", "목록에서", "Choose from the list"),
         ("local", "maybe", "예 또는 아니오", "yes or no"),
@@ -116,6 +121,7 @@ def test_required_only_when_strict(app):
         "code": None,
         "staff": None,
         "amount": None,
+        "spent": None,
         "founded": None,
         "sector": None,
         "needs": None,
