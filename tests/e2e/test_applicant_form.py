@@ -104,7 +104,10 @@ def test_the_account_page_keeps_each_error_at_its_field(live_app, new_page, lang
 
 
 def _saved(page) -> None:
-    page.wait_for_function("() => /저장|saved/i.test(document.getElementById('autosave-status').textContent)")
+    """Wait for the server's answer (not "저장 중…", the request being sent)."""
+    page.wait_for_function(
+        "() => /임시 저장|Draft saved/.test(document.getElementById('autosave-status').textContent)"
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -137,6 +140,7 @@ def test_a_refused_entry_survives_a_reload_and_a_differing_copy_is_the_users_cho
     assert page.input_value("#company_name") == "헬스온"  # nothing applied before the choice
     no_horizontal_overflow(page, SIZES[size]["width"])
     camera.shot(page, "choice")
+    page.evaluate("() => { document.getElementById('autosave-status').textContent = ''; }")
     page.get_by_role("button", name="이 브라우저의 입력 사용").click()
     _saved(page)
     assert page.input_value("#company_name") == "헬스온 주식회사" and choice.is_hidden()

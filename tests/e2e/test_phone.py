@@ -23,6 +23,7 @@ def _visits(app_id: int, people, awarded: int) -> dict:
             f"/applications/{app_id}/receipt",
             f"/applications/{app_id}/submitted",
             "/notices",
+            "/account",
         ],
         "reviewer1@test.kr": ["/review/", f"/review/{app_id}", "/review/pledge"],
         "officer@test.kr": [
