@@ -8,7 +8,8 @@ import shutil
 import pytest
 
 from tests.conftest import FIXTURES, RULES_DIR, make_workflow
-from tests.engine.walker import Walker, inside_open_period, walk_clock
+from tests.engine.walk_values import inside_open_period, walk_clock
+from tests.engine.walker import Walker
 
 PROGRAMS = sorted(path.stem for path in RULES_DIR.glob("*.yaml"))
 TESTS = RULES_DIR.parent / "tests"

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import _postgres_engine
+from tests.web.authorisation_matrix import MATRIX, POST_DATA, ROLES
 from tests.web.conftest import csrf_of, login, make_app
-from tests.web.test_authorisation import MATRIX, POST_DATA, ROLES
 from tests.web.test_authorisation import objects as objects  # noqa: F401 (fixture)
 from tests.web.test_journeys import FORM_VALUES
 from workflow.models import Application
