@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-
-def _mapping(value) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _as_list(value) -> list:
-    return value if isinstance(value, list) else [] if value is None else [value]
+from workflow.definitions.raw import as_list, mapping
 
 
 def promoted_by_capacity(checker, trigger, sources) -> bool:
     """True if `trigger` is the program's `capacity.promote` and leaves its waiting state (the engine fires it)."""
-    capacity = _mapping(checker.raw.get("capacity"))
+    capacity = mapping(checker.raw.get("capacity"))
     return trigger == capacity.get("promote") and capacity.get("waiting") in sources
 
 
 def check_capacity(checker) -> None:
-    capacity = _mapping(checker.raw.get("capacity"))
+    capacity = mapping(checker.raw.get("capacity"))
     if not capacity:
         return
-    holding = [s for s in _as_list(capacity.get("holding")) if isinstance(s, str)]
+    holding = [s for s in as_list(capacity.get("holding")) if isinstance(s, str)]
     for index, state in enumerate(holding):
         checker.state_ref(("capacity", "holding", index), state)
     waiting = capacity.get("waiting")
@@ -39,7 +33,7 @@ def check_capacity(checker) -> None:
     if not isinstance(promote, str):
         return
     moves = [
-        t for t in checker.transitions if t.get("trigger") == promote and waiting in _as_list(t.get("from"))
+        t for t in checker.transitions if t.get("trigger") == promote and waiting in as_list(t.get("from"))
     ]
     if not moves:
         checker.add(
@@ -48,7 +42,7 @@ def check_capacity(checker) -> None:
             f"add {{trigger: {promote}, from: {waiting}, to: <a holding state>, roles: [system]}}",
         )
     for transition in moves:
-        if "system" not in _as_list(transition.get("roles")):
+        if "system" not in as_list(transition.get("roles")):
             checker.add(
                 ("capacity", "promote"),
                 f"transition '{promote}' is fired by the system when a place is freed",

@@ -6,7 +6,6 @@ what: states, roles, stages, fields, notices, templates, guards, effects, and th
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
@@ -18,6 +17,7 @@ from workflow.definitions.capacity_checks import check_capacity
 from workflow.definitions.deadline_checks import check_deadline
 from workflow.definitions.graph import check_automatic_cycles, check_graph, check_unfireable
 from workflow.definitions.linkcheck import check_children
+from workflow.definitions.notice_checks import check_decisions, check_notices
 from workflow.definitions.performance_checks import check_performance
 from workflow.definitions.program_checks import (
     PROGRAM_CHECKS,
@@ -29,27 +29,13 @@ from workflow.definitions.program_checks import (
     check_sign_off,
     check_totals,
 )
+from workflow.definitions.raw import as_list, mapping
 from workflow.definitions.source import Problem, SourceMap
-from workflow.vocabulary.channels import CHANNELS
+from workflow.definitions.wording import suggest
 from workflow.vocabulary.effects import effect_kinds, expressions_of, parse_effect
 from workflow.vocabulary.fields import FIELD_TYPES, NUMBER_LIMITS, typed_options
 from workflow.vocabulary.guards import GuardSyntaxError, compile_expression
 from workflow.vocabulary.roles import ROLES
-
-
-def suggest(name, candidates) -> str:
-    close = difflib.get_close_matches(str(name), [str(c) for c in candidates], n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
-
-
-def _as_list(value) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _mapping(value) -> dict:
-    return value if isinstance(value, dict) else {}
 
 
 class Checker:
@@ -58,11 +44,11 @@ class Checker:
         self.raw_lines = text.splitlines()
         self.template_exists = template_exists
         self.problems: list[Problem] = []
-        self.states = _mapping(raw.get("states"))
-        self.transitions = [t for t in _as_list(raw.get("transitions")) if isinstance(t, dict)]
-        self.declared_roles = {r for r in _as_list(raw.get("roles")) if isinstance(r, str)}
-        self.stages = _mapping(raw.get("stages"))
-        self.notices = _mapping(raw.get("notices"))
+        self.states = mapping(raw.get("states"))
+        self.transitions = [t for t in as_list(raw.get("transitions")) if isinstance(t, dict)]
+        self.declared_roles = {r for r in as_list(raw.get("roles")) if isinstance(r, str)}
+        self.stages = mapping(raw.get("stages"))
+        self.notices = mapping(raw.get("notices"))
         key = raw.get("key")
         self.program_key = key if isinstance(key, str) and key.replace("-", "").isalnum() else ""
         self._typed: dict | None = None  # well-formed field specs by name (booleans.typed_fields)
@@ -79,8 +65,8 @@ class Checker:
         check_events(self)
         check_sign_off(self)
         self.check_transitions()
-        self.check_decisions()
-        self.check_notices()
+        check_decisions(self)
+        check_notices(self)
         check_key_fields(self)
         check_totals(self)
         check_prefill(self)
@@ -94,8 +80,8 @@ class Checker:
     # roles ---------------------------------------------------------------------------------
     def check_roles(self) -> None:
         check_custom_roles(self)
-        known = [*ROLES, *_mapping(self.raw.get("custom_roles"))]
-        for index, role in enumerate(_as_list(self.raw.get("roles"))):
+        known = [*ROLES, *mapping(self.raw.get("custom_roles"))]
+        for index, role in enumerate(as_list(self.raw.get("roles"))):
             if role not in known:
                 self.add(
                     ("roles", index),
@@ -124,7 +110,7 @@ class Checker:
 
     # states --------------------------------------------------------------------------------
     def check_states(self) -> None:
-        initial = [name for name, spec in self.states.items() if _mapping(spec).get("initial")]
+        initial = [name for name, spec in self.states.items() if mapping(spec).get("initial")]
         if not initial and self.states:
             self.add(("states",), "no initial state", "mark exactly one state with initial: true", key=True)
         for extra in initial[1:]:
@@ -135,17 +121,17 @@ class Checker:
                 key=True,
             )
         for name, spec in self.states.items():
-            spec = _mapping(spec)
+            spec = mapping(spec)
             if spec.get("initial") and spec.get("final"):
                 self.add(("states", name), f"state '{name}' is both initial and final", key=True)
-            for index, role in enumerate(_as_list(spec.get("view"))):
+            for index, role in enumerate(as_list(spec.get("view"))):
                 self.role_ref(("states", name, "view", index), role)
             if isinstance(spec.get("deadline"), dict):
                 check_deadline(self, name, spec["deadline"])
 
     def check_timer_trigger(self, path, state: str, trigger: str) -> None:
         candidates = [
-            t for t in self.transitions if t.get("trigger") == trigger and state in _as_list(t.get("from"))
+            t for t in self.transitions if t.get("trigger") == trigger and state in as_list(t.get("from"))
         ]
         if not candidates:
             self.add(
@@ -153,7 +139,7 @@ class Checker:
                 f"deadline fires '{trigger}', but no transition '{trigger}' leaves '{state}'",
                 suggest(trigger, {t.get("trigger") for t in self.transitions}),
             )
-        elif not any("system" in _as_list(t.get("roles")) for t in candidates):
+        elif not any("system" in as_list(t.get("roles")) for t in candidates):
             self.add(
                 path,
                 f"deadline fires '{trigger}', but its transition does not allow role 'system'",
@@ -163,37 +149,37 @@ class Checker:
     # forms ---------------------------------------------------------------------------------
     def field_specs(self):
         for stage_name, stage in self.stages.items():
-            for index, spec in enumerate(_as_list(_mapping(stage).get("fields"))):
+            for index, spec in enumerate(as_list(mapping(stage).get("fields"))):
                 yield ("stages", stage_name, "fields", index), spec
         for t_index, transition in enumerate(self.transitions):
-            for index, spec in enumerate(_as_list(transition.get("fields"))):
+            for index, spec in enumerate(as_list(transition.get("fields"))):
                 yield ("transitions", t_index, "fields", index), spec
 
     def known_fields(self) -> set[str]:
-        names = {_mapping(spec).get("name") for _, spec in self.field_specs()}
+        names = {mapping(spec).get("name") for _, spec in self.field_specs()}
         for transition in self.transitions:
-            for effect in _as_list(transition.get("effects")):
-                if isinstance(_mapping(effect).get("set"), dict):
+            for effect in as_list(transition.get("effects")):
+                if isinstance(mapping(effect).get("set"), dict):
                     names.update(effect["set"].keys())
         return {n for n in names if isinstance(n, str)}
 
     def check_fields(self) -> None:
         for stage_name, stage in self.stages.items():
-            stage = _mapping(stage)
-            for index, state in enumerate(_as_list(stage.get("editable_in"))):
+            stage = mapping(stage)
+            for index, state in enumerate(as_list(stage.get("editable_in"))):
                 self.state_ref(("stages", stage_name, "editable_in", index), state)
-            for index, role in enumerate(_as_list(stage.get("edit_roles"))):
+            for index, role in enumerate(as_list(stage.get("edit_roles"))):
                 self.role_ref(("stages", stage_name, "edit_roles", index), role)
-            for c_index, correction in enumerate(_as_list(stage.get("corrections"))):
-                correction = _mapping(correction)
+            for c_index, correction in enumerate(as_list(stage.get("corrections"))):
+                correction = mapping(correction)
                 path = ("stages", stage_name, "corrections", c_index)
-                for index, state in enumerate(_as_list(correction.get("in"))):
+                for index, state in enumerate(as_list(correction.get("in"))):
                     self.state_ref((*path, "in", index), state)
-                for index, role in enumerate(_as_list(correction.get("roles"))):
+                for index, role in enumerate(as_list(correction.get("roles"))):
                     self.role_ref((*path, "roles", index), role, firing=True)
         seen: dict[Any, tuple] = {}
         for path, spec in self.field_specs():
-            spec = _mapping(spec)
+            spec = mapping(spec)
             name, kind = spec.get("name"), spec.get("type")
             if name in seen and path[0] == "stages" and seen[name][0] == "stages":
                 self.add(
@@ -246,7 +232,7 @@ class Checker:
         for index, transition in enumerate(self.transitions):
             path = ("transitions", index)
             trigger = transition.get("trigger")
-            for s_index, source in enumerate(_as_list(transition.get("from"))):
+            for s_index, source in enumerate(as_list(transition.get("from"))):
                 source_path = (
                     (*path, "from", s_index) if isinstance(transition.get("from"), list) else (*path, "from")
                 )
@@ -259,7 +245,7 @@ class Checker:
                             "add a guard to one of them so the engine knows which applies",
                         )
                     unguarded.setdefault((trigger, source), index)
-                if _mapping(self.states.get(source)).get("final"):
+                if mapping(self.states.get(source)).get("final"):
                     self.add(
                         source_path,
                         f"transition '{trigger}' leaves final state '{source}'",
@@ -267,15 +253,15 @@ class Checker:
                     )
             if "to" in transition:
                 self.state_ref((*path, "to"), transition["to"])
-            for r_index, role in enumerate(_as_list(transition.get("roles"))):
+            for r_index, role in enumerate(as_list(transition.get("roles"))):
                 self.role_ref((*path, "roles", r_index), role, firing=True)
-            if transition.get("auto") and "system" not in _as_list(transition.get("roles")):
+            if transition.get("auto") and "system" not in as_list(transition.get("roles")):
                 self.add(
                     (*path, "auto"),
                     "an automatic transition is fired by the system",
                     "add system to its roles",
                 )
-            for r_index, stage in enumerate(_as_list(transition.get("requires"))):
+            for r_index, stage in enumerate(as_list(transition.get("requires"))):
                 if stage not in self.stages:
                     self.add(
                         (*path, "requires", r_index), f"unknown stage '{stage}'", suggest(stage, self.stages)
@@ -286,14 +272,14 @@ class Checker:
                 self.add(
                     (*path, "guard"), "guard without guard_message", "say in ko and en what the user must do"
                 )
-            for n_index, notice in enumerate(_as_list(transition.get("notice"))):
+            for n_index, notice in enumerate(as_list(transition.get("notice"))):
                 notice_path = (
                     (*path, "notice", n_index)
                     if isinstance(transition.get("notice"), list)
                     else (*path, "notice")
                 )
                 self.notice_ref(notice_path, notice)
-            for e_index, effect in enumerate(_as_list(transition.get("effects"))):
+            for e_index, effect in enumerate(as_list(transition.get("effects"))):
                 self.check_effect((*path, "effects", e_index), effect)
 
     def check_expression(self, path, source: str, must_be_bool: bool = False) -> None:
@@ -364,25 +350,6 @@ class Checker:
             if trigger not in triggers:
                 self.add((*path, name, *where), f"unknown trigger '{trigger}'", suggest(trigger, triggers))
 
-    # decisions and notices -----------------------------------------------------------------
-    def check_decisions(self) -> None:
-        for name, decision in _mapping(self.raw.get("decisions")).items():
-            decision = _mapping(decision)
-            state = decision.get("in")
-            self.state_ref(("decisions", name, "in"), state)
-            for index, role in enumerate(_as_list(decision.get("roles"))):
-                self.role_ref(("decisions", name, "roles", index), role, firing=True)
-            for index, outcome in enumerate(_as_list(decision.get("outcomes"))):
-                trigger = _mapping(outcome).get("trigger")
-                if not any(
-                    t.get("trigger") == trigger and state in _as_list(t.get("from")) for t in self.transitions
-                ):
-                    self.add(
-                        ("decisions", name, "outcomes", index, "trigger"),
-                        f"outcome trigger '{trigger}' has no transition from '{state}'",
-                        suggest(trigger, {t.get("trigger") for t in self.transitions}),
-                    )
-
     def notice_ref(self, path, notice) -> None:
         if notice not in self.notices:
             self.add(
@@ -390,26 +357,6 @@ class Checker:
                 f"unknown notice '{notice}'",
                 suggest(notice, self.notices) or "declare it under notices:",
             )
-
-    def check_notices(self) -> None:
-        for name, notice in self.notices.items():
-            notice = _mapping(notice)
-            for index, channel in enumerate(_as_list(notice.get("channels"))):
-                if isinstance(channel, str) and channel not in CHANNELS:
-                    self.add(
-                        ("notices", name, "channels", index),
-                        f"unknown notice channel '{channel}'",
-                        suggest(channel, CHANNELS) or f"channels: {', '.join(sorted(CHANNELS))}",
-                    )
-            for index, role in enumerate(_as_list(notice.get("to"))):
-                self.role_ref(("notices", name, "to", index), role)
-            template = notice.get("template")
-            if isinstance(template, str) and not self.template_exists(template, self.program_key):
-                self.add(
-                    ("notices", name, "template"),
-                    f"notice '{name}' has no template '{template}'",
-                    f"add templates/notices/{template}.ko.txt and {template}.en.txt",
-                )
 
     def check_graph(self) -> None:
         check_graph(self)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from workflow.definitions.checks import suggest
 from workflow.definitions.linkcheck import link_problems
 from workflow.definitions.loader import LoadResult
 from workflow.definitions.source import Problem
+from workflow.definitions.wording import suggest
 
 
 def cross_check(results: list[LoadResult], context: Sequence[LoadResult] = ()) -> None:

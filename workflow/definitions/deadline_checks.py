@@ -12,6 +12,7 @@ from typing import Any
 from workflow.definitions import wording
 from workflow.definitions.booleans import typed_fields
 from workflow.definitions.dates import as_count, as_date
+from workflow.definitions.raw import mapping
 from workflow.vocabulary.fields import sample_value
 from workflow.vocabulary.guards import GuardEvaluationError, GuardSyntaxError, compile_expression
 
@@ -26,20 +27,16 @@ EXAMPLES = {
 }
 
 
-def _mapping(value) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
 def check_deadline(checker, name: str, deadline: dict) -> None:
     path = ("states", name, "deadline")
-    expiry = _mapping(deadline.get("on_expiry"))
+    expiry = mapping(deadline.get("on_expiry"))
     if expiry.get("fire"):
         checker.check_timer_trigger((*path, "on_expiry", "fire"), name, expiry["fire"])
     if expiry.get("notice"):
         checker.notice_ref((*path, "on_expiry", "notice"), expiry["notice"])
     reminders = deadline.get("reminders")
     for index, reminder in enumerate(reminders if isinstance(reminders, list) else []):
-        reminder = _mapping(reminder)
+        reminder = mapping(reminder)
         if reminder.get("notice"):
             checker.notice_ref((*path, "reminders", index, "notice"), reminder["notice"])
         days = deadline.get("days")

@@ -5,18 +5,13 @@ from __future__ import annotations
 from collections import deque
 
 from workflow.definitions.capacity_checks import promoted_by_capacity
-
-
-def _as_list(value) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
+from workflow.definitions.raw import as_list
 
 
 def edges(states: dict, transitions: list[dict]) -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {name: set() for name in states}
     for transition in transitions:
-        for source in _as_list(transition.get("from")):
+        for source in as_list(transition.get("from")):
             if source in graph and transition.get("to") in states:
                 graph[source].add(transition["to"])
     return graph
@@ -74,7 +69,7 @@ def check_automatic_cycles(checker) -> None:
     graph = edges(checker.states, automatic)
     for index, transition in enumerate(checker.transitions):
         if transition in automatic and any(
-            source in reach(graph, transition.get("to")) for source in _as_list(transition.get("from"))
+            source in reach(graph, transition.get("to")) for source in as_list(transition.get("from"))
         ):
             checker.add(
                 ("transitions", index, "auto"),
@@ -87,11 +82,11 @@ def check_automatic_cycles(checker) -> None:
 def check_unfireable(checker) -> None:
     """A transition only `system` may fire must be automatic or fired by a deadline of a state it leaves."""
     for index, transition in enumerate(checker.transitions):
-        roles = _as_list(transition.get("roles"))
+        roles = as_list(transition.get("roles"))
         if roles != ["system"] or transition.get("auto") or transition.get("on_event"):
             continue
         trigger = transition.get("trigger")
-        sources = _as_list(transition.get("from"))
+        sources = as_list(transition.get("from"))
         fired_by_deadline = any(
             ((checker.states.get(source) or {}).get("deadline") or {}).get("on_expiry", {}).get("fire")
             == trigger

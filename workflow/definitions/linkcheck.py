@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from workflow.definitions.raw import as_list, mapping
 from workflow.definitions.source import Problem
+from workflow.definitions.wording import suggest
 from workflow.vocabulary.effects import expressions_of
 from workflow.vocabulary.fields import NUMBER_LIMITS
 from workflow.vocabulary.guards import Expression
@@ -51,7 +53,6 @@ def link_problems(
     """Problems of `result`'s expressions that read `parent` or `children`; `line(result, path)` places them.
     The programs that open this one are looked up in every file read (one refused for a problem of its own
     still says what it opens); none is reported missing while a file is refused whole."""
-    from workflow.definitions.checks import suggest
 
     program = result.program
     problems = []
@@ -122,7 +123,6 @@ def link_problems(
 
 
 def _child_part(add, path, child, key: str, part: str, name: str) -> None:
-    from workflow.definitions.checks import suggest
 
     program, file = child.program, Path(child.file).name
     if part == "by_state" and name not in program.spec.states:
@@ -144,12 +144,11 @@ def _child_part(add, path, child, key: str, part: str, name: str) -> None:
 
 def check_children(checker, path, source: str) -> None:
     """`children["key"]` names a program this one opens (its states and fields: crosscheck.py)."""
-    from workflow.definitions.checks import _as_list, _mapping, suggest
 
     opened = {
-        _mapping(_mapping(effect).get("open")).get("program")
+        mapping(mapping(effect).get("open")).get("program")
         for transition in checker.transitions
-        for effect in _as_list(transition.get("effects"))
+        for effect in as_list(transition.get("effects"))
     } - {None}
     for key in sorted(named_children(source) - opened):
         checker.add(

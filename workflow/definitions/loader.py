@@ -9,9 +9,10 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from workflow.definitions import schema, wording
-from workflow.definitions.checks import check, suggest
+from workflow.definitions.checks import check
 from workflow.definitions.compiled import CompiledProgram
 from workflow.definitions.source import Problem, SourceMap, YamlSyntaxError, parse
+from workflow.definitions.wording import suggest
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from workflow.definitions.raw import mapping
+from workflow.definitions.wording import suggest
 from workflow.performance.kinds import GANGWON_REGIONS, INDICATOR_KINDS, NUMERIC_FIELD_TYPES, UNITS
 
 # company attribute -> field types it accepts
@@ -15,16 +17,12 @@ COMPANY_FIELD_TYPES = {
 }
 
 
-def _mapping(value) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
 def stage_fields(checker) -> dict[str, dict[str, dict]]:
     """stage -> field name -> raw field spec."""
     return {
         stage: {
             str(f["name"]): f
-            for f in _mapping(spec).get("fields") or []
+            for f in mapping(spec).get("fields") or []
             if isinstance(f, dict) and f.get("name")
         }
         for stage, spec in checker.stages.items()
@@ -32,11 +30,10 @@ def stage_fields(checker) -> dict[str, dict[str, dict]]:
 
 
 def check_performance(checker) -> None:
-    from workflow.definitions.checks import suggest
 
     fields = stage_fields(checker)
     by_name = {name: spec for stage in fields.values() for name, spec in stage.items()}
-    company = _mapping(checker.raw.get("company"))
+    company = mapping(checker.raw.get("company"))
     for attribute, field in company.items():
         if attribute not in COMPANY_FIELD_TYPES or not isinstance(field, str):
             continue  # the schema reports it
@@ -56,14 +53,14 @@ def check_performance(checker) -> None:
             )
         elif attribute == "region":
             for choice in spec.get("choices") or []:
-                value = _mapping(choice).get("value")
+                value = mapping(choice).get("value")
                 if value not in GANGWON_REGIONS:
                     checker.add(
                         ("company", attribute),
                         f"region field '{field}' has choice '{value}', not one of Gangwon's 시·군",
                         suggest(value, GANGWON_REGIONS) or f"choices: {', '.join(GANGWON_REGIONS)}",
                     )
-    indicators = _mapping(checker.raw.get("indicators"))
+    indicators = mapping(checker.raw.get("indicators"))
     if indicators and not company.get("business_no"):
         checker.add(
             ("indicators",),
@@ -73,8 +70,8 @@ def check_performance(checker) -> None:
         )
     required = {s for t in checker.transitions for s in t.get("requires") or [] if isinstance(s, str)}
     for name, indicator in indicators.items():
-        _check_indicator(checker, name, _mapping(indicator), fields, required, suggest)
-    for outcome, triggers in _mapping(checker.raw.get("funnel")).items():
+        _check_indicator(checker, name, mapping(indicator), fields, required, suggest)
+    for outcome, triggers in mapping(checker.raw.get("funnel")).items():
         known = {t.get("trigger") for t in checker.transitions}
         for index, trigger in enumerate(triggers if isinstance(triggers, list) else []):
             if trigger not in known:
@@ -101,7 +98,7 @@ def _check_indicator(checker, name, indicator, fields, required, suggest) -> Non
         checker.add((*path, "unit"), f"unknown unit '{unit}'", f"units: {', '.join(UNITS)}")
     elif unit != kind.unit:
         checker.add((*path, "unit"), f"{name} is counted in {kind.unit}, not {unit}", f"unit: {kind.unit}")
-    for stage, field in _mapping(indicator.get("collected_in")).items():
+    for stage, field in mapping(indicator.get("collected_in")).items():
         if stage not in fields:
             checker.add(
                 (*path, "collected_in", stage),
@@ -130,6 +127,6 @@ def _check_indicator(checker, name, indicator, fields, required, suggest) -> Non
                 f"add requires: [{stage}] to the transition that submits it",
                 key=True,
             )
-    for year in _mapping(indicator.get("targets")):
+    for year in mapping(indicator.get("targets")):
         if not isinstance(year, int) or not 2000 <= year <= 2100:
             checker.add((*path, "targets", year), f"target year '{year}' is not a year", key=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from workflow.definitions.wording import suggest
 from workflow.vocabulary.roles import ROLES
 
 # checks a package adds (money's: what its effects can never do in this file's graph); each gets the Checker
@@ -61,8 +62,6 @@ def check_review(checker) -> None:
         guard = transition.get("guard")
         for kind in KIND_INDEX.findall(guard if isinstance(guard, str) else ""):
             if kind not in kinds:
-                from workflow.definitions.checks import suggest
-
                 checker.add(
                     ("transitions", index, "guard"),
                     f"the guard counts reviewer kind '{kind}', which review.kinds does not declare",
@@ -71,7 +70,6 @@ def check_review(checker) -> None:
 
 
 def check_key_fields(checker) -> None:
-    from workflow.definitions.checks import suggest
 
     types = {_mapping(spec).get("name"): _mapping(spec).get("type") for _, spec in checker.field_specs()}
     wanted: dict[str, tuple[str, ...]] = {
@@ -102,7 +100,6 @@ def check_key_fields(checker) -> None:
 
 def check_events(checker) -> None:
     """`on_event:` names registered events; only such a step's guard may read `event`."""
-    from workflow.definitions.checks import suggest
     from workflow.engine.events import EVENTS
 
     for index, transition in enumerate(checker.transitions):
@@ -164,7 +161,6 @@ NUMBER_TYPES = ("money", "integer")
 
 def check_totals(checker) -> None:
     """Each stage total adds number fields of its own stage; each share names one and sets a limit."""
-    from workflow.definitions.checks import suggest
 
     for stage_name, stage in checker.stages.items():
         fields = stage.get("fields") if isinstance(stage, dict) else None
@@ -216,7 +212,6 @@ def check_totals(checker) -> None:
 
 def check_prefill(checker) -> None:
     """Each prefilled field is a field of a stage the applicant fills first, of a type the value fits."""
-    from workflow.definitions.checks import suggest
     from workflow.vocabulary.profile import PROFILE_VALUES
 
     states = _mapping(checker.raw.get("states"))

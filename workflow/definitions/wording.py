@@ -6,6 +6,7 @@ Pydantic reports "transitions.4.roles: Input should be a valid list"; an author 
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -171,3 +172,9 @@ def _quoted_after(text: str, markers: tuple[str, ...]) -> str | None:
             if end != -1:
                 return rest[:end]
     return None
+
+
+def suggest(name, candidates) -> str:
+    """ "did you mean 'x'?" for the closest candidate, or nothing."""
+    close = difflib.get_close_matches(str(name), [str(c) for c in candidates], n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
