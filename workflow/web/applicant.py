@@ -164,6 +164,7 @@ def status(application_id: int):
         log_read("status", row)
     else:
         view.letters = [letter for letter in view.letters if letter["user_id"] == actor.id]
+        view.events = [e for e in view.events if not about_reviewers(e, compiled)]
     return render_template(
         "applicant/status.html",
         view=view,
@@ -181,6 +182,17 @@ def status(application_id: int):
         receipt=receipt_of(compiled, application_id, view.events)
         if is_owner(row) or audience == "staff"
         else None,
+    )
+
+
+def about_reviewers(event: dict, program) -> bool:
+    """An event the applicant's side never reads: who reviews their application (an assignment, a
+    replacement), a reviewer's conflict declaration with its reason, a reviewer's scores."""
+    if (event.get("detail") or {}).get("reviewer_id") is not None:
+        return True
+    kinds = program.role_kinds
+    return any(
+        role in kinds and kinds[role].held_by == "assignment" for role in event.get("actor_roles") or ()
     )
 
 
