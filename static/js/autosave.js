@@ -15,7 +15,8 @@
   var texts = {
     saving: statusEl.getAttribute("data-saving"),
     failed: statusEl.getAttribute("data-failed"),
-    restored: statusEl.getAttribute("data-restored")
+    restored: statusEl.getAttribute("data-restored"),
+    waitingForUpload: statusEl.getAttribute("data-waiting-upload")
   };
 
   function versionInput() { return form.querySelector("[name=row_version]"); }
@@ -113,6 +114,10 @@
   }
 
   // files: uploaded the moment they are chosen, listed under the field, removable with its button
+  // a submit pressed while a chosen file is still uploading waits for it: the upload moves the row's
+  // version, and the form would otherwise be sent with the version it had before (refused as stale)
+  var uploading = 0;
+  var held = null;
   function upload(input) {
     var box = form.querySelector("[data-uploaded='" + input.name + "']");
     var file = input.files && input.files[0];
@@ -127,6 +132,7 @@
     data.append("row_version", versionInput().value);
     data.append(input.name, file);
     say(box.getAttribute("data-uploading"));
+    uploading += 1;
     fetch(form.getAttribute("data-upload-url").replace("FIELD", encodeURIComponent(input.name)),
           { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { return response.json(); })
@@ -138,7 +144,8 @@
         listUpload(box, input.name, body);
         say(body.message);
       })
-      .catch(function () { showUploadError(box, input, texts.failed); });
+      .catch(function () { showUploadError(box, input, texts.failed); })
+      .then(function () { uploading -= 1; if (!uploading && held) { var button = held; held = null; form.requestSubmit(button); } });
   }
   function listUpload(box, name, body) {
     var line = document.createElement("p");
@@ -286,6 +293,14 @@
     if (event.target.type === "file") { upload(event.target); return; }
     schedule(event);
   });
-  form.addEventListener("submit", function () { keep(fields()); });
+  form.addEventListener("submit", function (event) {
+    if (uploading) {
+      event.preventDefault();
+      held = event.submitter || null;
+      say(texts.waitingForUpload);
+      return;
+    }
+    keep(fields());
+  });
   restore();
 })();
