@@ -9,10 +9,11 @@ event; the conditional UPDATE on the award decides between claims paid at the sa
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 
-from workflow.models import ApplicationLink, Award, ProgramBudget
-from workflow.money.ledger import AWARDS, fresh_award, ledger_row
+from workflow.models import ApplicationLink
+from workflow.money.ledger import AWARDS, ledger_row
+from workflow.money.payments import charge_award
 from workflow.vocabulary.effects import EffectContext, EffectParams, EffectRefused
 from workflow.vocabulary.messages import Message, krw_text
 
@@ -47,18 +48,7 @@ def pay_from_parent(context: EffectContext, params: ClaimParams) -> None:
     award, amount = context.checked.pop(id(params))
     connection = context.connection
     ledger_row(context, award, "pay", amount)
-    paid = connection.execute(
-        update(Award)
-        .where(Award.id == award["id"], Award.paid + Award.released + amount <= Award.amount)
-        .values(paid=Award.paid + amount)
-    )
-    if paid.rowcount != 1:  # another claim was paid from the same award since the check
-        raise _above_award(fresh_award(connection, award["id"]), amount)
-    connection.execute(
-        update(ProgramBudget)
-        .where(ProgramBudget.id == award["budget_id"])
-        .values(paid=ProgramBudget.paid + amount)
-    )
+    charge_award(connection, award, amount, refused=_above_award)  # another claim may have been paid since
 
 
 def _above_award(award: dict, amount: int) -> EffectRefused:

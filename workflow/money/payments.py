@@ -46,23 +46,7 @@ def pay_tranche(context: EffectContext, _params) -> None:
             )
         )
     ledger_row(context, current, "pay", amount, tranche["fx_amount_cents"])
-    paid = connection.execute(
-        update(Award)
-        .where(Award.id == current["id"], Award.paid + Award.released + amount <= Award.amount)
-        .values(paid=Award.paid + amount)
-    )
-    if paid.rowcount != 1:
-        now = fresh_award(connection, current["id"])
-        raise EffectRefused(
-            Message(
-                "payment_above_award",
-                {
-                    "award": krw_text(now["amount"] - now["released"]),
-                    "paid": krw_text(now["paid"]),
-                    "requested": krw_text(amount),
-                },
-            )
-        )
+    charge_award(connection, current, amount)
     marked = connection.execute(
         update(Tranche)
         .where(Tranche.id == tranche["id"], Tranche.status == "due")
@@ -70,10 +54,36 @@ def pay_tranche(context: EffectContext, _params) -> None:
     )
     if marked.rowcount != 1:
         raise EffectRefused(Message("award_changed"))
+
+
+def charge_award(connection, award: dict, amount: int, refused=None) -> None:
+    """Add a payment to the award's and the budget's paid totals, never above the award: the conditional
+    UPDATE decides, so a payment another transaction made first refuses this one (`refused(award now,
+    amount)` gives the refusal; by default "payment above the award")."""
+    moved = connection.execute(
+        update(Award)
+        .where(Award.id == award["id"], Award.paid + Award.released + amount <= Award.amount)
+        .values(paid=Award.paid + amount)
+    )
+    if moved.rowcount != 1:
+        raise (refused or above_award)(fresh_award(connection, award["id"]), amount)
     connection.execute(
         update(ProgramBudget)
-        .where(ProgramBudget.id == current["budget_id"])
+        .where(ProgramBudget.id == award["budget_id"])
         .values(paid=ProgramBudget.paid + amount)
+    )
+
+
+def above_award(award: dict, amount: int) -> EffectRefused:
+    return EffectRefused(
+        Message(
+            "payment_above_award",
+            {
+                "award": krw_text(award["amount"] - award["released"]),
+                "paid": krw_text(award["paid"]),
+                "requested": krw_text(amount),
+            },
+        )
     )
 
 

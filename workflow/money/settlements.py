@@ -15,9 +15,10 @@ from datetime import date
 
 from sqlalchemy import func, insert, select, update
 
-from workflow.models import Award, ProgramBudget, Tranche
+from workflow.models import Tranche
 from workflow.money.fx import rate_on, seoul_day, to_cents, to_krw
-from workflow.money.ledger import award_of, fresh_award, ledger_row
+from workflow.money.ledger import award_of, ledger_row
+from workflow.money.payments import charge_award
 from workflow.vocabulary.effects import EffectContext, EffectRefused
 from workflow.vocabulary.messages import Message, krw_text
 
@@ -102,25 +103,4 @@ def pay_amount(context: EffectContext, params) -> None:
             insert(Tranche).values(award_id=current["id"], seq=next_seq, amount=part, status="paid", **paid)
         )
     ledger_row(context, current, "pay", amount, fx=fx[:3] if fx else None)
-    moved = connection.execute(
-        update(Award)
-        .where(Award.id == current["id"], Award.paid + Award.released + amount <= Award.amount)
-        .values(paid=Award.paid + amount)
-    )
-    if moved.rowcount != 1:
-        now = fresh_award(connection, current["id"])
-        raise EffectRefused(
-            Message(
-                "payment_above_award",
-                {
-                    "award": krw_text(now["amount"] - now["released"]),
-                    "paid": krw_text(now["paid"]),
-                    "requested": krw_text(amount),
-                },
-            )
-        )
-    connection.execute(
-        update(ProgramBudget)
-        .where(ProgramBudget.id == current["budget_id"])
-        .values(paid=ProgramBudget.paid + amount)
-    )
+    charge_award(connection, current, amount)
