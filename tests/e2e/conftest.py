@@ -1,6 +1,7 @@
 """Browser fixtures: the app served on a free loopback port, Debian's Chromium driven by Playwright,
 axe-core (vendored from npm) run on every page, and screenshots under test-output/e2e/ when asked
-(`pytest --screenshots`: each costs a full-page render, and no test looks at them)."""
+(`pytest --screenshots`: each costs a full-page render, and no test looks at them). Pages wait up to 30 s
+for an element or a navigation: `make test` runs a Chromium per test worker on machines with two cores."""
 
 from __future__ import annotations
 
@@ -151,7 +152,7 @@ def page_at(browser):
             bypass_csp=True,  # only so the test can inject axe-core; the app's pages run under their CSP
             locale=lang,
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(30_000)
         contexts.append(context)
         page = context.new_page()
         page.on("dialog", lambda dialog: dialog.accept())
@@ -190,7 +191,7 @@ def new_page(browser):
     def make(lang: str = "ko"):
         # bypass_csp only so the test can inject axe-core; the app's own pages run under its CSP
         context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True, locale=lang)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(30_000)
         contexts.append(context)
         return context.new_page()
 

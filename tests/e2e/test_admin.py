@@ -60,7 +60,7 @@ def _context(browser, size: str, lang: str):
         bypass_csp=True,
         locale=lang,
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     return context
 
 

@@ -35,7 +35,7 @@ def test_the_board_rows_open_the_application(live_app, browser, tmp_path, size):
     context = browser.new_context(
         viewport=SIZES[size], is_mobile=phone, has_touch=phone, bypass_csp=True, locale="ko"
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     camera = Camera(f"board-{size}")
     try:

@@ -58,7 +58,7 @@ def test_the_officer_corrects_an_application(correcting_app, browser, size, lang
     context = browser.new_context(
         viewport=SIZES[size], is_mobile=phone, has_touch=phone, bypass_csp=True, locale=lang
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     camera = Camera(f"corrections-{size}-{lang}")
     words = TEXT[lang]

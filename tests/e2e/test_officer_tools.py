@@ -66,7 +66,7 @@ def test_bulk_decision_and_reviewer_replacement(live_app, browser, tmp_path, siz
     context = browser.new_context(
         viewport=SIZES[size], is_mobile=phone, has_touch=phone, bypass_csp=True, locale=lang
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
     camera = Camera(f"officer-tools-{size}-{lang}")

@@ -64,7 +64,7 @@ def test_pages_fit_a_phone(live_app, browser, tmp_path, lang):
             bypass_csp=True,
             locale=lang,
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(30_000)
         page = context.new_page()
         if who:
             login(page, base, who, PASSWORD)

@@ -184,7 +184,9 @@ def test_an_unreachable_store_on_download_is_a_503_not_a_500(app, client, web_pe
 def test_mails_without_smtp_are_kept_in_the_database_for_every_machine(sqlite_engine, clock, tmp_path, store):
     from tests.factories import submitted_startup
 
-    app = make_app(sqlite_engine, clock, tmp_path, NOTICE_MAIL_DIR="")
+    app = make_app(
+        sqlite_engine, clock, tmp_path, NOTICE_MAIL_DIR="", STAFF_NOTICES=False
+    )  # the applicant's only
     web_people = People(sqlite_engine)
     submitted_startup(app.extensions["workflow"], web_people, store)
     with sqlite_engine.connect() as connection:
@@ -206,7 +208,9 @@ def test_files_and_mails_on_disk_move_into_the_store(sqlite_engine, clock, tmp_p
     from tests.factories import submitted_startup
 
     legacy = FileStore(DiskBlobs(tmp_path / "uploads"))
-    app = make_app(sqlite_engine, clock, tmp_path)  # UPLOAD_DIR and NOTICE_MAIL_DIR in tmp_path
+    app = make_app(
+        sqlite_engine, clock, tmp_path, STAFF_NOTICES=False
+    )  # UPLOAD_DIR, NOTICE_MAIL_DIR in tmp_path
     web_people = People(sqlite_engine)
     app_id = submitted_startup(app.extensions["workflow"], web_people, legacy)
     old_id_file = tmp_path / "uploads" / "ab" / "ab12cd34"  # as versions before 0.2 named them
