@@ -88,24 +88,39 @@
     Object.keys(names).forEach(function (name) { markField(name, (errors || {})[name]); });
   }
 
+  // every request this form makes (autosaves and uploads) goes one after another: each moves the row's
+  // version, and one sent before the previous answer came would carry a stale version (refused as stale)
+  var queue = Promise.resolve();
+  var pending = 0;
+  var held = null;
+  function enqueue(send) {
+    pending += 1;
+    queue = queue.then(send).catch(function () { say(texts.failed); }).then(function () {
+      pending -= 1;
+      if (!pending && held) { var button = held; held = null; form.requestSubmit(button); }
+    });
+  }
+
   function save() {
-    var data = fields();
-    keep(data);
-    say(texts.saving);
-    fetch(form.getAttribute("data-autosave-url"), { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (response) { return response.json().then(function (body) { return [response, body]; }); })
-      .then(function (pair) {
-        var body = pair[1];
-        if (pair[0].ok && body.ok) {
-          versionInput().value = body.row_version;
-          forget();
-          showErrors(body.errors);
-          say(body.message + " " + new Date().toLocaleTimeString(lang === "en" ? "en-GB" : "ko-KR"));
-        } else {
-          say(body.message || texts.failed);
-        }
-      })
-      .catch(function () { say(texts.failed); });
+    enqueue(function () {
+      var data = fields();
+      keep(data);
+      say(texts.saving);
+      return fetch(form.getAttribute("data-autosave-url"), { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.json().then(function (body) { return [response, body]; }); })
+        .then(function (pair) {
+          var body = pair[1];
+          if (pair[0].ok && body.ok) {
+            versionInput().value = body.row_version;
+            forget();
+            showErrors(body.errors);
+            say(body.message + " " + new Date().toLocaleTimeString(lang === "en" ? "en-GB" : "ko-KR"));
+          } else {
+            say(body.message || texts.failed);
+          }
+        })
+        .catch(function () { say(texts.failed); });
+    });
   }
   function schedule(event) {
     if (event.target.type === "file") { return; }
@@ -113,11 +128,8 @@
     timer = window.setTimeout(save, 700);
   }
 
-  // files: uploaded the moment they are chosen, listed under the field, removable with its button
-  // a submit pressed while a chosen file is still uploading waits for it: the upload moves the row's
-  // version, and the form would otherwise be sent with the version it had before (refused as stale)
-  var uploading = 0;
-  var held = null;
+  // files: uploaded the moment they are chosen, listed under the field, removable with its button;
+  // a submit pressed while a request is still out waits for it and is sent when it is in
   function upload(input) {
     var box = form.querySelector("[data-uploaded='" + input.name + "']");
     var file = input.files && input.files[0];
@@ -127,25 +139,25 @@
       showUploadError(box, input, box.getAttribute("data-too-big"));
       return;
     }
-    var data = new FormData();
-    data.append("csrf_token", form.querySelector("[name=csrf_token]").value);
-    data.append("row_version", versionInput().value);
-    data.append(input.name, file);
     say(box.getAttribute("data-uploading"));
-    uploading += 1;
-    fetch(form.getAttribute("data-upload-url").replace("FIELD", encodeURIComponent(input.name)),
-          { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (response) { return response.json(); })
-      .then(function (body) {
-        if (!body.ok) { showUploadError(box, input, body.message || texts.failed); return; }
-        versionInput().value = body.row_version;
-        input.value = "";
-        input.removeAttribute("aria-invalid");
-        listUpload(box, input.name, body);
-        say(body.message);
-      })
-      .catch(function () { showUploadError(box, input, texts.failed); })
-      .then(function () { uploading -= 1; if (!uploading && held) { var button = held; held = null; form.requestSubmit(button); } });
+    enqueue(function () {
+      var data = new FormData();
+      data.append("csrf_token", form.querySelector("[name=csrf_token]").value);
+      data.append("row_version", versionInput().value);
+      data.append(input.name, file);
+      return fetch(form.getAttribute("data-upload-url").replace("FIELD", encodeURIComponent(input.name)),
+            { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (body) {
+          if (!body.ok) { showUploadError(box, input, body.message || texts.failed); return; }
+          versionInput().value = body.row_version;
+          input.value = "";
+          input.removeAttribute("aria-invalid");
+          listUpload(box, input.name, body);
+          say(body.message);
+        })
+        .catch(function () { showUploadError(box, input, texts.failed); });
+    });
   }
   function listUpload(box, name, body) {
     var line = document.createElement("p");
@@ -294,7 +306,8 @@
     schedule(event);
   });
   form.addEventListener("submit", function (event) {
-    if (uploading) {
+    window.clearTimeout(timer);  // the form sends every value itself
+    if (pending) {
       event.preventDefault();
       held = event.submitter || null;
       say(texts.waitingForUpload);
