@@ -3,8 +3,10 @@ with a controllable clock, and people holding every role."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
+import signal
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +16,7 @@ from sqlalchemy import text
 
 from workflow.config import PROJECT_ROOT
 from workflow.db import make_engine
+from workflow.definitions import registry as registry_module
 from workflow.definitions.registry import DefinitionRegistry
 from workflow.engine import Workflow
 from workflow.engine.actors import SYSTEM, load_actor
@@ -35,6 +38,34 @@ REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "VIRTUAL_ENV", "SYSTEMROOT")
 
 
+def _compile_each_rule_file_once() -> None:
+    """Every test builds its own app and registry from the same rule files: each file's text is compiled
+    once per test process (a compiled program is read-only and already shared by a server's threads).
+    Only files read with the shipped notice templates, which no test changes; each caller gets its own
+    LoadResult, since cross-checks append problems to it."""
+    original = registry_module.load_file
+    shipped_templates = TEMPLATES_DIR.resolve()
+    compiled: dict[tuple[str, str], object] = {}
+
+    def load_file(path, template_exists):
+        directory = getattr(template_exists, "directory", None)
+        if directory is None or Path(directory).resolve() != shipped_templates:
+            return original(path, template_exists)
+        try:
+            key = (str(Path(path).resolve()), Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            return original(path, template_exists)
+        if key not in compiled:
+            compiled[key] = original(path, template_exists)
+        result = compiled[key]
+        return dataclasses.replace(result, problems=list(result.problems))
+
+    registry_module.load_file = load_file
+
+
+_compile_each_rule_file_once()
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--screenshots", action="store_true", help="e2e: save a screenshot of every step (test-output/e2e/)"
@@ -46,6 +77,17 @@ def child_env(**settings) -> dict:
     own variables (a developer's REDIS_URL, SMTP_HOST, ...), then `settings`."""
     inherited = {name: os.environ[name] for name in INHERITED if name in os.environ}
     return {**inherited, **{name: str(value) for name, value in settings.items()}}
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers_restored():
+    """An in-process rq worker installs its own SIGINT/SIGTERM handlers (which raise StopRequested) and
+    leaves them: a later test's stopped child process would then interrupt this one mid-query."""
+    kept = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for number, handler in kept.items():
+        if signal.getsignal(number) is not handler:
+            signal.signal(number, handler)
 
 
 class Clock:
@@ -97,11 +139,11 @@ def postgres_url():
     admin.dispose()
 
 
-def _all_tables() -> str:
+def _all_tables() -> list[str]:
     import workflow.models  # noqa: F401  (every table registered)
     from workflow.db import Base
 
-    return ", ".join(table.name for table in Base.metadata.sorted_tables)
+    return [table.name for table in Base.metadata.sorted_tables]
 
 
 def _sqlite_engine(sqlite_template, tmp_path):
@@ -111,9 +153,16 @@ def _sqlite_engine(sqlite_template, tmp_path):
 
 
 def _postgres_engine(url):
+    """The session's database emptied, numbering from 1 again. DELETE with triggers off (the history's
+    append-only guards, the foreign keys) and setval: a TRUNCATE of every table takes about a second."""
     engine = make_engine(url)
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {_all_tables()} RESTART IDENTITY CASCADE"))
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+        connection.execute(text(";".join(f"DELETE FROM {name}" for name in _all_tables())))
+        sequences = connection.execute(text("SELECT schemaname || '.' || sequencename FROM pg_sequences"))
+        restart = [f"setval('{name}', 1, false)" for name in sequences.scalars()]
+        if restart:
+            connection.execute(text("SELECT " + ", ".join(restart)))
     return engine
 
 

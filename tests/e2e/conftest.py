@@ -32,6 +32,9 @@ CHROMIUM_ARGS = [
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+# A page tried at both sizes and in both languages, in two runs instead of four: English on a desktop
+# (a foreign partner at a desk) and Korean on a phone (most applicants), where the longer words wrap.
+SIZE_AND_LANGUAGE = pytest.mark.parametrize(("size", "lang"), [("desktop", "en"), ("phone", "ko")])
 
 
 @pytest.fixture

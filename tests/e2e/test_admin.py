@@ -11,10 +11,9 @@ from datetime import UTC, datetime
 from email import policy
 from email.parser import BytesParser
 
-import pytest
 from sqlalchemy import insert
 
-from tests.e2e.conftest import SIZES, Camera, internal_keys, leaked_keys, named_like_people
+from tests.e2e.conftest import SIZE_AND_LANGUAGE, SIZES, Camera, internal_keys, leaked_keys, named_like_people
 from tests.e2e.conftest import login as _login
 from tests.web.conftest import PASSWORD
 from workflow.models import DefinitionSnapshot
@@ -84,8 +83,7 @@ def _check(page, camera: Camera, name: str, size: str, lang: str, keys: set[str]
             problems.append(f"{name}: internal keys shown {leaked}")
 
 
-@pytest.mark.parametrize("lang", ["ko", "en"])
-@pytest.mark.parametrize("size", ["desktop", "phone"])
+@SIZE_AND_LANGUAGE
 def test_admin_invites_a_reviewer_who_accepts(live_app, browser, tmp_path, size, lang):
     app, people, base = live_app
     named_like_people(app, people)
@@ -132,8 +130,7 @@ def test_admin_invites_a_reviewer_who_accepts(live_app, browser, tmp_path, size,
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("lang", ["ko", "en"])
-@pytest.mark.parametrize("size", ["desktop", "phone"])
+@SIZE_AND_LANGUAGE
 def test_rule_pages(live_app, browser, size, lang):
     app, people, base = live_app
     workflow = app.extensions["workflow"]
@@ -167,8 +164,7 @@ def test_rule_pages(live_app, browser, size, lang):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("lang", ["ko", "en"])
-@pytest.mark.parametrize("size", ["desktop", "phone"])
+@SIZE_AND_LANGUAGE
 def test_reviewer_import(live_app, browser, tmp_path, size, lang):
     from openpyxl import Workbook
 

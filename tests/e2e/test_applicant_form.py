@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import Camera
+from tests.e2e.conftest import SIZE_AND_LANGUAGE, SIZES, Camera
 from tests.e2e.conftest import login as _login
 from tests.web.conftest import PASSWORD
-
-SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
 def no_horizontal_overflow(page, width: int) -> None:
@@ -30,8 +28,7 @@ def _form(live_app, new_page, lang: str, size: str):
     return page, app_id
 
 
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("lang", ["ko", "en"])
+@SIZE_AND_LANGUAGE
 def test_amounts_are_grouped_while_typing_and_the_total_follows(live_app, new_page, lang, size):
     page, _ = _form(live_app, new_page, lang, size)
     camera = Camera(f"amounts-{lang}-{size}")
@@ -77,8 +74,7 @@ def test_a_separator_typed_in_the_middle_keeps_the_caret_and_odd_digits_stay_as_
     assert page.locator("section.totals [data-total-amount]").inner_text() == "—"
 
 
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("lang", ["ko", "en"])
+@SIZE_AND_LANGUAGE
 def test_the_account_page_keeps_each_error_at_its_field(live_app, new_page, lang, size):
     _, _, base = live_app
     page = new_page(lang)

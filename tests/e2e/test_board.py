@@ -8,12 +8,10 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import Camera
+from tests.e2e.conftest import SIZES, Camera
 from tests.factories import reviewed_startup, submitted_startup
 from tests.web.conftest import PASSWORD
 from workflow.services.files import FileStore
-
-SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
 def _login(page, base, email):

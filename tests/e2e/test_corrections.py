@@ -13,11 +13,10 @@ from sqlalchemy import update
 from werkzeug.serving import make_server
 
 from tests.conftest import FIXTURES, People
-from tests.e2e.conftest import Camera
+from tests.e2e.conftest import SIZE_AND_LANGUAGE, SIZES, Camera
 from tests.web.conftest import FAST_HASH, PASSWORD, make_app
 from workflow.models import User
 
-SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 TEXT = {
     "ko": {"open": "“신청서” 정정", "save": "정정 저장", "change": "신청액(원): 20,000,000원 → 15,000,000원"},
     "en": {"open": "Correct “Application”", "save": "Save the correction", "change": "15,000,000"},
@@ -46,8 +45,7 @@ def _fits(page, size: str, name: str) -> None:
     assert width <= SIZES[size]["width"], f"{name}: {width}px wide at {size}"
 
 
-@pytest.mark.parametrize("lang", ["ko", "en"])
-@pytest.mark.parametrize("size", SIZES)
+@SIZE_AND_LANGUAGE
 def test_the_officer_corrects_an_application(correcting_app, browser, size, lang):
     app, people, base = correcting_app
     workflow = app.extensions["workflow"]

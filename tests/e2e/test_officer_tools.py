@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
-from tests.e2e.conftest import Camera
+from tests.e2e.conftest import SIZE_AND_LANGUAGE, SIZES, Camera
 from tests.factories import submitted_startup
 from tests.web.conftest import PASSWORD
 from workflow.models import Application, ReviewAssignment
 from workflow.services import reviews
 from workflow.services.files import FileStore
 
-SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 TEXT = {
     "ko": {
         "review": "처리 전 확인",
@@ -50,8 +48,7 @@ def _fits(page, size: str, name: str) -> None:
     assert width <= SIZES[size]["width"], f"{name}: {width}px wide at {size}"
 
 
-@pytest.mark.parametrize("lang", ["ko", "en"])
-@pytest.mark.parametrize("size", SIZES)
+@SIZE_AND_LANGUAGE
 def test_bulk_decision_and_reviewer_replacement(live_app, browser, tmp_path, size, lang):
     app, people, base = live_app
     workflow = app.extensions["workflow"]
