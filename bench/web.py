@@ -3,14 +3,19 @@
 Pages: the applicant's status page and the officer's board of a program holding 10,000 applications,
 served with Prometheus metrics (multiprocess mode) and JSON logs switched on, as in production; the status
 page is measured once more with both off; and the CPU time per request of both, in-process, on and off.
-The board (`--applications 100000` for the large run): its first page, a search, and a deep page (page
-1,002, or the middle page of a smaller board) both by key (`after=`, as "next page" links) and by number.
+The board (`--applications 100000` for the large run): its first page, a search, a deep page (page
+1,002, or the middle page of a smaller board) both by key (`after=`, as "next page" links) and by number,
+the first page in every order the board offers, each way (`sort_amount`, `sort_-amount`, ...), and the
+deep page by amount. The bulk rows vary as a real board does: 300 applicants (names repeat), amounts in
+round millions (many ties), last changes over a year, deadlines in the screening step (some overdue) and
+average scores after the pitch review.
 The baseline is a bare Flask app (no sign-in, no Babel, no CSRF, no security headers) whose routes run
 the same read queries (the same service functions, through the same read engine) and render a trivial
 template; the ratio is the cost of the full web stack. Runs on SQLite and on PostgreSQL (BENCH_POSTGRES_URL, skipped if not
 reachable). Prints requests/s, p50 and p99; the last line is one JSON object.
 
     python bench/web.py [--seconds 8] [--connections 4] [--only sqlite|postgres] [--applications N]
+                        [--pages board,search,sort_-amount,...]
 """
 
 from __future__ import annotations
@@ -37,9 +42,11 @@ from sqlalchemy import insert, select, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from web_board import PAGES, bench_applicants, board_queries, bulk_rows, in_process  # noqa: E402
+
 from workflow.db import make_engine  # noqa: E402
 from workflow.engine.actors import load_actor  # noqa: E402
-from workflow.models import Application  # noqa: E402
+from workflow.models import Application, Timer  # noqa: E402
 
 POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 APPLICATIONS = 10_000
@@ -79,7 +86,15 @@ def baseline():
         after = request.args.get("after", type=int)
         page = request.args.get("page", 1, type=int)
         with reads.connect() as connection:
-            result = board(connection, program, None, request.args.get("q", ""), page, after=after)
+            result = board(
+                connection,
+                program,
+                None,
+                request.args.get("q", ""),
+                page,
+                request.args.get("sort", ""),
+                after=after,
+            )
         return render_template_string("<p>{{ b.total }} {{ b.rows|length }}</p>", b=result)
 
     return app
@@ -93,7 +108,6 @@ def prepare(database_url: str, upload_dir: str, applications: int = APPLICATIONS
     )
     from tests.factories import startup_data
     from workflow.app import create_app
-    from workflow.engine.search_text import data_text
     from workflow.schema import upgrade
     from workflow.services.files import FileStore
     from workflow.services.users import create_user
@@ -113,28 +127,30 @@ def prepare(database_url: str, upload_dir: str, applications: int = APPLICATIONS
     created = workflow.create("startup-support", applicant_actor, data)
     assert created.ok, created.reason("en")
     assert workflow.fire(created.application_id, "submit", applicant_actor).ok
+    program = workflow.registry.latest("startup-support")
     with workflow.db.begin() as connection:
         template = dict(
             connection.execute(select(Application).where(Application.id == created.application_id))
             .mappings()
             .one()
         )
-        template.pop("id")
-        states = ["screening", "pitch_review", "selection", "rejected", "in_progress"]
-        rows = []
-        program = workflow.registry.latest("startup-support")
-        applicant_text = template["search_text"].removeprefix(data_text(program, template["data"])).strip()
-        for number in range(applications):
-            row = dict(template)
-            row["state"] = states[number % len(states)]
-            row["data"] = {**template["data"], "company_name": f"벤치기업 {number:06d}"}
-            row["search_text"] = f"{data_text(program, row['data'])} {applicant_text}"
+        applicants = bench_applicants(connection)
+        next_id = template.pop("id") + 1
+        rows, timers = [], []
+        for row, timer in bulk_rows(program, template, applicants, applications, next_id):
             rows.append(row)
+            timers += timer
             if len(rows) == 2000:
                 connection.execute(insert(Application), rows)
                 rows = []
         if rows:
             connection.execute(insert(Application), rows)
+        if timers:
+            connection.execute(insert(Timer), timers)
+        if workflow.db.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT setval(pg_get_serial_sequence('applications', 'id'), max(id)) FROM applications")
+            )
     if workflow.db.dialect.name == "postgresql":
         # what autovacuum does on a live database: statistics, and a visibility map for index-only scans
         with workflow.db.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -214,12 +230,22 @@ def wrk(url: str, seconds: int, connections: int, cookie: str | None = None) -> 
     }
 
 
-PAGES = ("status", "board", "search", "deep_key", "deep_offset")
-
-
-def run(database: str, url: str, seconds: int, connections: int, applications: int = APPLICATIONS) -> dict:
+def run(
+    database: str,
+    url: str,
+    seconds: int,
+    connections: int,
+    applications: int = APPLICATIONS,
+    pages: tuple[str, ...] = PAGES,
+    rounds: int = 0,
+) -> dict:
     upload_dir = tempfile.mkdtemp(prefix="bench-uploads-")
     ids = prepare(url, upload_dir, applications)
+    if rounds:  # the board in-process only
+        timings = in_process({p: q for p, q in board_queries(applications).items() if p in pages}, rounds)
+        shutil.rmtree(upload_dir, ignore_errors=True)
+        print(f"{database} in-process: " + ", ".join(f"{k}={v}" for k, v in timings.items()), flush=True)
+        return timings
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": BENCH_SECRET, "BASE_URL": "http://127.0.0.1", "GRANTS_CONFIG": "dev",
            "UPLOAD_DIR": upload_dir}  # fmt: skip
     metrics_dir = tempfile.mkdtemp(prefix="bench-metrics-")
@@ -227,18 +253,7 @@ def run(database: str, url: str, seconds: int, connections: int, applications: i
     quiet = {**env, "METRICS_ENABLED": "0", "LOG_LEVEL": "WARNING"}
     full_port, base_port, quiet_port = free_port(), free_port(), free_port()
     servers = []
-    # the deep page: 1,002 (as measured in issue 16) or the middle of a smaller board, 50 rows a page;
-    # by key its `after=` is the number just above that page (rows are numbered 1.. in insert order)
-    total = applications + 1
-    deep = min(1002, total // 50 // 2)
-    after = total - (deep - 1) * 50 + 1
-    search = urllib.parse.quote("기업 00077")  # ten of them: 벤치기업 000770 to 000779
-    queries = {
-        "board": "",
-        "search": f"?q={search}",
-        "deep_key": f"?page={deep}&after={after}",
-        "deep_offset": f"?page={deep}",
-    }
+    queries = {page: query for page, query in board_queries(applications).items() if page in pages}
     try:
         full = serve("wsgi:app", full_port, observed, log_path=f"{upload_dir}/web-json.log")
         servers.append(full)
@@ -259,15 +274,16 @@ def run(database: str, url: str, seconds: int, connections: int, applications: i
             with urllib.request.urlopen(request) as response:
                 assert response.status == 200 and "/login" not in response.url, url_
         results = {}
-        for page in PAGES:
+        for page in pages:
             results[page] = wrk(full_urls[page][0], seconds, connections, full_urls[page][1])
             results[f"{page}_baseline"] = wrk(base_urls[page], seconds, connections)
-        results["status_quiet"] = wrk(
-            f"http://127.0.0.1:{quiet_port}/applications/{ids['status_id']}",
-            seconds,
-            connections,
-            session_cookie(quiet_port, "applicant@bench.kr"),
-        )
+        if "status" in pages:
+            results["status_quiet"] = wrk(
+                f"http://127.0.0.1:{quiet_port}/applications/{ids['status_id']}",
+                seconds,
+                connections,
+                session_cookie(quiet_port, "applicant@bench.kr"),
+            )
         with open(f"{upload_dir}/web-json.log") as log:
             lines = [line for line in log if '"event": "request"' in line]
         assert lines, "no JSON request lines were logged"
@@ -280,17 +296,18 @@ def run(database: str, url: str, seconds: int, connections: int, applications: i
         shutil.rmtree(upload_dir, ignore_errors=True)
         shutil.rmtree(metrics_dir, ignore_errors=True)
     summary = {"applications": applications}
-    for page in PAGES:
+    for page in (p for p in PAGES if p in results):
         summary[f"{page}_rps"] = results[page]["rps"]
         summary[f"{page}_baseline_rps"] = results[f"{page}_baseline"]["rps"]
         summary[f"{page}_ratio"] = round(results[page]["rps"] / results[f"{page}_baseline"]["rps"], 3)
         summary[f"{page}_p50_ms"] = results[page]["p50_ms"]
         summary[f"{page}_p99_ms"] = results[page]["p99_ms"]
-    summary["status_quiet_rps"] = results["status_quiet"]["rps"]
-    # 2 workers busy all the time: each request costs workers / rps of a worker's time
-    summary["observability_us_per_request"] = round(
-        2e6 * (1 / results["status"]["rps"] - 1 / results["status_quiet"]["rps"]), 1
-    )
+    if "status" in pages:
+        summary["status_quiet_rps"] = results["status_quiet"]["rps"]
+        # 2 workers busy all the time: each request costs workers / rps of a worker's time
+        summary["observability_us_per_request"] = round(
+            2e6 * (1 / results["status"]["rps"] - 1 / results["status_quiet"]["rps"]), 1
+        )
     summary["json_log_lines"] = len(lines)
     print(f"{database}: " + ", ".join(f"{k}={v}" for k, v in summary.items()), flush=True)
     return summary
@@ -362,8 +379,16 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--only", choices=("sqlite", "postgres"))
     parser.add_argument("--applications", type=int, default=APPLICATIONS)
+    parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated, of: " + ", ".join(PAGES))
+    parser.add_argument(
+        "--in-process", type=int, default=0, metavar="N", help="time board() N times a page, no wrk"
+    )
     options = parser.parse_args()
-    if shutil.which("wrk") is None:
+    pages = tuple(p for p in PAGES if p in options.pages.split(","))
+    rounds = options.in_process
+    if rounds:
+        pages = tuple(p for p in pages if p != "status")
+    elif shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install -y wrk")
     results = {}
     if options.only in (None, "sqlite"):
@@ -374,6 +399,8 @@ def main() -> None:
             options.seconds,
             options.connections,
             options.applications,
+            pages,
+            rounds,
         )
         shutil.rmtree(folder, ignore_errors=True)
     if options.only in (None, "postgres"):
@@ -382,14 +409,18 @@ def main() -> None:
             url, drop = made
             try:
                 results["postgres"] = run(
-                    "postgres", url, options.seconds, options.connections, options.applications
+                    "postgres", url, options.seconds, options.connections, options.applications, pages, rounds
                 )
             finally:
                 drop()
+    if rounds:
+        worst = {name: max(r[name] for r in results.values()) for name in next(iter(results.values()))}
+        print(json.dumps({"bench": "web-board-in-process", **worst, **results}, ensure_ascii=False))
+        return
     cost = observability_cost()
     worst = {
-        **{f"{p}_ratio": min(r[f"{p}_ratio"] for r in results.values()) for p in PAGES},
-        **{f"{p}_p99_ms": max(r[f"{p}_p99_ms"] for r in results.values()) for p in PAGES},
+        **{f"{p}_ratio": min(r[f"{p}_ratio"] for r in results.values()) for p in pages},
+        **{f"{p}_p99_ms": max(r[f"{p}_p99_ms"] for r in results.values()) for p in pages},
     }
     print(json.dumps({"bench": "web", **worst, **cost, **results}, ensure_ascii=False))
 

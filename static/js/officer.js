@@ -14,7 +14,9 @@
   document.addEventListener("change", function (event) {
     var all = event.target;
     if (!all.matches || !all.matches("[data-select-all]")) { return; }
-    var boxes = document.querySelectorAll("input[name=application_id][form='" + all.getAttribute("form") + "']");
+    var form = all.getAttribute("form");
+    // the rows' boxes, and the other "tick all" box (the table's head on a wide screen, the bar's on a phone)
+    var boxes = document.querySelectorAll("input[name=application_id][form='" + form + "'], [data-select-all][form='" + form + "']");
     Array.prototype.forEach.call(boxes, function (box) { box.checked = all.checked; });
   });
 })();

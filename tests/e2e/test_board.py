@@ -55,3 +55,40 @@ def test_the_board_rows_open_the_application(live_app, browser, tmp_path, size):
         page.wait_for_url("**/officer/applications/*")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_tick_all_is_there_at_every_size(live_app, browser, tmp_path, size):
+    """The table's head (with its "tick all" box) is hidden when the rows become cards on a phone: the
+    bulk bar then shows one, and either box ticks every row of the page and the other box."""
+    app, people, base = live_app
+    workflow = app.extensions["workflow"]
+    store = FileStore(tmp_path / "uploads")
+    ids = [submitted_startup(workflow, people, store, company_name=f"강원메디 {n}") for n in range(3)]
+    phone = size == "phone"
+    context = browser.new_context(
+        viewport=SIZES[size], is_mobile=phone, has_touch=phone, bypass_csp=True, locale="ko"
+    )
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    camera = Camera(f"board-tick-all-{size}")
+    try:
+        _login(page, base, "officer@test.kr")
+        page.goto(f"{base}/officer/programs/startup-support?state=screening")
+        boxes = page.locator("[data-select-all]")
+        # one a finger can reach: a tap on its middle lands on it (the table's head is clipped on a phone)
+        tappable = """box => {
+            box.scrollIntoView({block: "center"});
+            const r = box.getBoundingClientRect();
+            return r.width > 0 && document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === box;
+        }"""
+        visible = [i for i in range(boxes.count()) if boxes.nth(i).evaluate(tappable)]
+        assert len(visible) == 1, f"{len(visible)} visible 'tick all' boxes at {size}"
+        boxes.nth(visible[0]).check()
+        camera.shot(page, "ticked")
+        for app_id in ids:
+            assert page.locator(f"input[name=application_id][value='{app_id}']").is_checked()
+        assert all(boxes.nth(i).is_checked() for i in range(boxes.count()))
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= SIZES[size]["width"]
+    finally:
+        context.close()

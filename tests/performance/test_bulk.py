@@ -11,7 +11,16 @@ from sqlalchemy import func, select, text
 from tests.stats.test_figures import check_figures
 from workflow.audit.verify import verify_all
 from workflow.demo import load_demo
-from workflow.models import Application, Company, CompanyApplication, HistoryEvent, IndicatorValue, StateStay
+from workflow.models import (
+    Application,
+    Company,
+    CompanyApplication,
+    HistoryEvent,
+    IndicatorValue,
+    StateStay,
+    Timer,
+    User,
+)
 from workflow.performance.bulk import load_large
 from workflow.services.finance import reconcile
 
@@ -51,6 +60,38 @@ def test_generated_missed_deadlines_summarise_the_fired_deadline_timers(db_engin
             text("SELECT timer_id, program_key, due_at FROM missed_deadlines ORDER BY 1")
         )
         assert fired and [tuple(row) for row in summary] == fired
+
+
+def test_generated_rows_carry_the_columns_the_engine_keeps(workflow, db_engine, large):
+    """The board's search text and sort columns of generated rows are what the engine would write."""
+    from workflow.engine.search_text import data_text
+    from workflow.engine.sort_keys import key_values
+
+    programs = workflow.registry.current
+    with db_engine.connect() as connection:
+        users = {u.id: u for u in connection.execute(select(User.id, User.name, User.organisation))}
+        dues = {
+            (t.application_id, t.state, t.created_at): t.due_at
+            for t in connection.execute(
+                select(Timer.application_id, Timer.state, Timer.created_at, Timer.due_at).where(
+                    Timer.kind == "deadline"
+                )
+            )
+        }
+        rows = connection.execute(select(Application).order_by(Application.id.desc()).limit(600)).mappings()
+        deadlines = 0
+        for row in rows:
+            program, user = programs[row["program_key"]], users[row["applicant_id"]]
+            applicant = f"{user.name} {user.organisation or ''}".lower()
+            assert row["search_text"] == f"{data_text(program, row['data'])} {applicant}".strip()
+            assert {name: row[name] for name in ("key_title", "key_amount")} == key_values(
+                program, row["data"]
+            )
+            assert row["applicant_name"] == user.name
+            due = dues.get((row["id"], row["state"], row["state_entered_at"]))
+            assert row["open_deadline"] == due, row["id"]
+            deadlines += due is not None
+    assert deadlines > 0
 
 
 def test_a_second_large_load_is_refused(workflow, large):

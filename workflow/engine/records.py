@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, insert, select, update
 
-from workflow.engine.deadlines import due_moment
 from workflow.engine.history import data_diff, data_hash, event_hash
 from workflow.engine.search_text import APPLICANT_BY_ID, data_text, search_value
+from workflow.engine.sort_keys import APPLICANT_NAME_BY_ID, key_values
 from workflow.models import Application, HistoryEvent, OutboxMessage, Timer
 from workflow.performance.recording import record_stay
 from workflow.vocabulary.messages import Message
@@ -60,14 +60,27 @@ MOVE_COLUMNS = (
 CLAIM = update(APPLICATIONS).where(
     APPLICATIONS.c.id == bindparam("b_id"), APPLICATIONS.c.row_version == bindparam("b_row_version")
 )
-CLAIM_AND_MOVE = CLAIM.values(
-    {**{name: bindparam(name) for name in MOVE_COLUMNS}, "search_text": search_value()}
-)
+
+
+def _claim(data: bool, deadline: bool):
+    """The version-checked UPDATE of a move: with the data (and the columns that follow it) when it
+    changed, with the open deadline when the state was entered anew."""
+    values: dict[str, Any] = {name: bindparam(name) for name in MOVE_COLUMNS if data or "data" not in name}
+    if data:
+        values["search_text"] = search_value()
+        values.update({name: bindparam(name) for name in ("key_title", "key_amount")})
+    if deadline:
+        values["open_deadline"] = bindparam("open_deadline")
+    return CLAIM.values(values)
+
+
 # most officer steps change no data: then the two JSON columns need not be rewritten
-CLAIM_AND_MOVE_STATE_ONLY = CLAIM.values(
-    {name: bindparam(name) for name in MOVE_COLUMNS if "data" not in name}
+CLAIMS = {(data, deadline): _claim(data, deadline) for data in (False, True) for deadline in (False, True)}
+INSERT_APPLICATION = (
+    insert(APPLICATIONS)
+    .values(search_text=APPLICANT_BY_ID, applicant_name=APPLICANT_NAME_BY_ID)
+    .returning(APPLICATIONS.c.id)
 )
-INSERT_APPLICATION = insert(APPLICATIONS).values(search_text=APPLICANT_BY_ID).returning(APPLICATIONS.c.id)
 INSERT_EVENT = insert(EVENTS)
 INSERT_TIMER = insert(TIMERS)
 INSERT_OUTBOX = insert(OUTBOX)
@@ -174,8 +187,13 @@ def write_move(
     data: dict,
     now: datetime,
     detail: dict | None = None,
+    entered: bool = False,
+    deadline: datetime | None = None,
 ) -> dict | None:
     """Claim the row by its version and append one event; None if someone else changed it first.
+
+    A move that `entered` a state anew (its timers restart) keeps the due time of that state's
+    `deadline` (None: it has none) on the row as its open deadline.
 
     The application ends up pinned to `program` (the same definition, or the new one of a migration).
     The event records the row version it leaves behind, so `audit verify` can tell a row changed outside it;
@@ -219,12 +237,21 @@ def write_move(
         "definition_sha": definition_sha,
         "state_entered_at": now if to_state != application.state else application.state_entered_at,
     }
-    unchanged = data == application.data and data == application.event_data
+    # the same data under the same definition: the columns read from it through the rule file stand
+    unchanged = (
+        data == application.data
+        and data == application.event_data
+        and definition_sha == application.definition_sha
+    )
     if unchanged:
         del values["data"], values["event_data"]
     else:
         values["search_data"] = data_text(program, data)
-    if connection.execute(CLAIM_AND_MOVE_STATE_ONLY if unchanged else CLAIM_AND_MOVE, values).rowcount != 1:
+        values.update(key_values(program, data))
+    if entered:
+        values["open_deadline"] = deadline
+    claim = CLAIMS[(not unchanged, entered)]
+    if connection.execute(claim, values).rowcount != 1:
         return None
     connection.execute(INSERT_EVENT, event)
     if application.state and to_state != application.state:
@@ -245,12 +272,13 @@ def cancel_timers(connection, application_id: int, now: datetime) -> None:
     connection.execute(CANCEL_TIMERS, {"b_application_id": application_id, "fired_at": now})
 
 
-def start_timers(connection, program, application_id: int, state: str, data: dict, now: datetime) -> None:
-    """The deadline and reminders of the state entered, computed from `data` when the rule file says so."""
+def start_timers(
+    connection, program, application_id: int, state: str, due: datetime | None, now: datetime
+) -> None:
+    """The deadline (due at `due`, from `sort_keys.deadline_due`) and reminders of the state entered."""
     deadline = program.spec.states[state].deadline
-    if deadline is None:
+    if deadline is None or due is None:
         return
-    due = due_moment(program, state, data, now)
     rows = [
         {
             "application_id": application_id,

@@ -22,6 +22,7 @@ from workflow.engine import records
 from workflow.engine.actors import Actor
 from workflow.engine.records import ApplicationRow
 from workflow.engine.results import Refused
+from workflow.engine.sort_keys import deadline_due
 from workflow.vocabulary.messages import Message
 
 if TYPE_CHECKING:
@@ -139,6 +140,8 @@ class Transaction:
         `program` is the definition the application is pinned to afterwards; `left` the one it was
         under before, if different (a version migration restarts the timers under the new rules)."""
         data = current.data if data is None else data
+        moved = to_state != current.state or left is not None
+        due = deadline_due(program, to_state, data, self.now) if moved else None
         event = records.write_move(
             self.connection,
             application=current,
@@ -151,15 +154,16 @@ class Transaction:
             data=data,
             now=self.now,
             detail=detail,
+            entered=moved,
+            deadline=due,
         )
         if event is None:
             raise Refused(records.refusal_for_conflict(self.connection, program, current.id))
-        moved = to_state != current.state or left is not None
         if moved:
             before = left or program
             if current.state and before.spec.states[current.state].deadline is not None:
                 records.cancel_timers(self.connection, current.id, self.now)
-            records.start_timers(self.connection, program, current.id, to_state, data, self.now)
+            records.start_timers(self.connection, program, current.id, to_state, due, self.now)
         return event
 
     def record(

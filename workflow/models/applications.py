@@ -2,11 +2,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflow.db import Base, UTCDateTime, utcnow
 from workflow.models.types import JSONType
+
+# columns kept on the row only for the board's orders, each with its index (see `Application`)
+SORT_COLUMNS = ("key_title", "key_amount", "open_deadline", "applicant_name", "updated_at")
 
 
 class Application(Base):
@@ -14,11 +27,13 @@ class Application(Base):
 
     __tablename__ = "applications"
     __table_args__ = (
-        Index("ix_applications_program_state", "program_key", "state"),
         # the board's pages in number order (and jumps to a page) read ids from this index alone
         Index("ix_applications_program_id", "program_key", "id"),
-        # sorting by score: a sort of this index's entries instead of a scan of the wide rows
+        # every other order of the board: (program, sort column, id) read in order from an index, in
+        # one step's tab too (migration 0019; workflow/services/board_columns.py)
+        Index("ix_applications_program_state", "program_key", "state", "id"),
         Index("ix_applications_program_score", "program_key", "review_average", "id"),
+        *(Index(f"ix_applications_program_{name}", "program_key", name, "id") for name in SORT_COLUMNS),
         # statistics: applications started in a period, and program by id, read from the index alone
         Index("ix_applications_program_created", "program_key", "created_at", "id"),
         # the board's search: trigrams on PostgreSQL serve `LIKE '%q%'`; a plain index elsewhere
@@ -53,6 +68,14 @@ class Application(Base):
     # the average submitted score of the current review round, kept by triggers (migration 0016) in the
     # transaction that submits a score or begins a round: the board sorts by it
     review_average: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # what the board sorts by, written by the engine with the data, state and timers it derives from
+    # (workflow/engine/sort_keys.py): the rule file's `key_fields:` title (its first KEY_TITLE_LENGTH
+    # characters) and amount, the due time of the deadline started on entering the current state, and
+    # the applicant's name (kept by a trigger when the user is renamed, migration 0019)
+    key_title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    key_amount: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    open_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    applicant_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 COUNT_SLOTS = 16

@@ -217,7 +217,11 @@ def _companies(connection, count: int, programs: dict, rng, now) -> list[dict]:
                 "founded": f"{profile['founded_year']}-03-01",
                 "sector": profile["sector"],
                 "region": profile["region"],
-                "user": {"id": user_ids[user["email"]], "name": user["name"]},
+                "user": {
+                    "id": user_ids[user["email"]],
+                    "name": user["name"],
+                    "organisation": user["organisation"],
+                },
             }
         )
     return pool

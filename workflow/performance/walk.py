@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from workflow.definitions.dates import DeadlineUnset, due_day
 from workflow.engine.history import data_diff, data_hash, event_hash
+from workflow.engine.search_text import data_text
+from workflow.engine.sort_keys import key_values
 from workflow.performance.recording import funnel_outcomes, plan_of, profile_values
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -131,7 +133,7 @@ class Walker:
             moment,
         )
         recorded, state = dict(data), program.initial
-        self._enter(out, app_id, state, moment, data)
+        due = self._enter(out, app_id, state, moment, data)
         for _ in range(40):
             if state in program.finals or rng.random() < STOP_CHANCE:
                 break
@@ -201,11 +203,12 @@ class Walker:
                 )
             self._leave(out, moment)
             state, entered = transition.spec.to, moment
-            self._enter(out, app_id, state, moment, data)
+            due = self._enter(out, app_id, state, moment, data)
         for timer in out.timers:
             if timer["status"] == "pending" and timer["due_at"] <= self.now:
                 timer.update(status="fired", fired_at=timer["due_at"], result="demo: deadline passed")
         last = out.events[-1]
+        applicant_text = f"{applicant['name']} {applicant.get('organisation') or ''}".lower()
         out.application = {
             "id": app_id,
             "program_key": program.key,
@@ -222,6 +225,11 @@ class Walker:
             "updated_at": last["at"],
             "updated_by": last["actor_id"],
             "state_entered_at": entered,
+            # the columns the engine keeps for the board (workflow/engine/search_text.py, sort_keys.py)
+            "search_text": f"{data_text(program, data)} {applicant_text}".strip(),
+            **key_values(program, data),
+            "open_deadline": due,
+            "applicant_name": applicant["name"],
         }
         return out
 
@@ -256,27 +264,31 @@ class Walker:
         pending = [t for t in out.timers if t["status"] == "pending" and t["state"] == state]
         return pending[-1]["due_at"] if pending else None
 
-    def _enter(self, out, app_id, state, moment, data) -> None:
+    def _enter(self, out, app_id, state, moment, data) -> datetime | None:
+        """The deadline timer of the state entered, if it has one; returns when it falls."""
         deadline = self.program.spec.states[state].deadline
-        if deadline is not None:
-            try:
-                day = due_day(deadline, self.program.expressions, data, moment.astimezone(SEOUL).date())
-            except DeadlineUnset:
-                return  # generated data without the value the deadline reads: no timer, as no move in fire
-            hour, minute = (int(part) for part in deadline.at.split(":"))
-            out.timers.append(
-                {
-                    "application_id": app_id,
-                    "state": state,
-                    "kind": "deadline",
-                    "action": deadline.on_expiry.model_dump(exclude_none=True),
-                    "due_at": datetime.combine(day, time(hour, minute), SEOUL).astimezone(moment.tzinfo),
-                    "status": "pending",
-                    "created_at": moment,
-                    "fired_at": None,
-                    "result": None,
-                }
-            )
+        if deadline is None:
+            return None
+        try:
+            day = due_day(deadline, self.program.expressions, data, moment.astimezone(SEOUL).date())
+        except DeadlineUnset:
+            return None  # generated data without the value the deadline reads: no timer, as no move in fire
+        hour, minute = (int(part) for part in deadline.at.split(":"))
+        due = datetime.combine(day, time(hour, minute), SEOUL).astimezone(moment.tzinfo)
+        out.timers.append(
+            {
+                "application_id": app_id,
+                "state": state,
+                "kind": "deadline",
+                "action": deadline.on_expiry.model_dump(exclude_none=True),
+                "due_at": due,
+                "status": "pending",
+                "created_at": moment,
+                "fired_at": None,
+                "result": None,
+            }
+        )
+        return due
 
     def _leave(self, out, moment) -> None:
         for timer in out.timers:

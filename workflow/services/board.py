@@ -12,15 +12,12 @@ from workflow.engine.review_rounds import current_round
 from workflow.engine.search_text import normalise
 from workflow.models import Application, ApplicationCount, ReviewAssignment, User, UserRole
 from workflow.services.board_columns import (
-    DEADLINE,
     DEFAULT_SORT,
     NOT_NULL,
     REVIEWS,
-    SCORE,
-    data_integer,
+    SORT_COLUMNS,
     data_text,
     parse_sort,
-    sort_columns,
 )
 from workflow.vocabulary.numbers import database_id
 
@@ -80,7 +77,7 @@ def board(
         conditions.append(Application.state == state)
     q = (q or "").strip()
     sort = parse_sort(program, sort)
-    column = sort_columns(program)[sort.lstrip("-")]
+    key, descending = sort.lstrip("-"), sort.startswith("-")
     ids = select(Application.id).where(*conditions)
     if q:
         # one indexed column (trigrams on PostgreSQL), or the number: no JSON scan, no join
@@ -94,30 +91,18 @@ def board(
     else:
         # the tabs' counts already hold the total: no second scan of the program's rows
         total = counts.get(state, 0) if state else sum(counts.values())
-    if sort.lstrip("-") == "applicant":
-        ids = ids.join(User, User.id == Application.applicant_id)
-    descending = sort.startswith("-")
-    order = [column.desc() if descending else column.asc()]
-    if sort.lstrip("-") not in NOT_NULL:
-        # NULLS LAST only where a value may be missing: on a column that has none it would stop
-        # PostgreSQL from reading the order straight from an index (a sort of every row instead)
-        order = [order[0].nulls_last()]
-    if column is not Application.id:
-        order.append(Application.id.desc())
-    ids = ids.order_by(*order)
     per_page = PER_PAGE
     if every_page:
-        pages, page = 1, 1
+        pages, page, limit, offset = 1, 1, None, 0
     else:
         pages = max(1, -(-total // per_page))
         page = min(max(1, page), pages)
-        # page through ids only (an index scan), then read the JSON of those rows alone
-        if after is not None and sort.lstrip("-") == "number":
+        limit, offset = per_page, (page - 1) * per_page
+        if after is not None and key == "number":
+            # by key: the next page starts at `after` in the index instead of counting past every earlier row
             ids = ids.where(Application.id < after if descending else Application.id > after)
-            ids = ids.limit(per_page)
-        else:
-            ids = ids.limit(per_page).offset((page - 1) * per_page)
-    page_ids = list(connection.execute(ids).scalars())
+            offset = 0
+    page_ids = ordered_ids(connection, ids, SORT_COLUMNS[key], descending, key not in NOT_NULL, limit, offset)
     found = connection.execute(
         select(
             Application.id,
@@ -125,9 +110,9 @@ def board(
             Application.updated_at,
             Application.program_version,
             data_text(program.title_field).label("title"),
-            data_integer(program.amount_field).label("amount"),
-            DEADLINE.label("deadline"),
-            SCORE.label("score"),
+            Application.key_amount.label("amount"),
+            Application.open_deadline.label("deadline"),
+            Application.review_average.label("score"),
             REVIEWS.label("reviews"),
             User.name.label("applicant_name"),
             User.organisation.label("organisation"),
@@ -138,6 +123,38 @@ def board(
     by_id = {r.id: dict(r._mapping) for r in found}
     rows = [by_id[i] for i in page_ids if i in by_id]
     return Board(counts, rows, total, page, pages, sort, per_page)
+
+
+def ordered_ids(connection, ids, column, descending: bool, nullable: bool, limit, offset: int) -> list[int]:
+    """`limit` ids of `ids` from `offset` in the board's order: by `column`, rows without a value last
+    in either direction, the newest first among equals.
+
+    Each order is read from an index on (program_key, column, id). Such an index holds missing values
+    after the others, so read backwards (descending) it would give them first: the rows with a value
+    and those without are read apart, the second only when the page reaches past the first."""
+    tiebreak = [] if column is Application.id else [Application.id.desc()]
+    order = column.desc() if descending else column.asc()
+
+    def read(statement, limit, offset) -> list[int]:
+        if limit is not None:
+            statement = statement.limit(limit).offset(offset)
+        return list(connection.execute(statement).scalars())
+
+    if not nullable:
+        return read(ids.order_by(order, *tiebreak), limit, offset)
+    valued = read(ids.where(column.is_not(None)).order_by(order, *tiebreak), limit, offset)
+    if limit is not None and len(valued) == limit:
+        return valued
+    if valued or not offset:
+        before = offset + len(valued)  # this read reached the last row with a value
+    else:  # the page lies past them all: count them to know where it starts among the others
+        before = connection.execute(
+            select(func.count()).select_from(ids.where(column.is_not(None)).subquery())
+        ).scalar_one()
+    rest = None if limit is None else limit - len(valued)
+    return valued + read(
+        ids.where(column.is_(None)).order_by(Application.id.desc()), rest, max(0, offset - before)
+    )
 
 
 def inbox(connection, reviewer_id: int) -> list[dict]:

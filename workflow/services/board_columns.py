@@ -1,27 +1,15 @@
-"""What the officer's board can sort by and how it marks a step: the sort keys a URL may name
-(a whitelist, each with its SQL expression) and each state's kind, read from the rule file's shape
-(final, review, decision, a step the applicant takes), never from state names."""
+"""What the officer's board can sort by and how it marks a step: the sort keys a URL may name (a
+whitelist, each with the column kept on the application row for it) and each state's kind, read from
+the rule file's shape (final, review, decision, a step the applicant takes), never from state names."""
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, func, literal, select
+from sqlalchemy import String, func, literal, select
 
-from workflow.models import Application, ReviewAssignment, ReviewRound, Timer, User
+from workflow.models import Application, ReviewAssignment, ReviewRound
 
 DEFAULT_SORT = "-number"
 NOT_NULL = frozenset({"number", "applicant", "state", "updated"})  # columns that always hold a value
-# the open deadline of the current step: a deadline timer of this state not cancelled on leaving it
-DEADLINE = (
-    select(func.max(Timer.due_at))
-    .where(
-        Timer.application_id == Application.id,
-        Timer.kind == "deadline",
-        Timer.state == Application.state,
-        Timer.status != "cancelled",
-    )
-    .correlate(Application)
-    .scalar_subquery()
-)
 # scores of the current review round only (a revision's new round starts them afresh)
 ROUND = func.coalesce(
     select(func.max(ReviewRound.round))
@@ -35,32 +23,33 @@ SCORED_NOW = (
     ReviewAssignment.submitted_at.is_not(None),
     ReviewAssignment.round == ROUND,
 )
-# the average of SCORED_NOW's totals, kept on the row by triggers (migration 0016): sorting by it reads
-# one column instead of averaging every application's reviews
-SCORE = Application.review_average
+# the number of SCORED_NOW's reviews, for the rows of one page
 REVIEWS = select(func.count()).where(*SCORED_NOW).correlate(Application).scalar_subquery()
+# Sort key (as in the URL) → the column ordered by. Each is kept on the application row with an index
+# on (program_key, column, id), so a page is read in order from the index: the key fields' title and
+# amount and the open deadline written by the engine (workflow/engine/sort_keys.py), the average of
+# SCORED_NOW's totals kept by triggers (migration 0016), the applicant's name (migration 0019).
+SORT_COLUMNS = {
+    "number": Application.id,
+    "title": Application.key_title,
+    "applicant": Application.applicant_name,
+    "state": Application.state,
+    "amount": Application.key_amount,
+    "updated": Application.updated_at,
+    "deadline": Application.open_deadline,
+    "score": Application.review_average,
+}
 
 
 def data_text(name: str | None):
+    """A data field's text, for the rows shown (the whole title; the sort column keeps its start)."""
     return Application.data[name].as_string() if name else literal(None, String)
 
 
-def data_integer(name: str | None):
-    return Application.data[name].as_integer() if name else literal(None, Integer)
-
-
 def sort_columns(program) -> dict:
-    """Sort key (as in the URL) → the expression ordered by; `needs_user` keys join the applicant."""
-    return {
-        "number": Application.id,
-        "title": data_text(program.title_field),
-        "applicant": User.name,
-        "state": Application.state,
-        "amount": data_integer(program.amount_field),
-        "updated": Application.updated_at,
-        "deadline": DEADLINE,
-        "score": SCORE,
-    }
+    """Sort key (as in the URL) → the column ordered by (the same for every program: the rule file's
+    `key_fields:` chose what the engine keeps in the title and amount columns)."""
+    return SORT_COLUMNS
 
 
 def parse_sort(program, raw: str | None) -> str:
