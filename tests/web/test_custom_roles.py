@@ -100,3 +100,71 @@ def test_the_checker_keeps_a_programs_roles_apart_from_the_built_in_ones(tmp_pat
     messages = [p.message for p in load_file(broken, NoticeTemplates(TEMPLATES_DIR)).problems]
     assert "'officer' is a built-in role" in messages
     assert "unknown role 'liason'" in messages
+
+
+STAFF_WORDING = {
+    "ko": ("위원 검토 중", "신청인 안내", "지금은 신청인이 할 일이 없습니다."),
+    "en": (
+        "Committee review",
+        "Where the application is",
+        "Shown to the applicant",
+        "No action is needed from the applicant.",
+    ),
+}
+APPLICANT_WORDING = {
+    "ko": ("심사 중", "지금은 하실 일이 없습니다.", "나의 신청"),
+    "en": ("Under review", "Where your application is", "No action is needed from you.", "My applications"),
+}
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_a_programs_staff_like_role_reads_the_status_page_as_staff(committee_app, people, lang):
+    """Who reads the staff wording comes from the role's kind (`like: staff`), not from its name: the
+    committee member reads what the program's officer reads; the applicant keeps the applicant's."""
+    app_id = _confirmed(committee_app, people)
+    with committee_app.extensions["workflow"].db.begin() as connection:
+        for user, role in ((people.reviewer1, "committee"), (people.officer, "officer")):
+            connection.execute(
+                UserRole.__table__.insert().values(user_id=user.id, role=role, program_key="committee-grant")
+            )
+    pages = {}
+    for name in ("reviewer1", "officer", "applicant"):
+        client = committee_app.test_client()
+        login(client, getattr(people, name))
+        post_form(client, "/language", {"lang": lang, "next": "/"}, page_url="/")
+        pages[name] = client.get(f"/applications/{app_id}").text
+    for staff in ("reviewer1", "officer"):
+        page = pages[staff]
+        assert all(text in page for text in STAFF_WORDING[lang]), staff
+        assert not any(text in page for text in APPLICANT_WORDING[lang]), staff
+        assert "규칙 버전" in page or "Rule version" in page
+    assert 'value="recommend"' in pages["reviewer1"]  # the member's own action is offered
+    assert all(text in pages["applicant"] for text in APPLICANT_WORDING[lang])
+    assert not any(text in pages["applicant"] for text in STAFF_WORDING[lang])
+
+
+def test_a_programs_staff_like_role_is_told_in_its_holders_language(committee_app, people):
+    workflow = committee_app.extensions["workflow"]
+    app_id = _confirmed(committee_app, people)
+    with workflow.db.begin() as connection:
+        connection.execute(
+            UserRole.__table__.insert().values(
+                user_id=people.reviewer1.id, role="committee", program_key="committee-grant"
+            )
+        )
+        connection.execute(
+            User.__table__.update().where(User.id == people.reviewer1.id).values(language="en")
+        )
+    with workflow.db.connect() as connection:
+        member = load_actor(connection, people.reviewer1.id)
+    assert workflow.fire(app_id, "recommend", member).ok
+    with workflow.db.connect() as connection:
+        told = dict(
+            connection.execute(
+                select(Notification.user_id, Notification.subject).where(
+                    Notification.application_id == app_id
+                )
+            ).all()
+        )
+    assert told[member.id] == f"[Committee grant] Application received (#{app_id})"
+    assert told[people.applicant.id] == f"[위원회 심사 지원] 신청서가 접수되었습니다 (#{app_id})"

@@ -4,13 +4,21 @@ applicants."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
+import pytest
+from sqlalchemy import select
+
 from tests.conftest import RULES_DIR
-from tests.factories import submitted_startup
-from tests.notices.helpers import notifications, outbox
+from tests.factories import AGREEMENT, reviewed_startup, submitted_startup
+from tests.notices.helpers import execute, notifications, outbox
 from tests.web.conftest import csrf_of, login, make_app, people_with_passwords
+from workflow.models import Letter
+from workflow.notices.mail import read_folder
 from workflow.services import reviews
+
+HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
 def _kinds(app, user_id: int) -> list[str]:
@@ -107,3 +115,50 @@ def test_officers_turn_staff_notices_off_and_applicants_never_see_them(app, web_
     for label in ("새 제출", "이해충돌 신고", "처리 기한 경과"):
         assert label not in mine
     assert 'value="new_submission"' not in mine
+
+
+def _speaks(app, person, lang: str) -> None:
+    execute(app, "UPDATE users SET language = :lang WHERE id = :id", lang=lang, id=person.id)
+
+
+@pytest.mark.parametrize(("staff_lang", "applicant_lang"), [("en", "ko"), ("ko", "en")])
+def test_staff_notices_are_in_each_staff_members_own_language(
+    app, web_people, store, tmp_path, staff_lang, applicant_lang
+):
+    """The officer's notice of a submission follows the officer's saved language, never the applicant's
+    (nor the default); the applicant's receipt notice follows the applicant's."""
+    _speaks(app, web_people.officer, staff_lang)
+    _speaks(app, web_people.applicant, applicant_lang)
+    app_id = submitted_startup(app.extensions["workflow"], web_people, store)
+    [told] = [n for n in notifications(app, web_people.officer.id) if n["kind"] == "new_submission"]
+    [received] = [n for n in notifications(app, web_people.applicant.id) if n["kind"] == "received"]
+    assert (told["lang"], received["lang"]) == (staff_lang, applicant_lang)
+    wording = {
+        "en": ("[Digital-healthcare startup support] New submission", "Current step: Document screening"),
+        "ko": ("[디지털헬스케어 창업지원] 새 제출", "현재 단계: 서면 검토"),
+    }
+    subject, step = wording[staff_lang]
+    assert told["subject"].startswith(subject) and step in told["body"]
+    assert (HANGUL.search(told["subject"] + told["body"]) is None) == (staff_lang == "en")
+    assert (HANGUL.search(received["subject"]) is None) == (applicant_lang == "en")
+    mails = {mail["to"].split("<")[-1].rstrip(">"): mail for mail in read_folder(tmp_path / "mail")}
+    assert mails["officer@test.kr"]["subject"] == told["subject"] == f"{subject} (#{app_id})"
+    assert mails["applicant@test.kr"]["subject"] == received["subject"]
+
+
+def test_one_notice_to_the_applicant_and_finance_is_in_each_readers_language(app, web_people, store):
+    """A statutory notice addressed to both sides (the rule file's payment notice): the English finance
+    officer's inbox entry and PDF letter are in English, the Korean applicant's in Korean."""
+    _speaks(app, web_people.finance, "en")
+    workflow = app.extensions["workflow"]
+    app_id = reviewed_startup(workflow, web_people, store)
+    assert workflow.fire(app_id, "select", web_people.officer).ok
+    assert workflow.fire(app_id, "sign_agreement", web_people.applicant, data=AGREEMENT).ok
+    assert workflow.fire(app_id, "pay_first_tranche", web_people.finance).ok
+    [to_finance] = notifications(app, web_people.finance.id)
+    [to_applicant] = [n for n in notifications(app, web_people.applicant.id) if n["kind"] == "payment"]
+    assert to_finance["lang"] == "en" and "Paid so far: KRW 22,500,000" in to_finance["body"]
+    assert to_applicant["lang"] == "ko" and "누적 지급액: 22,500,000원" in to_applicant["body"]
+    with workflow.db.connect() as connection:
+        letters = {tuple(row) for row in connection.execute(select(Letter.user_id, Letter.lang))}
+    assert letters == {(web_people.finance.id, "en"), (web_people.applicant.id, "ko")}

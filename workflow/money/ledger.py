@@ -137,8 +137,9 @@ def money_summary(connection, application_id: int) -> dict:
     return {"awarded": int(row[0]), "paid": int(row[1]), "recovered": int(row[2]), "interest": int(row[3])}
 
 
-def describe_award(award: dict) -> str:
-    """1,200,000원, or for a foreign-currency award USD 1,000.00 (1,385,200원)."""
+def describe_award(award: dict, lang: str = "ko") -> str:
+    """1,200,000원 (KRW 1,200,000 in English), or for a foreign-currency award USD 1,000.00 (1,385,200원)."""
+    booked = format_krw(award["amount"], lang)
     if award.get("fx_currency"):
-        return f"{format_foreign(award['fx_amount_cents'], award['fx_currency'])} ({format_krw(award['amount'])})"
-    return format_krw(award["amount"])
+        return f"{format_foreign(award['fx_amount_cents'], award['fx_currency'])} ({booked})"
+    return booked

@@ -27,7 +27,6 @@ from workflow.models import (
     Tranche,
     User,
 )
-from workflow.money import describe_award
 from workflow.money.fx import SEOUL, format_foreign, format_rate, record_rate
 from workflow.services.exports import csv_document
 from workflow.vocabulary.messages import Message
@@ -109,7 +108,6 @@ def _award_dict(award) -> dict:
     row = {c.name: award[c.name] for c in Award.__table__.columns}
     row["net"] = row["amount"] - row["released"]
     row["outstanding"] = row["paid"] - row["recovered"]
-    row["display"] = describe_award(row)
     row["rate"] = format_rate(row["fx_rate_e4"]) if row["fx_rate_e4"] else None
     return row
 

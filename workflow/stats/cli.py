@@ -35,10 +35,10 @@ def stats_command(program, year, fmt, lang):
     scope = Scope(programs, filters, lang, workflow.clock(), current_app.config.get("REVIEW_DUE_DAYS", 14))
     with force_locale(lang), workflow.db.connect() as connection:
         tables = all_tables(connection, scope)
-        click.echo(render(tables, fmt), nl=False)
+        click.echo(render(tables, fmt, lang), nl=False)
 
 
-def render(tables: dict, fmt: str) -> str:
+def render(tables: dict, fmt: str, lang: str = "ko") -> str:
     if fmt == "json":
         return (
             json.dumps(
@@ -61,7 +61,8 @@ def render(tables: dict, fmt: str) -> str:
         else:
             out.write(f"== {table.title} ==\n")
             cells = [table.headers()] + [
-                [display(v, c.kind) for v, c in zip(row, table.columns, strict=True)] for row in table.rows
+                [display(v, c.kind, lang) for v, c in zip(row, table.columns, strict=True)]
+                for row in table.rows
             ]
             widths = [max(_width(r[i]) for r in cells) for i in range(len(table.columns))]
             for row in cells:

@@ -36,13 +36,14 @@ class Table:
     rows: list[list] = field(default_factory=list)
     chart: Chart | None = None
 
-    def view(self) -> dict:
+    def view(self, lang: str = "ko") -> dict:
         """What the page prints, worked out once in Python (a Jinja loop per cell costs more than the
-        query at 10,000 applications): headers, which columns are numbers, and the escaped body rows."""
+        query at 10,000 applications): headers, which columns are numbers, and the escaped body rows,
+        amounts written in the reader's language."""
         numeric = [c.kind != "text" for c in self.columns]
         rows = []
         for row in self.rows:
-            cells = [escape(display(v, c.kind)) for v, c in zip(row, self.columns, strict=True)]
+            cells = [escape(display(v, c.kind, lang)) for v, c in zip(row, self.columns, strict=True)]
             rows.append(
                 f'<tr><th scope="row">{cells[0]}</th>'
                 + "".join(
@@ -92,12 +93,12 @@ def _axis_label(row, columns, index, key, skip=None) -> str:
     return " · ".join(parts)
 
 
-def display(value, kind: str) -> str:
-    """A cell as the page shows it."""
+def display(value, kind: str, lang: str = "ko") -> str:
+    """A cell as the page shows it (an amount: 1,200,000원, or KRW 1,200,000 in English)."""
     if value is None:
         return "—"
     if kind == "krw":
-        return format_krw(int(value))
+        return format_krw(int(value), lang)
     if kind == "percent":
         return f"{value:.1f}%"
     if kind == "days":

@@ -3,6 +3,8 @@ audit report of one application (Korean or English). Each export of an applicati
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, Response, abort, request, stream_with_context
 from flask_babel import force_locale
 
@@ -81,7 +83,8 @@ def report_pdf(application_id: int):
     with force_locale(lang):
         for notice in audit.notices:
             notice["label"] = str(NOTICE_KINDS.get(notice["template"], notice["notice"]))
-        pdf = application_report(audit, lang, seoul(utcnow()), latest, seoul, won)
+        # amounts in the report's language, which may differ from the page's
+        pdf = application_report(audit, lang, seoul(utcnow()), latest, seoul, partial(won, lang=lang))
     log_read("export", row, f"report.{lang}.pdf")
     return _download(pdf, f"application-{application_id}-audit-{lang}.pdf", "application/pdf")
 

@@ -10,7 +10,6 @@ from workflow.engine.records import ApplicationRow
 from workflow.services.files import FileStore
 from workflow.services.status import load_application
 from workflow.storage import file_store_for
-from workflow.vocabulary.roles import roles_that
 from workflow.web.auth import current_actor, read_db, workflow
 from workflow.web.i18n import current_lang
 
@@ -20,8 +19,6 @@ TRANCHE_STATUS = {  # shown on the finance pages and on the applicant's status p
     "paid": _l("Paid"),
     "cancelled": _l("Cancelled"),
 }
-
-STAFF_VIEW = frozenset(roles_that("staff_view"))
 
 
 def visible_application(application_id: int, connection=None) -> tuple[ApplicationRow, object]:
@@ -44,11 +41,15 @@ def is_owner(row: ApplicationRow) -> bool:
 
 
 def audience_for(row: ApplicationRow, program) -> str:
-    """Applicants read the applicant wording of a state; staff read the staff wording."""
+    """Applicants read the applicant wording of a state; staff read the staff wording. Staff is whoever
+    holds, for this program or globally, a role whose kind may see as staff (`staff_view`): the built-in
+    staff and a program's own staff-like roles alike, decided by the program's role registry."""
     actor = current_actor()
-    if actor is not None and actor.staff_roles(program.key) & STAFF_VIEW:
-        return "staff"
-    return "applicant"
+    if actor is None:
+        return "applicant"
+    kinds = program.role_kinds
+    held = actor.staff_roles(program.key)
+    return "staff" if any(r in kinds and "staff_view" in kinds[r].may for r in held) else "applicant"
 
 
 def state_label(program, state: str, audience: str = "applicant") -> str:

@@ -16,11 +16,12 @@ from sqlalchemy import select
 
 from forms.finance import RateForm
 from workflow.models import Application
+from workflow.money import describe_award
 from workflow.money.fx import seoul_day
 from workflow.money.payable import payment_wait
 from workflow.services import finance
 from workflow.vocabulary.fields import NUMBER_LIMITS
-from workflow.vocabulary.messages import format_krw
+from workflow.vocabulary.messages import LANGUAGES, format_krw
 from workflow.vocabulary.numbers import whole_number
 from workflow.vocabulary.roles import roles_that
 from workflow.web.auth import all_roles, current_actor, db, require_program_staff, roles_required, workflow
@@ -43,7 +44,8 @@ LEDGER_KINDS = {
     "recover": _l("Recovered (principal)"),
     "interest": _l("Recovered (interest)"),
 }
-WON_SIGN = format_krw(0).removeprefix("0")  # the unit written after amounts, accepted in typed amounts
+# the units written beside amounts in either language ("원", "KRW"), accepted in typed amounts
+WON_SIGNS = tuple(format_krw(0, lang).replace("0", "").strip() for lang in LANGUAGES)
 
 
 @bp.context_processor
@@ -252,7 +254,16 @@ def _add_rate() -> str | None:
 
 
 def _won(text: str) -> int | None:
-    return whole_number(text.replace(WON_SIGN, ""), NUMBER_LIMITS["money"][1]) or None
+    for sign in WON_SIGNS:
+        text = text.replace(sign, "")
+    return whole_number(text, NUMBER_LIMITS["money"][1]) or None
+
+
+def award_amount(award: dict) -> str:
+    """An award as the reader's language writes it (45,000,000원 / KRW 45,000,000; a foreign-currency
+    award with its booked amount), never wrapped mid-amount."""
+    text = describe_award(award, current_lang()).replace(" ", "\u00a0")
+    return text.replace("\u00a0(", " (")  # a line may break before the booked amount only
 
 
 def _flash(result, success: str) -> None:
@@ -264,5 +275,7 @@ def _flash(result, success: str) -> None:
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
-    app.jinja_env.globals["payment_wait"] = payment_wait  # the schedule on finance and applicant pages
+    # the schedule on finance and applicant pages
+    app.jinja_env.globals["payment_wait"] = payment_wait
+    app.jinja_env.filters["award_amount"] = award_amount
     register_nav(app, "finance.index", _l("Finance"), roles=READ_ROLES, order=60)

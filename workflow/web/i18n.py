@@ -45,10 +45,11 @@ def seoul(moment: datetime | None, with_time: bool = True) -> str:
     return local.strftime("%Y-%m-%d %H:%M KST") if with_time else local.strftime("%Y-%m-%d")
 
 
-def won(amount) -> str:
+def won(amount, lang: str | None = None) -> str:
+    """An amount in the reader's language (or `lang`): 1,200,000원 / KRW 1,200,000, never wrapped."""
     if amount is None or amount == "":
         return ""
-    return format_krw(int(amount), current_lang()).replace(" ", "\u00a0")  # never wraps mid-amount
+    return format_krw(int(amount), lang or current_lang()).replace(" ", "\u00a0")
 
 
 def pick(text, lang: str | None = None) -> str:
