@@ -97,7 +97,11 @@
     pending += 1;
     queue = queue.then(send).catch(function () { say(texts.failed); }).then(function () {
       pending -= 1;
-      if (!pending && held) { var button = held; held = null; form.requestSubmit(button); }
+      if (!pending && held) {
+        var button = held.button;
+        held = null;
+        if (button) { form.requestSubmit(button); } else { form.requestSubmit(); }
+      }
     });
   }
 
@@ -306,13 +310,13 @@
     schedule(event);
   });
   form.addEventListener("submit", function (event) {
-    window.clearTimeout(timer);  // the form sends every value itself
     if (pending) {
       event.preventDefault();
-      held = event.submitter || null;
+      held = { button: event.submitter || null };  // sent as soon as the last request is in
       say(texts.waitingForUpload);
       return;
     }
+    window.clearTimeout(timer);  // the form sends every value itself
     keep(fields());
   });
   restore();

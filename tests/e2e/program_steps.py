@@ -99,3 +99,17 @@ def reviewed_and_selected(workflow, people, app_id, scores):
 def fill(page, values: dict) -> None:
     for name, value in values.items():
         page.fill(f"#{name}", value)
+
+
+def press(page, name) -> None:
+    """Click a form's button and wait for the page it leads to. The form may hold the submit while an
+    autosave or an upload is still out (it is sent when they are in): `wait_for_load_state` right after
+    the click would return at once, on the form still showing."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=name, exact=isinstance(name, str)).click()
+
+
+def upload(page, field: str, path) -> None:
+    """Choose a file and wait until the form lists it as uploaded, as a person would see it."""
+    page.set_input_files(f"#{field}", str(path))
+    page.locator(f"[data-uploaded={field}] .file-name").wait_for()

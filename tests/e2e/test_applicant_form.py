@@ -106,6 +106,14 @@ def _saved(page) -> None:
     )
 
 
+def _save_failed(page) -> None:
+    """Wait until the form says its autosave failed (the aborted request has come back)."""
+    page.wait_for_function(
+        "() => { const s = document.getElementById('autosave-status');"
+        " return s.textContent === s.getAttribute('data-failed'); }"
+    )
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_a_refused_entry_survives_a_reload_and_a_differing_copy_is_the_users_choice(live_app, new_page, size):
     app, _, base = live_app
@@ -127,6 +135,7 @@ def test_a_refused_entry_survives_a_reload_and_a_differing_copy_is_the_users_cho
     page.wait_for_function(
         "() => (localStorage.getItem(Object.keys(localStorage)[0]) || '').includes('주식회사')"
     )
+    _save_failed(page)  # unrouting before the aborted request is out would let it through
     page.unroute("**/autosave")
     page.reload()
     choice = page.locator("#draft-choice")
@@ -151,6 +160,7 @@ def test_keeping_the_saved_entries_forgets_the_browser_copy(live_app, new_page):
     page.route("**/autosave", lambda route: route.abort())
     page.fill("#company_name", "typed offline")
     page.wait_for_function("() => Object.keys(localStorage).some(k => k.startsWith('draft'))")
+    _save_failed(page)
     page.unroute("**/autosave")
     page.reload()
     page.get_by_role("button", name="Keep the saved entries").click()

@@ -14,9 +14,11 @@ from tests.e2e.program_steps import (
     camera_for,
     fill,
     page_for,
+    press,
     reviewed_and_selected,
     sign_in,
     start_application,
+    upload,
 )
 from tests.factories import PDF
 from workflow.models import Award
@@ -264,15 +266,13 @@ def test_industry_academia_both_confirm_and_a_change_asks_again(live_app, page_a
             "university_share": "36,000,000",
         },
     )
-    page.set_input_files("#commitment_letter", str(pdf))
-    page.get_by_role("button", name="저장", exact=True).click()
-    page.wait_for_load_state()
+    upload(page, "commitment_letter", pdf)
+    press(page, "저장")
     assert add_member(workflow, app_id, people.applicant, "other@test.kr").ok  # the university's researcher
 
     # the company confirms first -------------------------------------------------------------------------
     page.goto(f"{base}/applications/{app_id}/form")
-    page.get_by_role("button", name=re.compile("최종본 확인·제출")).click()
-    page.wait_for_load_state()
+    press(page, re.compile("최종본 확인·제출"))
     assert "작성 중" in page.content()
     camera.shot(page, "company-confirmed")
 
@@ -282,21 +282,17 @@ def test_industry_academia_both_confirm_and_a_change_asks_again(live_app, page_a
     partner.goto(f"{base}/applications/{app_id}/form")
     partner.fill("#company_share", "80,000,000")
     partner.fill("#university_share", "40,000,000")
-    partner.get_by_role("button", name="저장", exact=True).click()
-    partner.wait_for_load_state()
+    press(partner, "저장")
     partner.goto(f"{base}/applications/{app_id}/form")
-    partner.get_by_role("button", name=re.compile("최종본 확인·제출")).click()
-    partner.wait_for_load_state()
+    press(partner, re.compile("최종본 확인·제출"))
     assert "승인 차례" in partner.content()  # the company's turn again: its confirmation was of the old text
     camera.shot(partner, "university-asked-to-wait")
 
     # the company confirms the changed text, then the university: submitted -----------------------------
     page.goto(f"{base}/applications/{app_id}/form")
-    page.get_by_role("button", name=re.compile("최종본 확인·제출")).click()
-    page.wait_for_load_state()
+    press(page, re.compile("최종본 확인·제출"))
     partner.goto(f"{base}/applications/{app_id}/form")
-    partner.get_by_role("button", name=re.compile("최종본 확인·제출")).click()
-    partner.wait_for_load_state()
+    press(partner, re.compile("최종본 확인·제출"))
     assert "접수 완료 · 검토 중" in partner.content()
     camera.shot(partner, "submitted")
 
