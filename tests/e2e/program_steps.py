@@ -19,6 +19,11 @@ def sign_in(page, base, email, password=PASSWORD):
 
 
 SIZES = pytest.mark.parametrize("size", ["desktop", "phone"])
+# A program's whole journey at one size: the pages it shares with every program (the form, the status
+# page, the officer's page) are tried at both sizes by the role journeys (test_journeys.py, test_phone.py);
+# the programs alternate, so each program-specific page is still seen on a phone by one of them.
+AT_A_DESK = pytest.mark.parametrize("size", ["desktop"])
+ON_A_PHONE = pytest.mark.parametrize("size", ["phone"])
 
 
 def page_for(page_at, size, lang="ko"):

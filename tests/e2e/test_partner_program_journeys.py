@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from tests.e2e.program_steps import (
-    SIZES,
+    AT_A_DESK,
+    ON_A_PHONE,
     camera_for,
     fill,
     page_for,
@@ -24,7 +25,7 @@ from tests.factories import PDF
 from workflow.models import Award
 
 
-@SIZES
+@AT_A_DESK
 def test_company_voucher_share_first_supplier_settlement_and_partial_payment(
     live_app, page_at, clock, tmp_path, size
 ):
@@ -132,7 +133,7 @@ def test_company_voucher_share_first_supplier_settlement_and_partial_payment(
     camera.shot(page, "applicant-paid")
 
 
-@SIZES
+@ON_A_PHONE
 def test_global_cooperation_partner_in_english_and_a_claim_in_euros(live_app, page_at, clock, tmp_path, size):
     from workflow.engine.members import add_member
 
@@ -236,7 +237,7 @@ def test_global_cooperation_partner_in_english_and_a_claim_in_euros(live_app, pa
     camera.shot(partner, "payment-notice-english")
 
 
-@SIZES
+@AT_A_DESK
 def test_industry_academia_both_confirm_and_a_change_asks_again(live_app, page_at, clock, tmp_path, size):
     from workflow.engine.members import add_member
 

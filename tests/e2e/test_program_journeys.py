@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from tests.e2e.program_steps import (
+    AT_A_DESK,
     FORUM_FORM,
-    SIZES,
+    ON_A_PHONE,
     camera_for,
     fill_forum,
     letter_link,
@@ -25,7 +26,7 @@ from tests.factories import PDF
 from workflow.models import Award
 
 
-@SIZES
+@ON_A_PHONE
 def test_policy_forum_last_place_waiting_list_promotion_and_certificate(live_app, page_at, clock, size):
     app, people, base = live_app
     workflow = app.extensions["workflow"]
@@ -100,7 +101,7 @@ def test_policy_forum_last_place_waiting_list_promotion_and_certificate(live_app
         (camera.folder / "certificate.pdf").write_bytes(pdf.body())
 
 
-@SIZES
+@AT_A_DESK
 def test_investment_incentive_formula_instalments_and_pro_rata_recovery(
     live_app, page_at, clock, tmp_path, size
 ):

@@ -41,7 +41,7 @@ SETTINGS = {
 STEPS = st.lists(STEP, min_size=15, max_size=50)
 
 
-@settings(max_examples=60, **SETTINGS)
+@settings(max_examples=30, **SETTINGS)
 @given(steps=STEPS)
 def test_random_interleavings_keep_every_invariant(sqlite_template, tmp_path_factory, steps):
     path = tmp_path_factory.mktemp("money") / "money.sqlite3"
@@ -50,7 +50,7 @@ def test_random_interleavings_keep_every_invariant(sqlite_template, tmp_path_fac
 
 
 @pytest.mark.postgres
-@settings(max_examples=20, **SETTINGS)
+@settings(max_examples=12, **SETTINGS)
 @given(steps=STEPS)
 def test_random_interleavings_keep_every_invariant_on_postgres(postgres_url, steps):
     _run(_postgres_engine(postgres_url), steps)  # every table emptied first

@@ -31,6 +31,10 @@ HOSTILE = (
     "NaN",
 )
 ONE_BY_ONE = ("a\x00b", "²", "9223372036854775808")  # also sent in each query parameter alone
+# sent in each POST field in turn (the others valid), one of each kind a field may fail on: a NUL byte,
+# non-ASCII digits, beyond a 32-bit column, beyond 64 bits, a sum beyond 64 bits; every value is still
+# sent in every field at once
+EACH_FIELD = ("a\x00b", "١٢٣", "2147483648", "9223372036854775808", "4611686018427387904")
 OUT_OF_RANGE_IDS = ("2147483648", "9223372036854775808", "99999999999999999999999999", "٣", "0")
 QUERY_NAMES = ("q", "state", "page", "sort", "id", "next", "lang", "program", "year", "from", "to")
 FORM_NAMES = (
@@ -192,7 +196,7 @@ def test_hostile_values_never_give_a_server_error(app, web_people, objects, part
                         response = client.get(path, query_string=query)
                         _check(response, f"GET {url} {names_at_once} {value!r} as {role}", failures)
                     continue
-                for data in _variants(endpoint, names, value, version, each=first):
+                for data in _variants(endpoint, names, value, version, each=first and value in EACH_FIELD):
                     response = client.post(url, data={**data, "csrf_token": token})
                     _check(response, f"POST {url} {value!r} as {role}", failures)
     assert failures == []
