@@ -10,6 +10,10 @@ Peak RSS of a fresh process running verify is printed at 50k and at the full siz
 Prints per database; the last line is one JSON object (PostgreSQL's figures when it is reachable).
 
     python bench/audit.py [EVENTS]     (default 200000; PostgreSQL from BENCH_POSTGRES_URL)
+    python bench/audit.py --large 2000000 --jobs 2
+                                       (PostgreSQL only: `audit verify --jobs N` once over that many
+                                       events, against the baseline's one streaming pass, for the target
+                                       "2,000,000 events verified in under a minute")
     python bench/audit.py --rss URL    (internal: verify once in this process, print peak RSS in MB)
 """
 
@@ -31,6 +35,7 @@ from sqlalchemy import insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from workflow.audit.parallel import verify_parallel  # noqa: E402
 from workflow.audit.verify import EVENT_COLUMNS, HASHED_FIELDS, verify  # noqa: E402
 from workflow.config import PROJECT_ROOT  # noqa: E402
 from workflow.db import make_engine  # noqa: E402
@@ -197,11 +202,65 @@ def measure(name: str, engine, url: str, total: int) -> dict:
     return result
 
 
+def large(total: int, jobs: int) -> None:
+    """PostgreSQL: `total` events, then the parallel verification once, timed from the start of the
+    command's work to its report (the baseline: one process, one streaming pass, hashes only)."""
+    name = f"bench_audit_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        started = time.perf_counter()
+        generate(engine, 1, total // EVENTS_PER_APPLICATION)
+        generated_s = time.perf_counter() - started
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE applications, history_events"))
+        started = time.perf_counter()
+        report = verify_parallel(engine, jobs=jobs)
+        verify_s = time.perf_counter() - started
+        assert report.ok, [str(f) for f in report.faults[:3]]
+        started = time.perf_counter()
+        events = baseline(engine)
+        baseline_s = time.perf_counter() - started
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    print(
+        f"postgresql: {report.events:,} events in {report.chains:,} chains verified in {verify_s:.1f} s with "
+        f"{jobs} process(es) ({report.events / verify_s:,.0f}/s); one-process baseline {baseline_s:.1f} s; "
+        f"generated in {generated_s:.0f} s",
+        flush=True,
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "audit-large",
+                "events": report.events,
+                "jobs": jobs,
+                "verify_s": round(verify_s, 1),
+                "events_per_s": round(report.events / verify_s),
+                "baseline_s": round(baseline_s, 1),
+                "ratio": round(baseline_s / verify_s, 2),
+                "baseline_events": events,
+            }
+        )
+    )
+
+
 def main() -> None:
     if sys.argv[1:2] == ["--rss"]:
         engine = make_engine(sys.argv[2])
         verified(engine)
         print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        return
+    if sys.argv[1:2] == ["--large"]:
+        jobs = int(sys.argv[sys.argv.index("--jobs") + 1]) if "--jobs" in sys.argv else os.cpu_count() or 1
+        large(int(sys.argv[2]), jobs)
         return
     total = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     results = []
