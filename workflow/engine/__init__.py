@@ -317,6 +317,7 @@ class Workflow:
             history_seq=event["seq"],
             history_head=event["hash"],
             state_entered_at=tx.now,
+            data_hash=event["data_hash"],
         )
         return Move(new_id, None, state, 2, event["seq"], [], [], row)
 

@@ -1,8 +1,8 @@
 """fire(): the one way an application changes state.
 
 In one transaction: role and object check, reason, field validation, guard, effects' read-only checks
-(e.g. the budget left), version-checked move, effects, one history event, timers, outbox rows, then any
-automatic transitions (as `system`).
+(e.g. the budget left), the version-checked move with its history event, timers and outbox rows (one
+statement on PostgreSQL: engine/batch.py), effects, then any automatic transitions (as `system`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from workflow.engine.results import Refused
 from workflow.engine.totals import total_problems
 from workflow.engine.transaction import Move, Transaction
 from workflow.vocabulary.effects import EffectContext, EffectRefused
-from workflow.vocabulary.fields import clean_values, missing_required
+from workflow.vocabulary.fields import FIELD_TYPES, FieldError, clean_values, is_empty
 from workflow.vocabulary.guards import GuardEvaluationError
 from workflow.vocabulary.messages import Message
 from workflow.vocabulary.roles import role_labels
@@ -106,7 +106,7 @@ def _undone(program, trigger: str, state: str) -> Message:
 def _apply(
     tx: Transaction, program, application: ApplicationRow, transition, actor, held, reason, data, context
 ) -> Move:
-    """Write the move, its effects, event, timers and notices."""
+    """Write the move (its event, timers and the outbox rows of its notices) and its effects."""
     connection, now = tx.connection, tx.now
     data = dict(data)
     pure = [(kind, params) for kind, params in transition.effects if kind.changes_data]
@@ -132,6 +132,7 @@ def _apply(
             if transition.spec.new_review_round
             else None
         )
+        written_before = len(tx.outbox_ids)
         event = tx.move(
             program,
             application,
@@ -142,7 +143,9 @@ def _apply(
             reason,
             data,
             detail=new_round,
+            notices=transition.spec.notices,
         )
+        outbox_ids = tx.outbox_ids[written_before:]  # the notices' rows, written with the move
         if new_round is not None:
             review_rounds.begin_round(connection, application.id, new_round, event["seq"], now)
         # what this trigger releases (a held tranche) is released before the effects run, so one step
@@ -158,7 +161,6 @@ def _apply(
         hook(connection, program, application, transition, data, event["seq"], now)
     if program.spec.capacity is not None:
         promote_waiting(tx, program, application.state, transition.spec.to)
-    outbox_ids = tx.notices(program, application.id, event, transition.spec.notices)
     for watcher in tx.workflow.transition_watchers:
         watcher(tx, program, application, transition, event)
     moved = transition.spec.to != application.state
@@ -170,6 +172,7 @@ def _apply(
         history_seq=event["seq"],
         history_head=event["hash"],
         state_entered_at=now if moved else application.state_entered_at,
+        data_hash=event["data_hash"],
     )
     return Move(
         application.id,
@@ -338,10 +341,18 @@ def stage_problems(program, stage_names, data: dict) -> dict[str, Message]:
     problems: dict[str, Message] = {}
     for stage_name in dict.fromkeys(stage_names):
         stage = program.spec.stages[stage_name]
-        specs = {f.name: f for f in stage.fields}
-        missing = missing_required(stage.fields, data)
-        _, errors = clean_values(specs, {n: data[n] for n in specs if data.get(n) is not None})
-        problems |= {name: Message("required") for name in missing} | errors
+        missing, errors = {}, {}
+        for spec in stage.fields:  # one pass: a missing required value, or one its type refuses
+            value = data.get(spec.name)
+            if is_empty(value):
+                if spec.required:
+                    missing[spec.name] = Message("required")
+                continue
+            try:
+                FIELD_TYPES[spec.type].coerce(value, spec)
+            except FieldError as error:
+                errors[spec.name] = error.message
+        problems |= missing | errors
         shares = total_problems(stage, data)
         problems |= {name: message for name, message in shares.items() if name not in problems}
     return problems

@@ -53,6 +53,8 @@ def event_hash(event: dict) -> str:
 
 def data_diff(before: dict, after: dict) -> dict:
     """{field: [old, new]} for each field whose value changed."""
+    if before == after:
+        return {}
     return {
         name: [before.get(name), after.get(name)]
         for name in sorted(before.keys() | after.keys())

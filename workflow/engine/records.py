@@ -5,18 +5,21 @@ Written with Core statements: this is fire()'s hot path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, insert, select, update
 
+from workflow.engine import batch, prepared
+from workflow.engine.batch import Changes, Part, Rows
 from workflow.engine.history import data_diff, data_hash, event_hash
 from workflow.engine.search_text import APPLICANT_BY_ID, data_text, search_value
-from workflow.engine.sort_keys import APPLICANT_NAME_BY_ID, key_values
+from workflow.engine.sort_keys import APPLICANT_NAME_BY_ID, deadline_due, key_values
 from workflow.models import Application, HistoryEvent, OutboxMessage, Timer
-from workflow.performance.recording import record_stay
+from workflow.performance.recording import stay_rows
 from workflow.vocabulary.messages import Message
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -64,13 +67,17 @@ CLAIM = update(APPLICATIONS).where(
 
 def _claim(data: bool, deadline: bool):
     """The version-checked UPDATE of a move: with the data (and the columns that follow it) when it
-    changed, with the open deadline when the state was entered anew."""
-    values: dict[str, Any] = {name: bindparam(name) for name in MOVE_COLUMNS if data or "data" not in name}
+    changed, with the open deadline when the state was entered anew. The new values are bound as
+    `new_<column>`: a name that is no column's, so the statement composes with the rows written with it
+    (engine/batch.py) without a value taken for another table's column."""
+    names = [name for name in MOVE_COLUMNS if data or "data" not in name]
+    if data:
+        names += ["key_title", "key_amount"]
+    if deadline:
+        names.append("open_deadline")
+    values: dict[str, Any] = {name: bindparam(f"new_{name}") for name in names}
     if data:
         values["search_text"] = search_value()
-        values.update({name: bindparam(name) for name in ("key_title", "key_amount")})
-    if deadline:
-        values["open_deadline"] = bindparam("open_deadline")
     return CLAIM.values(values)
 
 
@@ -81,19 +88,14 @@ INSERT_APPLICATION = (
     .values(search_text=APPLICANT_BY_ID, applicant_name=APPLICANT_NAME_BY_ID)
     .returning(APPLICATIONS.c.id)
 )
-INSERT_EVENT = insert(EVENTS)
-INSERT_TIMER = insert(TIMERS)
 INSERT_OUTBOX = insert(OUTBOX)
-CANCEL_TIMERS = (
-    update(TIMERS)
-    .where(TIMERS.c.application_id == bindparam("b_application_id"), TIMERS.c.status == "pending")
-    .values(status="cancelled", fired_at=bindparam("fired_at"), result="left the state")
-)
+PENDING = TIMERS.c.status == "pending"  # the timers a move out of their state cancels
 
 
 def insert_application(connection, program, applicant_id: int, now: datetime) -> int:
     """A new row in the program's initial state with an empty history; write_move records its creation."""
-    return connection.execute(
+    return prepared.run(
+        connection,
         INSERT_APPLICATION,
         {
             "program_key": program.key,
@@ -101,6 +103,7 @@ def insert_application(connection, program, applicant_id: int, now: datetime) ->
             "definition_sha": program.sha256,
             "state": program.initial,
             "data": {},
+            "event_data": {},
             "row_version": 1,
             "applicant_id": applicant_id,
             "b_applicant": applicant_id,
@@ -130,8 +133,13 @@ class ApplicationRow:
     history_head: str
     state_entered_at: datetime | None
     created_at: datetime | None = None
+    # the hash of `data` when the move that produced this row computed it (the next move that keeps the
+    # data need not compute it again); None when unknown, e.g. a row read from the database
+    data_hash: str | None = field(default=None, compare=False)
 
     def moved(self, **changes: Any) -> ApplicationRow:
+        if "data" in changes and "data_hash" not in changes:
+            changes["data_hash"] = None
         return replace(self, **changes)
 
 
@@ -187,19 +195,29 @@ def write_move(
     data: dict,
     now: datetime,
     detail: dict | None = None,
-    entered: bool = False,
-    deadline: datetime | None = None,
-) -> dict | None:
-    """Claim the row by its version and append one event; None if someone else changed it first.
+    left=None,
+    notices: Sequence[str] = (),
+) -> tuple[dict, list[int]] | None:
+    """Claim the row by its version and write what the move writes with it (engine/batch.py): one event,
+    the stay in the state left, the timers of the state left cancelled and those of the state entered
+    started, the outbox rows of `notices`. Returns the event and the outbox ids; None if someone else
+    changed the row first (then nothing was written).
 
-    A move that `entered` a state anew (its timers restart) keeps the due time of that state's
-    `deadline` (None: it has none) on the row as its open deadline.
-
-    The application ends up pinned to `program` (the same definition, or the new one of a migration).
+    The application ends up pinned to `program` (the same definition, or the new one of a migration, whose
+    state's timers restart under the new rules; `left` is the definition it was under before).
     The event records the row version it leaves behind, so `audit verify` can tell a row changed outside it;
     `detail` carries what a state-keeping event recorded (a review assignment, a declaration, scores)."""
     program_key, program_version, definition_sha = program.key, program.version, program.sha256
     seq = application.history_seq + 1
+    # the same data under the same definition: the columns read from it through the rule file stand
+    unchanged = (
+        data == application.data
+        and data == application.event_data
+        and definition_sha == application.definition_sha
+    )
+    # a state entered anew (or under a new definition): its timers restart, its deadline is kept on the row
+    entered = to_state != application.state or left is not None
+    due = deadline_due(program, to_state, data, now) if entered else None
     event = {
         "application_id": application.id,
         "seq": seq,
@@ -214,7 +232,7 @@ def write_move(
         "actor_roles": sorted(actor_roles),
         "reason": reason,
         "diff": data_diff(application.event_data or {}, data),
-        "data_hash": data_hash(data),
+        "data_hash": application.data_hash if unchanged and application.data_hash else data_hash(data),
         "at": now,
         "prev_hash": application.history_head,
         "row_version": application.row_version + 1,
@@ -224,39 +242,49 @@ def write_move(
     values = {
         "b_id": application.id,
         "b_row_version": application.row_version,
-        "state": to_state,
-        "data": data,
-        "event_data": data,
-        "row_version": application.row_version + 1,
-        "history_seq": seq,
-        "history_head": event["hash"],
-        "updated_at": now,
-        "updated_by": actor.id,
-        "program_key": program_key,
-        "program_version": program_version,
-        "definition_sha": definition_sha,
-        "state_entered_at": now if to_state != application.state else application.state_entered_at,
+        "new_state": to_state,
+        "new_data": data,
+        "new_event_data": data,
+        "new_row_version": application.row_version + 1,
+        "new_history_seq": seq,
+        "new_history_head": event["hash"],
+        "new_updated_at": now,
+        "new_updated_by": actor.id,
+        "new_program_key": program_key,
+        "new_program_version": program_version,
+        "new_definition_sha": definition_sha,
+        "new_state_entered_at": now if to_state != application.state else application.state_entered_at,
     }
-    # the same data under the same definition: the columns read from it through the rule file stand
-    unchanged = (
-        data == application.data
-        and data == application.event_data
-        and definition_sha == application.definition_sha
-    )
     if unchanged:
-        del values["data"], values["event_data"]
+        del values["new_data"], values["new_event_data"]
     else:
         values["search_data"] = data_text(program, data)
-        values.update(key_values(program, data))
+        values.update({f"new_{name}": value for name, value in key_values(program, data).items()})
     if entered:
-        values["open_deadline"] = deadline
-    claim = CLAIMS[(not unchanged, entered)]
-    if connection.execute(claim, values).rowcount != 1:
-        return None
-    connection.execute(INSERT_EVENT, event)
+        values["new_open_deadline"] = due
+    parts: list[Part] = [Rows(EVENTS, [event])]
     if application.state and to_state != application.state:
-        record_stay(connection, program, application, to_state, trigger, now)
-    return event
+        parts += stay_rows(connection, program, application, to_state, trigger, now)
+    if entered:
+        before = left or program
+        if application.state and before.spec.states[application.state].deadline is not None:
+            parts.append(
+                Changes(
+                    TIMERS,
+                    {"application_id": application.id},
+                    {"status": "cancelled", "fired_at": now, "result": "left the state"},
+                    PENDING,
+                )
+            )
+        timers = timer_rows(program, application.id, to_state, due, now)
+        if timers:
+            parts.append(Rows(TIMERS, timers))
+    if notices:
+        parts.append(Rows(OUTBOX, notice_rows(program, application.id, event, notices), returning_id=True))
+    outbox_ids = batch.write(connection, CLAIMS[(not unchanged, entered)], values, parts)
+    if outbox_ids is None:
+        return None
+    return event, outbox_ids
 
 
 def is_open(period, now: datetime) -> bool:
@@ -268,17 +296,11 @@ def is_open(period, now: datetime) -> bool:
     return start <= now <= end
 
 
-def cancel_timers(connection, application_id: int, now: datetime) -> None:
-    connection.execute(CANCEL_TIMERS, {"b_application_id": application_id, "fired_at": now})
-
-
-def start_timers(
-    connection, program, application_id: int, state: str, due: datetime | None, now: datetime
-) -> None:
+def timer_rows(program, application_id: int, state: str, due: datetime | None, now: datetime) -> list[dict]:
     """The deadline (due at `due`, from `sort_keys.deadline_due`) and reminders of the state entered."""
     deadline = program.spec.states[state].deadline
     if deadline is None or due is None:
-        return
+        return []
     rows = [
         {
             "application_id": application_id,
@@ -286,7 +308,7 @@ def start_timers(
             "kind": "deadline",
             "due_at": due,
             "status": "pending",
-            "action": deadline.on_expiry.model_dump(exclude_none=True),
+            "action": _expiry_action(program, state),
             "created_at": now,
         }
     ]
@@ -295,40 +317,58 @@ def start_timers(
             "application_id": application_id,
             "state": state,
             "kind": "reminder",
-            "status": "pending",
             "due_at": due - timedelta(days=reminder.days_before),
+            "status": "pending",
             "action": {"notice": reminder.notice},
             "created_at": now,
         }
         for reminder in deadline.reminders
     ]
-    connection.execute(INSERT_TIMER, rows)
+    return rows
 
 
-def write_notices(connection, program, application_id: int, event: dict, notices: list[str]) -> list[int]:
-    ids = []
+def _expiry_action(program, state: str) -> dict:
+    """What a deadline timer of `state` does when it falls, as stored (worked out once per program)."""
+    key = ("expiry_action", state)
+    action = program.derived.get(key)
+    if action is None:
+        deadline = program.spec.states[state].deadline
+        action = program.derived[key] = deadline.on_expiry.model_dump(exclude_none=True)
+    return action
+
+
+def notice_rows(program, application_id: int, event: dict, notices: Sequence[str]) -> list[dict]:
+    """The outbox rows of `notices` for the event (delivered after the commit)."""
+    rows = []
     for name in notices:
         notice = program.spec.notices[name]
-        row = {
-            "application_id": application_id,
-            "event_seq": event["seq"],
-            "notice": name,
-            "template": notice.template,
-            "recipients": list(notice.to),
-            "channels": list(notice.channels),
-            "payload": {
-                "trigger": event["trigger"],
-                "from": event["from_state"],
-                "to": event["to_state"],
-                "reason": event["reason"],
-                "statutory": notice.statutory,
-            },
-            "status": "pending",
-            "attempts": 0,
-            "created_at": event["at"],
-        }
-        ids.append(connection.execute(INSERT_OUTBOX, row).inserted_primary_key[0])
-    return ids
+        rows.append(
+            {
+                "application_id": application_id,
+                "event_seq": event["seq"],
+                "notice": name,
+                "template": notice.template,
+                "recipients": list(notice.to),
+                "channels": list(notice.channels),
+                "payload": {
+                    "trigger": event["trigger"],
+                    "from": event["from_state"],
+                    "to": event["to_state"],
+                    "reason": event["reason"],
+                    "statutory": notice.statutory,
+                },
+                "status": "pending",
+                "attempts": 0,
+                "created_at": event["at"],
+            }
+        )
+    return rows
+
+
+def write_notices(connection, program, application_id: int, event: dict, notices: Sequence[str]) -> list[int]:
+    """Outbox rows for an event already written (e.g. a timer's notice)."""
+    rows = notice_rows(program, application_id, event, notices)
+    return [connection.execute(INSERT_OUTBOX, row).inserted_primary_key[0] for row in rows]
 
 
 def refusal_for_conflict(connection, program, application_id: int, code: str = "stale", **params) -> Message:

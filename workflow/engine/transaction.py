@@ -14,6 +14,7 @@ and becomes the refusal of the result. Notices the transaction wrote are handed 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,6 @@ from workflow.engine import records
 from workflow.engine.actors import Actor
 from workflow.engine.records import ApplicationRow
 from workflow.engine.results import Refused
-from workflow.engine.sort_keys import deadline_due
 from workflow.vocabulary.messages import Message
 
 if TYPE_CHECKING:
@@ -133,16 +133,15 @@ class Transaction:
         data: dict | None = None,
         left: CompiledProgram | None = None,
         detail: dict | None = None,
+        notices: Sequence[str] = (),
     ) -> dict[str, Any]:
-        """The one place an application moves: claim the row by its version, append the event, then
-        cancel the timers of the state left and start those of the state entered. Returns the event.
+        """The one place an application moves: claim the row by its version, append the event, cancel the
+        timers of the state left and start those of the state entered, write the outbox rows of `notices`
+        (handed on after the commit). Returns the event.
 
         `program` is the definition the application is pinned to afterwards; `left` the one it was
         under before, if different (a version migration restarts the timers under the new rules)."""
-        data = current.data if data is None else data
-        moved = to_state != current.state or left is not None
-        due = deadline_due(program, to_state, data, self.now) if moved else None
-        event = records.write_move(
+        written = records.write_move(
             self.connection,
             application=current,
             program=program,
@@ -151,19 +150,16 @@ class Transaction:
             actor=actor,
             actor_roles=roles,
             reason=reason,
-            data=data,
+            data=current.data if data is None else data,
             now=self.now,
             detail=detail,
-            entered=moved,
-            deadline=due,
+            left=left,
+            notices=notices,
         )
-        if event is None:
+        if written is None:
             raise Refused(records.refusal_for_conflict(self.connection, program, current.id))
-        if moved:
-            before = left or program
-            if current.state and before.spec.states[current.state].deadline is not None:
-                records.cancel_timers(self.connection, current.id, self.now)
-            records.start_timers(self.connection, program, current.id, to_state, due, self.now)
+        event, outbox_ids = written
+        self.outbox_ids.extend(outbox_ids)
         return event
 
     def record(

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from workflow.engine import prepared
+from workflow.engine.batch import Rows
 from workflow.models import Application, Company, CompanyApplication, FunnelMark, IndicatorValue, StateStay
 
 if TYPE_CHECKING:
@@ -28,7 +30,6 @@ STAYS, COMPANIES, LINKS, VALUES, MARKS = (
     m.__table__ for m in (StateStay, Company, CompanyApplication, IndicatorValue, FunnelMark)
 )
 STARTED = select(Application.created_at).where(Application.id == bindparam("application_id"))
-INSERT_STAY = insert(STAYS)
 COMPANY_OF = select(LINKS.c.company_id).where(LINKS.c.application_id == bindparam("application_id"))
 UPDATE_VALUE = (
     update(VALUES)
@@ -48,62 +49,55 @@ UPDATE_VALUE = (
 PROFILE_COLUMNS = ("name", "employees", "founded_year", "sector", "region")
 
 
-def record_stay(
+def stay_rows(
     connection, program, application: ApplicationRow, to_state: str, trigger: str, now: datetime
-) -> None:
-    """The stay in the state being left; and the funnel outcome its trigger means, if any (once)."""
+) -> list[Rows]:
+    """The rows a move out of the application's state writes with it (engine/batch.py): the stay in the
+    state left; and the funnel outcome its trigger means, if any (once)."""
     entered = application.state_entered_at or now
-    connection.execute(
-        INSERT_STAY,
-        {
-            "application_id": application.id,
-            "program_key": application.program_key,
-            "state": application.state,
-            "left_by": trigger,
-            "entered_at": entered,
-            "left_at": now,
-            "seconds": max(0, int((now - entered).total_seconds())),
-        },
-    )
+    parts = [
+        Rows(
+            STAYS,
+            [
+                {
+                    "application_id": application.id,
+                    "program_key": application.program_key,
+                    "state": application.state,
+                    "left_by": trigger,
+                    "entered_at": entered,
+                    "left_at": now,
+                    "seconds": max(0, int((now - entered).total_seconds())),
+                }
+            ],
+        )
+    ]
     outcome = funnel_outcomes(program).get(trigger)
     if outcome is not None:
         started = (
             application.created_at
             or connection.execute(STARTED, {"application_id": application.id}).scalar_one()
         )
-        connection.execute(
-            _insert_ignoring_duplicates(connection, MARKS),
-            {
-                "application_id": application.id,
-                "outcome": outcome,
-                "program_key": application.program_key,
-                "created_at": started,
-            },
-        )
+        mark = {
+            "application_id": application.id,
+            "outcome": outcome,
+            "program_key": application.program_key,
+            "created_at": started,
+        }
+        parts.append(Rows(MARKS, [mark], ignore_duplicates=True))
+    return parts
 
 
 def funnel_outcomes(program) -> dict[str, str]:
-    """trigger -> funnel outcome, from the rule file's `funnel:`."""
-    funnel = program.spec.funnel
-    if funnel is None:
-        return {}
-    return {
-        trigger: outcome
-        for outcome in ("submitted", "selected", "withdrawn", "lapsed")
-        for trigger in getattr(funnel, outcome)
-    }
-
-
-_IGNORING: dict[tuple[str, str], object] = {}
-
-
-def _insert_ignoring_duplicates(connection, table):
-    """INSERT ... ON CONFLICT DO NOTHING for the connection's database, built once per table."""
-    key = (connection.dialect.name, table.name)
-    if key not in _IGNORING:
-        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-        _IGNORING[key] = dialect.insert(table).on_conflict_do_nothing()
-    return _IGNORING[key]
+    """trigger -> funnel outcome, from the rule file's `funnel:` (worked out once per program)."""
+    outcomes = program.derived.get("funnel_outcomes")
+    if outcomes is None:
+        funnel = program.spec.funnel
+        outcomes = program.derived["funnel_outcomes"] = {
+            trigger: outcome
+            for outcome in ("submitted", "selected", "withdrawn", "lapsed")
+            for trigger in (getattr(funnel, outcome) if funnel is not None else ())
+        }
+    return outcomes
 
 
 @dataclass(frozen=True)
@@ -202,6 +196,7 @@ def profile_values(company: dict, data: dict) -> dict:
 
 
 _COMPANY_STATEMENTS: dict[tuple[str, tuple[str, ...]], tuple] = {}
+_COMPANY_AT_ONCE: dict[tuple[str, ...], object] = {}
 
 
 def _company_statements(connection, columns: tuple[str, ...]) -> tuple:
@@ -229,17 +224,63 @@ def _company_statements(connection, columns: tuple[str, ...]) -> tuple:
     return _COMPANY_STATEMENTS[key]
 
 
+def _company_at_once(columns: tuple[str, ...]):
+    """PostgreSQL: the three as one statement (data-modifying CTEs), returning the company's id. The
+    parameters are named `co_*`, no column's name, so none is taken for a column of another part."""
+    statement = _COMPANY_AT_ONCE.get(columns)
+    if statement is None:
+        profile = ("business_no", "updated_at", *columns)
+        upsert = postgresql.insert(COMPANIES).values(
+            {name: bindparam(f"co_{name}", type_=COMPANIES.c[name].type) for name in profile}
+        )
+        company = (
+            upsert.on_conflict_do_update(
+                index_elements=[COMPANIES.c.business_no],
+                set_={name: upsert.excluded[name] for name in profile[1:]},
+            )
+            .returning(COMPANIES.c.id)
+            .cte("company")
+        )
+        application = bindparam("co_application", type_=LINKS.c.application_id.type)
+        link = postgresql.insert(LINKS).from_select(
+            ["application_id", "company_id", "program_key"],
+            select(application, company.c.id, bindparam("co_program", type_=LINKS.c.program_key.type)),
+            include_defaults=False,
+        )
+        link = link.on_conflict_do_update(
+            index_elements=[LINKS.c.application_id],
+            set_={"company_id": link.excluded.company_id, "program_key": link.excluded.program_key},
+        )
+        relink = (
+            update(VALUES)
+            .where(VALUES.c.application_id == application)
+            .values(company_id=select(company.c.id).scalar_subquery())
+        )
+        statement = _COMPANY_AT_ONCE[columns] = select(company.c.id).add_cte(
+            link.cte("link"), relink.cte("relink")
+        )
+    return statement
+
+
 def _save_company(connection, program, application_id: int, company: dict, data: dict, now) -> int | None:
     business_no = data.get(company["business_no"])
     if not business_no:
         return None
     values = profile_values(company, data)
-    upsert, link, update_values = _company_statements(connection, tuple(sorted(values)))
-    company_id = connection.execute(
-        upsert, {"business_no": business_no, "updated_at": now, **values}
+    columns = tuple(sorted(values))
+    if connection.dialect.name == "postgresql":
+        params = {f"co_{name}": value for name, value in values.items()}
+        params |= {"co_business_no": business_no, "co_updated_at": now}
+        params |= {"co_application": application_id, "co_program": program.key}
+        return prepared.run(connection, _company_at_once(columns), params).scalar_one()
+    upsert, link, update_values = _company_statements(connection, columns)
+    company_id = prepared.run(
+        connection, upsert, {"business_no": business_no, "updated_at": now, **values}
     ).scalar_one()
-    connection.execute(
-        link, {"application_id": application_id, "company_id": company_id, "program_key": program.key}
+    prepared.run(
+        connection,
+        link,
+        {"application_id": application_id, "company_id": company_id, "program_key": program.key},
     )
-    connection.execute(update_values, {"b_application_id": application_id, "b_company_id": company_id})
+    prepared.run(connection, update_values, {"b_application_id": application_id, "b_company_id": company_id})
     return company_id
