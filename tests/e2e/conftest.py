@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,18 +38,27 @@ SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "hei
 SIZE_AND_LANGUAGE = pytest.mark.parametrize(("size", "lang"), [("desktop", "en"), ("phone", "ko")])
 
 
+@contextmanager
+def served(app):
+    """The app on a free loopback port, in a thread, for as long as the block runs: yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
 @pytest.fixture
 def live_app(sqlite_engine, clock, tmp_path):
     app = make_app(sqlite_engine, clock, tmp_path)
     people = People(sqlite_engine)
     with sqlite_engine.begin() as connection:
         connection.execute(update(User).values(password_hash=FAST_HASH))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, people, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with served(app) as base:
+        yield app, people, base
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.e2e.conftest import Journey, login
+from tests.e2e.conftest import Journey, login, served
 from tests.engine.capabilities import CAPABILITIES, staff
 from tests.web.conftest import PASSWORD, make_app, people_with_passwords
 from workflow.services import reviews
@@ -21,12 +19,8 @@ def capability_server(sqlite_engine, clock, tmp_path):
     rules = tmp_path / "rules"
     shutil.copytree(CAPABILITIES, rules)
     app = make_app(sqlite_engine, clock, tmp_path, RULES_DIR=str(rules))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with served(app) as base:
+        yield app, base
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 
 import pytest
 from sqlalchemy import update
-from werkzeug.serving import make_server
 
 from tests.conftest import FIXTURES, People
-from tests.e2e.conftest import SIZE_AND_LANGUAGE, SIZES, Camera
+from tests.e2e.conftest import SIZE_AND_LANGUAGE, SIZES, Camera, served
 from tests.web.conftest import FAST_HASH, PASSWORD, make_app
 from workflow.models import User
 
@@ -32,12 +30,8 @@ def correcting_app(sqlite_engine, clock, tmp_path):
     people = People(sqlite_engine, programs_dir=rules)
     with sqlite_engine.begin() as connection:
         connection.execute(update(User).values(password_hash=FAST_HASH))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, people, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with served(app) as base:
+        yield app, people, base
 
 
 def _fits(page, size: str, name: str) -> None:
