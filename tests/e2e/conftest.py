@@ -38,10 +38,26 @@ SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "hei
 SIZE_AND_LANGUAGE = pytest.mark.parametrize(("size", "lang"), [("desktop", "en"), ("phone", "ko")])
 
 
+def _closed_before_sending(app):
+    """Each response read whole and closed before werkzeug writes it: werkzeug's test server skips the
+    close when the browser resets the connection mid-response (it reads the socket first), and the
+    file a static response holds then surfaces as an unraisable ResourceWarning in some later test."""
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 @contextmanager
 def served(app):
     """The app on a free loopback port, in a thread, for as long as the block runs: yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closed_before_sending(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -182,6 +198,22 @@ def login(page, base: str, email: str, password: str) -> None:
     page.fill("#password", password)
     page.get_by_role("button", name=re.compile("^(로그인|Sign in)$")).click()
     page.wait_for_load_state()
+
+
+def autosave_saved(page) -> None:
+    """Wait for the server's answer to an autosave (not "저장 중…", the request being sent)."""
+    page.wait_for_function(
+        "() => /임시 저장|Draft saved/.test(document.getElementById('autosave-status').textContent)"
+    )
+
+
+def autosave_failed(page) -> None:
+    """Wait until the form says its autosave failed: the aborted request has come back, so unrouting
+    now cannot let it through."""
+    page.wait_for_function(
+        "() => { const s = document.getElementById('autosave-status');"
+        " return s.textContent === s.getAttribute('data-failed'); }"
+    )
 
 
 def check_accessibility(page, name: str) -> None:

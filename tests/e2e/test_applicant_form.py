@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import SIZE_AND_LANGUAGE, SIZES, Camera
+from tests.e2e.conftest import SIZE_AND_LANGUAGE, SIZES, Camera, autosave_failed, autosave_saved
 from tests.e2e.conftest import login as _login
 from tests.web.conftest import PASSWORD
 
@@ -99,21 +99,6 @@ def test_the_account_page_keeps_each_error_at_its_field(live_app, new_page, lang
     camera.shot(page, "account-errors")
 
 
-def _saved(page) -> None:
-    """Wait for the server's answer (not "저장 중…", the request being sent)."""
-    page.wait_for_function(
-        "() => /임시 저장|Draft saved/.test(document.getElementById('autosave-status').textContent)"
-    )
-
-
-def _save_failed(page) -> None:
-    """Wait until the form says its autosave failed (the aborted request has come back)."""
-    page.wait_for_function(
-        "() => { const s = document.getElementById('autosave-status');"
-        " return s.textContent === s.getAttribute('data-failed'); }"
-    )
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_a_refused_entry_survives_a_reload_and_a_differing_copy_is_the_users_choice(live_app, new_page, size):
     app, _, base = live_app
@@ -121,7 +106,7 @@ def test_a_refused_entry_survives_a_reload_and_a_differing_copy_is_the_users_cho
     camera = Camera(f"nothing-lost-{size}")
     page.fill("#company_name", "헬스온")
     page.fill("#business_no", "12345")  # refused: kept as typed, marked
-    _saved(page)
+    autosave_saved(page)
     page.wait_for_selector("#business_no[aria-invalid=true]")
     page.reload()
     assert page.input_value("#business_no") == "12345"
@@ -135,7 +120,7 @@ def test_a_refused_entry_survives_a_reload_and_a_differing_copy_is_the_users_cho
     page.wait_for_function(
         "() => (localStorage.getItem(Object.keys(localStorage)[0]) || '').includes('주식회사')"
     )
-    _save_failed(page)  # unrouting before the aborted request is out would let it through
+    autosave_failed(page)  # unrouting before the aborted request is out would let it through
     page.unroute("**/autosave")
     page.reload()
     choice = page.locator("#draft-choice")
@@ -147,7 +132,7 @@ def test_a_refused_entry_survives_a_reload_and_a_differing_copy_is_the_users_cho
     camera.shot(page, "choice")
     page.evaluate("() => { document.getElementById('autosave-status').textContent = ''; }")
     page.get_by_role("button", name="이 브라우저의 입력 사용").click()
-    _saved(page)
+    autosave_saved(page)
     assert page.input_value("#company_name") == "헬스온 주식회사" and choice.is_hidden()
     with app.extensions["workflow"].db.connect() as connection:
         from workflow.engine import records
@@ -160,7 +145,7 @@ def test_keeping_the_saved_entries_forgets_the_browser_copy(live_app, new_page):
     page.route("**/autosave", lambda route: route.abort())
     page.fill("#company_name", "typed offline")
     page.wait_for_function("() => Object.keys(localStorage).some(k => k.startsWith('draft'))")
-    _save_failed(page)
+    autosave_failed(page)
     page.unroute("**/autosave")
     page.reload()
     page.get_by_role("button", name="Keep the saved entries").click()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from tests.e2e.conftest import autosave_failed
 from tests.web.conftest import PASSWORD
 
 
@@ -30,6 +31,7 @@ def _unsent_copy(page, base, app_id: int, text: str) -> None:
     page.goto(f"{base}/applications/{app_id}/form")
     page.fill("#company_name", text)
     page.wait_for_function("() => Object.keys(localStorage).some(k => k.startsWith('draft'))")
+    autosave_failed(page)
     page.unroute("**/autosave")
 
 
