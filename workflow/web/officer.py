@@ -15,13 +15,14 @@ from workflow.engine.actions import available_actions
 from workflow.services import bulk, notes, reviews
 from workflow.services.board import board as load_board
 from workflow.services.board import declared_conflicts, reviewer_candidates, state_counts
-from workflow.services.board_columns import parse_sort, selection_states, state_kinds
+from workflow.services.board_columns import parse_sort, selection_states
 from workflow.services.contacts import administrators
 from workflow.services.status import application_view
 from workflow.vocabulary.numbers import database_id
 from workflow.vocabulary.roles import roles_that
 from workflow.web.auth import current_actor, read_db, require_program_staff, roles_required, workflow
 from workflow.web.board_export import FORMATS, board_csv, board_xlsx
+from workflow.web.board_rows import board_rows
 from workflow.web.common import state_label, visible_application
 from workflow.web.i18n import current_lang, message_text
 from workflow.web.inputs import form_text, query_page, query_text
@@ -60,12 +61,10 @@ def board_view(key: str, detail_endpoint: str, export_endpoint: str | None = Non
         "officer/board.html",
         program=program,
         board=result,
+        rows=board_rows(result.rows, program, detail_endpoint, workflow().clock()),
         state=state,
         q=q,
-        kinds=state_kinds(program),
         ranking=state in selection_states(program),
-        now=workflow().clock(),
-        detail_endpoint=detail_endpoint,
         export_endpoint=export_endpoint,
         bulk=tools,
     )
