@@ -84,6 +84,7 @@ RESOLVERS: dict[str, Callable[..., list[int]]] = {
     "system": lambda connection, application, role: [],
 }
 
+
 def _page(held: tuple[str, ...], kinds: dict, applicant_side: bool) -> str:
     """The application's page for someone holding `held` (the notice's roles in its order): the applicant's
     side reads the status page; staff and reviewers the page of their first role that the registry names."""

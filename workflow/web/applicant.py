@@ -181,9 +181,7 @@ def status(application_id: int):
         tranche_status=TRANCHE_STATUS,
         steps=progress.steps(compiled, row.state, current_lang(), audience),
         now=workflow().clock(),
-        receipt=receipt_of(compiled, application_id, view.events)
-        if is_owner(row) or staff
-        else None,
+        receipt=receipt_of(compiled, application_id, view.events) if is_owner(row) or staff else None,
     )
 
 
