@@ -39,10 +39,11 @@ def check_notices(checker) -> None:
                 )
         for index, role in enumerate(as_list(notice.get("to"))):
             checker.role_ref(("notices", name, "to", index), role)
-        template = notice.get("template")
-        if isinstance(template, str) and not checker.template_exists(template, checker.program_key):
-            checker.add(
-                ("notices", name, "template"),
-                f"notice '{name}' has no template '{template}'",
-                f"add templates/notices/{template}.ko.txt and {template}.en.txt",
-            )
+        for key in ("template", "staff_template"):
+            template = notice.get(key)
+            if isinstance(template, str) and not checker.template_exists(template, checker.program_key):
+                checker.add(
+                    ("notices", name, key),
+                    f"notice '{name}' has no template '{template}'",
+                    f"add templates/notices/{template}.ko.txt and {template}.en.txt",
+                )

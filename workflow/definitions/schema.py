@@ -254,6 +254,7 @@ class DecisionSpec(Closed):
 class NoticeSpec(Closed):
     to: list[Name] = Field(min_length=1)
     template: Name
+    staff_template: Name | None = None  # what recipients off the applicant's side read instead
     channels: list[Name] = Field(default=["inbox", "email"], min_length=1)  # registered channels
     statutory: bool = False
 

@@ -356,6 +356,7 @@ def notice_rows(program, application_id: int, event: dict, notices: Sequence[str
                     "to": event["to_state"],
                     "reason": event["reason"],
                     "statutory": notice.statutory,
+                    **({"staff_template": notice.staff_template} if notice.staff_template else {}),
                 },
                 "status": "pending",
                 "attempts": 0,

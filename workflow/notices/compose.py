@@ -30,7 +30,7 @@ def document_no(service, facts, recipient) -> str:
 def letter_paragraphs(service, facts, message) -> list[str]:
     """templates/letters/[<program key>/]<template>.<lang>.txt if the notice has a formal letter text, else the
     e-mail text."""
-    names = template_names(facts.outbox["template"], message.lang, facts.program.key)
+    names = template_names(message.template or facts.outbox["template"], message.lang, facts.program.key)
     try:
         text = service.letter_env.select_template(names).render(**message.context)
     except TemplateNotFound:

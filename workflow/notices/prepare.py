@@ -20,7 +20,7 @@ from workflow.notices import compose
 from workflow.notices.dialect import insert_ignoring_duplicates
 from workflow.notices.mail import message_id
 from workflow.notices.recipients import resolve
-from workflow.notices.render import EVERYTHING, NoticeFacts, RenderError, money_and_due
+from workflow.notices.render import EVERYTHING, NoticeFacts, RenderError, money_and_due, templates_of
 from workflow.vocabulary.channels import channels_of, fallbacks_for
 
 log = logging.getLogger(__name__)
@@ -188,7 +188,11 @@ def _prepare_row(batch: Batch, outbox: dict, states: dict) -> Prepared:
     fallbacks = fallbacks_for(outbox["channels"])
     # a letter's own text (templates/letters/) may use any fact: read them all for such channels
     all_facts = any(channel.needs_all_facts for channel in channels)
-    needs = EVERYTHING if all_facts else service.renderer.needs(outbox["template"], program.key)
+    needs = (
+        EVERYTHING
+        if all_facts
+        else frozenset().union(*(service.renderer.needs(t, program.key) for t in templates_of(outbox)))
+    )
     facts = batch.facts(application, program, outbox, needs, all_facts)
     statutory = bool((outbox["payload"] or {}).get("statutory"))
     rendered = [(recipient, service.renderer.render(facts, recipient)) for recipient in recipients]

@@ -24,6 +24,7 @@ class Recipient:
     organisation: str
     roles: tuple[str, ...]
     audience: str  # "applicant" for the applicant side, else "staff"
+    page: str = ROLES["applicant"].page  # the page this person uses for the application (`{id}`)
 
     @property
     def has_address(self) -> bool:
@@ -82,7 +83,14 @@ RESOLVERS: dict[str, Callable[..., list[int]]] = {
     "global": _global,
     "system": lambda connection, application, role: [],
 }
-APPLICANT_SIDE = frozenset({"owner", "member"})
+
+
+def _page(held: tuple[str, ...], kinds: dict, applicant_side: bool) -> str:
+    """The application's page for someone holding `held` (the notice's roles in its order): the applicant's
+    side reads the status page; staff and reviewers the page of their first role that the registry names."""
+    if applicant_side:
+        return ROLES["applicant"].page
+    return next((kinds[r].page for r in held if r in kinds), ROLES["applicant"].page)
 
 
 def resolve(
@@ -112,7 +120,7 @@ def resolve(
         if not user.active:
             continue
         held = tuple(by_user[user.id])
-        side = any(kinds[r].held_by in APPLICANT_SIDE for r in held if r in kinds)
+        side = any(kinds[r].audience == "applicant" for r in held if r in kinds)
         recipients.append(
             Recipient(
                 user_id=user.id,
@@ -122,6 +130,7 @@ def resolve(
                 organisation=user.organisation or "",
                 roles=held,
                 audience="applicant" if side else "staff",
+                page=_page(held, kinds, side),
             )
         )
     return recipients, unheld

@@ -53,6 +53,19 @@ def template_names(template: str, lang: str, program_key: str = "") -> list[str]
     return [f"{program_key}/{shared}", shared] if program_key else [shared]
 
 
+def templates_of(outbox: dict) -> list[str]:
+    """The templates an outbox row may be rendered from: its own, and its staff version if it has one."""
+    staff = (outbox["payload"] or {}).get("staff_template")
+    return [outbox["template"], staff] if staff else [outbox["template"]]
+
+
+def template_for(outbox: dict, recipient: Recipient) -> str:
+    """The recipient's template: the rule file's `staff_template` for anyone off the applicant's side
+    (staff, reviewers, a program's own staff- or reviewer-like roles), else the notice's `template`."""
+    staff = (outbox["payload"] or {}).get("staff_template")
+    return staff if staff and recipient.audience == "staff" else outbox["template"]
+
+
 class RenderError(Exception):
     """The notice cannot be rendered (a template error): retrying will not help."""
 
@@ -65,6 +78,7 @@ class Rendered:
     lang: str
     context: dict = field(default_factory=dict)
     money_rows: list[tuple[str, str]] = field(default_factory=list)
+    template: str = ""  # the template it was rendered from (a letter's text has the same name)
 
 
 def seoul(moment) -> str:
@@ -168,8 +182,8 @@ class Renderer:
             if state in program.spec.states
             else state,
             "reason": payload.get("reason") or "",
-            # staff notices open the officer's page of the application, others its status page
-            "link": f"{self.base_url}{'/officer' if payload.get('staff') else ''}/applications/{facts.application.id}",
+            # the page this recipient uses for the application (its role's, from the role registry)
+            "link": self.base_url + recipient.page.format(id=facts.application.id),
             "due": seoul(facts.due) if facts.due else "",
             "award_amount": format_krw(award["amount"], lang) if award else "",
             "paid_amount": format_krw(award["paid"], lang) if award else "",
@@ -204,7 +218,7 @@ class Renderer:
     def render(self, facts: NoticeFacts, recipient: Recipient) -> Rendered:
         """Subject, text and HTML for one recipient; RenderError if the template is missing or broken."""
         lang = recipient.lang
-        template = facts.outbox["template"]
+        template = template_for(facts.outbox, recipient)
         context = self.context(facts, recipient)
         try:
             names = template_names(template, lang, facts.program.key)
@@ -219,7 +233,7 @@ class Renderer:
             )
         except TemplateError as error:
             raise RenderError(f"template {template}.{lang}: {type(error).__name__}: {error}") from None
-        return Rendered(subject, text, html, lang, context, self.money_rows(facts, lang))
+        return Rendered(subject, text, html, lang, context, self.money_rows(facts, lang), template)
 
 
 def _paragraphs(text: str, link: str) -> list[tuple[str, bool, str]]:

@@ -21,26 +21,54 @@ class RoleKind:
     label_en: str = ""
     may: frozenset[str] = frozenset()  # capabilities: board, manage, finance, finance_read, audit, ...
     like: str = ""  # for a program's own role: staff | reviewer | applicant_side
+    # the page its holders use for one application (`{id}`): where a notice to them links
+    page: str = "/applications/{id}"
 
     def label(self, lang: str) -> str:
         return self.label_en if lang == "en" else self.label_ko
 
+    @property
+    def audience(self) -> str:
+        """Whose wording its holders read: "applicant" for the applicant's side (the owner and the
+        members), "staff" for everyone else (staff, reviewers, a program's own staff- or reviewer-like roles)."""
+        return "applicant" if self.held_by in APPLICANT_SIDE else "staff"
 
+    def application_page(self, application_id: int) -> str:
+        return self.page.format(id=application_id)
+
+
+APPLICANT_SIDE = frozenset({"owner", "member"})  # how the applicant's side holds its roles
 MANAGE = frozenset({"board", "manage", "staff_view"})  # runs a program: board, assignments, decisions
+OFFICER_PAGE = "/officer/applications/{id}"
 ROLES: dict[str, RoleKind] = {
     r.name: r
     for r in (
         RoleKind("applicant", "owner", label_ko="신청인", label_en="applicant"),
         RoleKind("co_applicant", "member", label_ko="공동신청인", label_en="co-applicant"),
-        RoleKind("reviewer", "assignment", label_ko="평가위원", label_en="reviewer"),
-        RoleKind("officer", "program", label_ko="사업담당자", label_en="program officer", may=MANAGE),
-        RoleKind("lead_officer", "program", label_ko="책임담당자", label_en="lead officer", may=MANAGE),
+        RoleKind("reviewer", "assignment", label_ko="평가위원", label_en="reviewer", page="/review/{id}"),
+        RoleKind(
+            "officer",
+            "program",
+            label_ko="사업담당자",
+            label_en="program officer",
+            may=MANAGE,
+            page=OFFICER_PAGE,
+        ),
+        RoleKind(
+            "lead_officer",
+            "program",
+            label_ko="책임담당자",
+            label_en="lead officer",
+            may=MANAGE,
+            page=OFFICER_PAGE,
+        ),
         RoleKind(
             "finance",
             "program",
             label_ko="재무담당자",
             label_en="finance officer",
             may=frozenset({"board", "staff_view", "finance", "finance_read"}),
+            page="/finance/awards/{id}",
         ),
         RoleKind(
             "auditor",
@@ -49,6 +77,7 @@ ROLES: dict[str, RoleKind] = {
             label_ko="감사인",
             label_en="auditor",
             may=frozenset({"staff_view", "finance_read", "audit", "read_all"}),
+            page="/auditor/applications/{id}",
         ),
         RoleKind(
             "admin",
@@ -56,6 +85,7 @@ ROLES: dict[str, RoleKind] = {
             label_ko="관리자",
             label_en="administrator",
             may=MANAGE | {"finance", "finance_read", "audit", "read_all", "admin"},
+            page=OFFICER_PAGE,
         ),
         RoleKind("system", "system", label_ko="시스템", label_en="system"),
     )

@@ -40,6 +40,7 @@ from workflow.web.common import (
     audience_for,
     file_store,
     is_owner,
+    sees_as_staff,
     visible_application,
 )
 from workflow.web.form_drafts import remember_refused, show_kept
@@ -159,8 +160,9 @@ def status(application_id: int):
         editable = _may_edit(connection, row, compiled)
         schedule = finance.award_schedule(connection, application_id)
         sign_offs = _sign_offs_shown(connection, compiled, row, actor)
-    audience = audience_for(row, compiled)
-    if audience == "staff":
+        audience = audience_for(row, compiled, connection)  # the wording; what is shown: sees_as_staff
+    staff = sees_as_staff(compiled)
+    if staff:
         log_read("status", row)
     else:
         view.letters = [letter for letter in view.letters if letter["user_id"] == actor.id]
@@ -179,9 +181,7 @@ def status(application_id: int):
         tranche_status=TRANCHE_STATUS,
         steps=progress.steps(compiled, row.state, current_lang(), audience),
         now=workflow().clock(),
-        receipt=receipt_of(compiled, application_id, view.events)
-        if is_owner(row) or audience == "staff"
-        else None,
+        receipt=receipt_of(compiled, application_id, view.events) if is_owner(row) or staff else None,
     )
 
 
@@ -367,7 +367,7 @@ def letter(application_id: int, letter_id: int):
     row, compiled = visible_application(application_id)
     with read_db().connect() as connection:
         found = letter_content(connection, letter_id)
-    staff = audience_for(row, compiled) == "staff"
+    staff = sees_as_staff(compiled)
     if found is None or found["application_id"] != application_id:
         abort(404)
     if not staff and found["user_id"] != current_actor().id:

@@ -15,14 +15,11 @@ from sqlalchemy import create_engine, event, func, select
 
 from workflow.engine.actors import USER_WITH_ROLES, Actor, actor_of, load_actor
 from workflow.models import Notification, User
-from workflow.vocabulary.roles import roles_that
 from workflow.web import sessions
 
 login_manager = LoginManager()
 login_manager.login_view = "account.login"
 login_manager.session_protection = "strong"
-
-STAFF_ROLES = frozenset(roles_that("staff_view"))
 
 
 @dataclass

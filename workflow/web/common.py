@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
 
-from workflow.engine.access import can_see
+from workflow.engine.access import can_see, effective_roles
 from workflow.engine.records import ApplicationRow
 from workflow.services.files import FileStore
 from workflow.services.status import load_application
@@ -40,16 +40,38 @@ def is_owner(row: ApplicationRow) -> bool:
     return actor is not None and row.applicant_id == actor.id
 
 
-def audience_for(row: ApplicationRow, program) -> str:
-    """Applicants read the applicant wording of a state; staff read the staff wording. Staff is whoever
-    holds, for this program or globally, a role whose kind may see as staff (`staff_view`): the built-in
-    staff and a program's own staff-like roles alike, decided by the program's role registry."""
+def sees_as_staff(program) -> bool:
+    """Whether the signed-in user reads this program's applications as staff (every letter, the whole history,
+    the submitted form): they hold, for this program or globally, a role whose kind may (`staff_view`) — the
+    built-in staff and a program's own staff-like roles alike, decided by the program's role registry."""
+    actor = current_actor()
+    if actor is None:
+        return False
+    kinds = program.role_kinds
+    return any(r in kinds and "staff_view" in kinds[r].may for r in actor.staff_roles(program.key))
+
+
+def audience_for(row: ApplicationRow, program, connection=None) -> str:
+    """Whose wording the page uses: "staff" for staff (`sees_as_staff`) and for anyone else off the applicant's
+    side who holds a role on this application (an assigned reviewer, a program's own reviewer-like role: the
+    role registry's `audience`), "applicant" for the applicant's side. Wording only: what staff may read is
+    `sees_as_staff`."""
     actor = current_actor()
     if actor is None:
         return "applicant"
+    if sees_as_staff(program):
+        return "staff"
+    if row.applicant_id == actor.id:
+        return "applicant"
     kinds = program.role_kinds
-    held = actor.staff_roles(program.key)
-    return "staff" if any(r in kinds and "staff_view" in kinds[r].may for r in held) else "applicant"
+    staff_side = {name for name, kind in kinds.items() if kind.audience == "staff"}
+    if not actor.staff_roles(program.key) & staff_side:
+        return "applicant"  # no need to look up assignments
+    if connection is None:
+        with read_db().connect() as own:
+            return audience_for(row, program, own)
+    held = effective_roles(connection, program, row, actor, staff_side)
+    return "staff" if held else "applicant"
 
 
 def state_label(program, state: str, audience: str = "applicant") -> str:

@@ -11,7 +11,7 @@ from flask_login import login_required
 from workflow.services.receipt import receipt_of
 from workflow.services.status import application_view
 from workflow.web.auth import read_db, workflow
-from workflow.web.common import audience_for, is_owner, visible_application
+from workflow.web.common import is_owner, sees_as_staff, visible_application
 
 bp = Blueprint("record", __name__)
 
@@ -20,9 +20,9 @@ def _submitted_view(application_id: int):
     """(view, receipt, audience) of a submitted application the owner or staff may read; else 404."""
     with read_db().connect() as connection:
         row, compiled = visible_application(application_id, connection)
-        audience = audience_for(row, compiled)
-        if not is_owner(row) and audience != "staff":
+        if not is_owner(row) and not sees_as_staff(compiled):
             abort(404)
+        audience = "staff" if sees_as_staff(compiled) else "applicant"
         view = application_view(workflow(), connection, application_id, loaded=(row, compiled))
     receipt = receipt_of(compiled, application_id, view.events)
     if receipt is None:
