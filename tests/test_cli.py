@@ -24,7 +24,7 @@ def cli(app):
 
 def test_rules_check_all_ok(cli):
     result = cli.invoke(args=["rules", "check"])
-    assert result.exit_code == 0 and "startup-support 2026.2" in result.output
+    assert result.exit_code == 0 and "startup-support 2026.3" in result.output
 
 
 def test_rules_check_broken_file_exits_non_zero_with_file_line(cli):
@@ -48,10 +48,10 @@ def test_rules_show_unknown_key(cli):
 
 
 def test_migrate_with_unknown_version_exits_non_zero(cli):
-    result = cli.invoke(args=["rules", "migrate", "startup-support", "--from", "2026.2", "--to", "1999.1"])
+    result = cli.invoke(args=["rules", "migrate", "startup-support", "--from", "2026.3", "--to", "1999.1"])
     assert result.exit_code == 1 and "was not found" in result.output
     result = cli.invoke(
-        args=["rules", "migrate", "startup-support", "--from", "2026.2", "--to", "x", "--map", "bad"]
+        args=["rules", "migrate", "startup-support", "--from", "2026.3", "--to", "x", "--map", "bad"]
     )
     assert result.exit_code == 2
 

@@ -89,7 +89,7 @@ def test_rules_publish_and_db_upgrade_store_the_snapshots(tmp_path, database, ru
     url, engine = database
     runner = _app(tmp_path, url, rules).test_cli_runner()
     published = runner.invoke(args=["rules", "publish"])
-    assert published.exit_code == 0 and "published startup-support 2026.2" in published.output
+    assert published.exit_code == 0 and "published startup-support 2026.3" in published.output
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT count(*) FROM definition_snapshots")).scalar_one()
     assert stored == len(list(rules.glob("*.yaml")))
@@ -105,7 +105,7 @@ def test_rules_check_reports_a_file_changed_under_a_version_in_use(tmp_path, dat
     result = _app(tmp_path, url, rules).test_cli_runner().invoke(args=["rules", "check", str(path)])
     assert result.exit_code == 1
     assert (
-        "startup-support 2026.2 is published and 1 application(s) use it, but the file changed"
+        "startup-support 2026.3 is published and 1 application(s) use it, but the file changed"
         in result.output
     )
     assert f"{path}:5:1:" in result.output, "it points at the version line"

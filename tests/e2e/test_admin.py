@@ -27,7 +27,7 @@ def _earlier_version(app) -> None:
     """A stored snapshot of an earlier startup-support file, so that the pages have two versions."""
     current = app.extensions["workflow"].registry.current["startup-support"]
     source = (
-        current.source.replace('version: "2026.2"', 'version: "2025.2"', 1)
+        current.source.replace('version: "2026.3"', 'version: "2025.2"', 1)
         .replace(
             "label: {ko: 서면 검토, en: Document screening}", "label: {ko: 서류 검토, en: Paper review}", 1
         )

@@ -109,7 +109,7 @@ def test_two_versions_on_the_page_and_their_diff(sqlite_engine, clock, tmp_path)
     workflow.registry.publish_all(workflow.db)
     (rules / "startup-support.yaml").write_text(
         "# <script>alert(1)</script> & a comment\n"
-        + SOURCE.replace('version: "2026.2"', 'version: "2026.3"', 1).replace(
+        + SOURCE.replace('version: "2026.3"', 'version: "2026.4"', 1).replace(
             "reviewers_per_application: 3", "reviewers_per_application: 2", 1
         ),
         encoding="utf-8",
@@ -124,7 +124,7 @@ def test_two_versions_on_the_page_and_their_diff(sqlite_engine, clock, tmp_path)
     admin = app.test_client()
     login(admin, people.admin)
     page = admin.get("/admin/rules/startup-support")
-    assert "2026.2" in page.text and "2026.3" in page.text and "차이 보기" in page.text
+    assert "2026.3" in page.text and "2026.4" in page.text and "차이 보기" in page.text
     old = admin.get(f"/admin/rules/startup-support?version={first.sha256}")
     assert old.status_code == 200 and "이전 버전" in old.text
     changes = admin.get(f"/admin/rules/startup-support/diff?from={first.sha256}&to={second.sha256}")

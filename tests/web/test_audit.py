@@ -105,7 +105,7 @@ def test_timeline_shows_labels_not_keys_and_the_chain_verified(app, web_people, 
     for raw in (
         "exclusion",
         "finance/officer/system",
-        "startup-support 2026.2",
+        "startup-support 2026.3",
         "pass_screening",
         "digital_therapeutics",  # a choice's value: its label is shown
     ):

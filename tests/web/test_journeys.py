@@ -305,8 +305,8 @@ def test_auditor_reads_everything_and_changes_nothing(app, web_people, store):
     auditor = app.test_client()
     login(auditor, web_people.auditor)
     page = auditor.get(f"/auditor/applications/{app_id}")
-    assert page.status_code == 200 and "규칙 버전 2026.2" in page.text
-    assert "startup-support 2026.2" not in page.text  # the program's title, never its key (issue 14)
+    assert page.status_code == 200 and "규칙 버전 2026.3" in page.text
+    assert "startup-support 2026.3" not in page.text  # the program's title, never its key (issue 14)
     assert "/fire" not in page.text and '<form method="post"' not in page.text.split("<main")[1]
     refused = post_form(
         auditor,

@@ -31,7 +31,7 @@ def test_the_call_shows_everything_an_applicant_prepares(client):
         "예비창업자도 신청할 수 있나요?",
     ):
         assert expected in page, expected
-    assert "규칙 버전" not in page and "2026.2" not in page
+    assert "규칙 버전" not in page and "2026.3" not in page
 
 
 def test_the_call_in_english(client):

@@ -68,7 +68,7 @@ def test_an_officer_is_told_of_a_report_in_staff_words_with_the_officer_page(app
         connection.execute(update(User).where(User.id == web_people.officer.id).values(language="en"))
     report = {**INTERIM, "interim_file": pdf_ref(store, "interim.pdf")}
     assert workflow.fire(paid, "submit_interim", web_people.applicant, data=report).ok
-    told = _told(app, paid, "received")
+    told = _told(app, paid, "submission_received")
     subject, body = told[web_people.officer.id]
     assert subject.endswith(f"Submission received (#{paid})")
     assert "your application" not in body.lower() and "the applicant's submission" in body
@@ -77,9 +77,10 @@ def test_an_officer_is_told_of_a_report_in_staff_words_with_the_officer_page(app
         link.endswith(f"/applications/{paid}") and "/officer/" not in link for link in _links(body)
     )
     subject, body = told[web_people.applicant.id]
-    assert "접수되었습니다" in subject and any(
-        link.endswith(f"/applications/{paid}") and "/officer/" not in link for link in _links(body)
-    )
+    assert (
+        "제출하신 내용이 접수되었습니다" in subject and "신청서가 접수" not in subject
+    )  # a report, not the application
+    assert any(link.endswith(f"/applications/{paid}") and "/officer/" not in link for link in _links(body))
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])

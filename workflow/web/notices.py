@@ -35,7 +35,9 @@ def _service():
 NOTICE_KINDS = {
     "received": _l("Application received"),
     "changes_requested": _l("Changes requested"),
+    "submission_received": _l("Reports and claims received"),
     "deadline_reminder": _l("Deadline reminders"),
+    "overdue": _l("Missed deadlines"),
     "decision": _l("Decisions"),
     "award": _l("Awards"),
     "payment": _l("Payments"),
