@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from workflow.engine import records
 from workflow.engine.actions import available_actions
@@ -55,19 +55,23 @@ class BulkItem:
     new_state: str | None = None
 
 
+# built once: the board asks on every page, and building the statement costs more than running it
+_PROGRAM_REVIEWERS = (
+    select(User.id, User.name, User.organisation)
+    .join(UserRole, UserRole.user_id == User.id)
+    .where(
+        UserRole.role == "reviewer",
+        (UserRole.program_key.is_(None)) | (UserRole.program_key == bindparam("program_key")),
+        User.active.is_(True),
+    )
+    .distinct()
+    .order_by(User.name, User.id)
+)
+
+
 def program_reviewers(connection, program_key: str) -> list[dict]:
     """Active reviewers of the program (or of every program), by name: the bulk assignment's choices."""
-    rows = connection.execute(
-        select(User.id, User.name, User.organisation)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(
-            UserRole.role == "reviewer",
-            (UserRole.program_key.is_(None)) | (UserRole.program_key == program_key),
-            User.active.is_(True),
-        )
-        .distinct()
-        .order_by(User.name, User.id)
-    )
+    rows = connection.execute(_PROGRAM_REVIEWERS, {"program_key": program_key})
     return [dict(r._mapping) for r in rows]
 
 

@@ -22,7 +22,7 @@ from workflow.vocabulary.numbers import database_id
 from workflow.vocabulary.roles import roles_that
 from workflow.web.auth import current_actor, read_db, require_program_staff, roles_required, workflow
 from workflow.web.board_export import FORMATS, board_csv, board_xlsx
-from workflow.web.board_rows import board_rows
+from workflow.web.board_page import BoardLinks, board_rows
 from workflow.web.common import state_label, visible_application
 from workflow.web.i18n import current_lang, message_text
 from workflow.web.inputs import form_text, query_page, query_text
@@ -62,6 +62,7 @@ def board_view(key: str, detail_endpoint: str, export_endpoint: str | None = Non
         program=program,
         board=result,
         rows=board_rows(result.rows, program, detail_endpoint, workflow().clock()),
+        links=BoardLinks(request.endpoint, program, result, state, q),
         state=state,
         q=q,
         ranking=state in selection_states(program),
