@@ -58,6 +58,9 @@ class Config:
     # a signed-in session ends this long after sign-in (at most 12 h) or after this long without a request
     SESSION_LIFETIME = MAX_SESSION_SECONDS
     SESSION_IDLE_TIMEOUT = 30 * 60
+    # the cookie is rewritten when the session changes (the idle clock moves it at most once a minute,
+    # workflow/web/sessions.py), not signed again on every response
+    SESSION_REFRESH_EACH_REQUEST = False
     TRUSTED_HOSTS = None
     PASSWORD_HASH_PROFILE = None  # argon2's defaults; TestConfig uses the cheapest parameters
     REVIEW_DUE_DAYS = 14  # the statistics dashboard counts a review overdue after this many days
