@@ -41,7 +41,7 @@ class BoardRow:
     score: str  # "" without reviews
     reviews: str
     deadline: str  # "" without an open deadline
-    overdue: bool
+    overdue: str  # the "overdue" badge's text, "" when not overdue
     days_left: str
     updated: str
 
@@ -50,7 +50,7 @@ def board_rows(rows: list[dict], program, detail_endpoint: str, now: datetime) -
     lang = current_lang()
     # one URL built, the id put in its place for every row (building it per row costs a route lookup)
     head, _sep, tail = url_for(detail_endpoint, application_id=_SENTINEL).partition(str(_SENTINEL))
-    tick, reviews = _("Tick #%(id)s"), _("%(n)s reviews")
+    tick, reviews, overdue = _("Tick #%(id)s"), _("%(n)s reviews"), _("Overdue")
     names, badges = _state_look(program, lang)
     shown = []
     for r in rows:
@@ -69,7 +69,7 @@ def board_rows(rows: list[dict], program, detail_endpoint: str, now: datetime) -
                 score=f"{score:.1f}" if score is not None else "",
                 reviews=reviews % {"n": r["reviews"]},
                 deadline=seoul(deadline, False) if deadline else "",
-                overdue=bool(deadline and deadline < now),
+                overdue=overdue if deadline and deadline < now else "",
                 days_left=f"D-{(deadline - now).days}" if deadline and deadline >= now else "",
                 updated=seoul(r["updated_at"]),
             )
