@@ -11,7 +11,7 @@ from forms import BaseForm, choices
 from workflow.services import admin as admin_service
 from workflow.services import invitations, role_log
 from workflow.vocabulary.roles import ROLES
-from workflow.web.auth import current_actor, db, read_db, roles_required, workflow
+from workflow.web.auth import current_actor, db, page_reads, roles_required, workflow
 from workflow.web.i18n import current_lang
 from workflow.web.inputs import query_text
 from workflow.web.nav import register_nav
@@ -66,7 +66,7 @@ def invitation_state(user: dict) -> str | None:
 @roles_required("admin")
 def users():
     q = query_text("q")
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         rows = admin_service.list_users(connection, q)
     for row in rows:
         row["invitation"] = invitation_state(row)
@@ -81,7 +81,7 @@ def users():
 @bp.get("/users/<int:user_id>")
 @roles_required("admin")
 def user(user_id: int):
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         found = admin_service.get_user(connection, user_id)
         changes = role_log.changes(connection, user_id=user_id, limit=20) if found else None
     if found is None:
@@ -150,7 +150,7 @@ def active(user_id: int):
 @bp.get("/rules")
 @roles_required("admin")
 def rules():
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         rows = admin_service.definitions(connection, workflow().registry)
     return render_template("admin/rules.html", rows=rows)
 

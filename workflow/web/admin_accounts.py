@@ -15,7 +15,7 @@ from workflow.services import invitations, reviewer_import, role_log, spreadshee
 from workflow.vocabulary.numbers import MAX_ID, whole_number
 from workflow.vocabulary.roles import ROLES
 from workflow.web.admin import admin_errors, bp
-from workflow.web.auth import current_actor, read_db, roles_required, workflow
+from workflow.web.auth import current_actor, page_reads, roles_required, workflow
 from workflow.web.common import language_name
 from workflow.web.i18n import LANGUAGES, current_lang
 
@@ -99,7 +99,7 @@ def withdraw_invitation(user_id: int):
 @roles_required("admin")
 def role_changes():
     before = whole_number(request.args.get("before"), MAX_ID)
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         page = role_log.changes(connection, before=before)
     return render_template("admin/role_log.html", page=page, roles=role_kinds())
 

@@ -8,7 +8,7 @@ from flask import Response, abort, render_template, request
 from workflow.definitions.diff import diff
 from workflow.services import rule_files
 from workflow.web.admin import bp
-from workflow.web.auth import read_db, roles_required, workflow
+from workflow.web.auth import page_reads, roles_required, workflow
 from workflow.web.i18n import current_lang
 
 
@@ -31,7 +31,7 @@ def _program(connection, key: str, sha: str | None):
 @roles_required("admin")
 def rule_program(key: str):
     sha = _version_arg("version")
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         program = _program(connection, key, sha)
         versions = rule_files.versions(connection, workflow().registry, key)
     return render_template(
@@ -46,7 +46,7 @@ def rule_program(key: str):
 @bp.get("/rules/<key>/diagram.svg")
 @roles_required("admin")
 def rule_diagram(key: str):
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         program = _program(connection, key, _version_arg("version"))
     svg = rule_files.diagram_svg(program, current_lang())
     if svg is None:
@@ -59,7 +59,7 @@ def rule_diagram(key: str):
 @bp.get("/rules/<key>/file")
 @roles_required("admin")
 def rule_file(key: str):
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         program = _program(connection, key, _version_arg("version"))
     return render_template(
         "admin/rule_file.html", program=program, lines=rule_files.highlighted(program.source)
@@ -70,7 +70,7 @@ def rule_file(key: str):
 @roles_required("admin")
 def rule_diff(key: str):
     before_sha, after_sha = _version_arg("from"), _version_arg("to")
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         versions = rule_files.versions(connection, workflow().registry, key)
         if not versions:
             abort(404)

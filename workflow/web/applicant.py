@@ -34,7 +34,7 @@ from workflow.services.status import application_view, letter_content, my_applic
 from workflow.storage.blobs import ChunkReader, StorageError
 from workflow.vocabulary.messages import Message
 from workflow.vocabulary.profile import prefilled
-from workflow.web.auth import current_actor, read_db, workflow
+from workflow.web.auth import current_actor, page_reads, workflow
 from workflow.web.common import (
     TRANCHE_STATUS,
     audience_for,
@@ -91,7 +91,7 @@ def apply(key: str):
         existing = _open_applications(key)
         if existing:  # ask first: a second draft for the same program is rarely meant
             return render_template("applicant/apply_again.html", program=compiled, existing=existing)
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         known = profile_of(connection, current_actor().id)
     result = workflow().create(key, current_actor(), prefilled(compiled.spec, known))
     if not result.ok:
@@ -103,7 +103,7 @@ def apply(key: str):
 
 def _open_applications(key: str) -> list[dict]:
     """The signed-in user's applications in this program that have not reached a final state."""
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         rows = my_applications(connection, current_actor().id)
         result = []
         for row in rows:
@@ -123,7 +123,7 @@ def _open_applications(key: str) -> list[dict]:
 @bp.get("/my")
 @login_required
 def dashboard():
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         rows = my_applications(connection, current_actor().id)
         for row in rows:
             compiled = workflow().pinned(
@@ -153,7 +153,7 @@ def _action_needed(connection, application_id: int, compiled) -> bool:
 @login_required
 def status(application_id: int):
     actor = current_actor()
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         row, compiled = visible_application(application_id, connection)
         view = application_view(workflow(), connection, application_id, loaded=(row, compiled))
         actions = available_actions(workflow(), connection, row, actor)
@@ -221,7 +221,7 @@ def _stages(compiled, state: str) -> list:
 
 def _editable_or_redirect(application_id: int):
     row, compiled = visible_application(application_id)
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         if not _may_edit(connection, row, compiled):
             return row, compiled, None
     specs = [f for stage in _stages(compiled, row.state) for f in stage.fields]
@@ -245,7 +245,7 @@ def edit(application_id: int):
         kept = getattr(form, "kept_names", set())  # not the fields a refused step marked afterwards
     else:
         kept = show_kept(application_id, form)
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         actions = [
             a
             for a in available_actions(workflow(), connection, application_id, current_actor())
@@ -365,7 +365,7 @@ def download(application_id: int, file_id: str):
 @login_required
 def letter(application_id: int, letter_id: int):
     row, compiled = visible_application(application_id)
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         found = letter_content(connection, letter_id)
     staff = sees_as_staff(compiled)
     if found is None or found["application_id"] != application_id:

@@ -19,7 +19,7 @@ from workflow.models import DefinitionSnapshot
 from workflow.services.board import state_counts
 from workflow.vocabulary.numbers import database_id
 from workflow.vocabulary.roles import role_labels, roles_that
-from workflow.web.auth import current_actor, db, read_db, roles_required, workflow
+from workflow.web.auth import current_actor, db, page_reads, read_db, roles_required, workflow
 from workflow.web.common import visible_application
 from workflow.web.i18n import current_lang
 from workflow.web.inputs import query_page, query_text
@@ -94,7 +94,7 @@ def index():
     if number is not None:
         return redirect(url_for("auditor.application", application_id=number))
     programs = list(workflow().registry.current.values())
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         counts = state_counts(connection, [p.key for p in programs])
         recent = runs.recent(connection, 5)
     return render_template(
@@ -105,7 +105,7 @@ def index():
 def _search_page(program_key: str | None, template: str):
     where = event_filter(program_key)
     page = query_page()
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         events, total = event_search.search(connection, where, page)
     programs = workflow().registry.current
     return render_template(
@@ -158,7 +158,7 @@ def board(key: str):
 def application(application_id: int):
     row, _program = visible_application(application_id)
     lang = current_lang()
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         audit = audit_view(workflow(), connection, application_id, lang)
     for notice in audit.notices:
         notice["label"] = NOTICE_KINDS.get(notice["template"], notice["notice"])
@@ -173,7 +173,7 @@ def application(application_id: int):
 def rules(sha: str):
     if len(sha) != 64 or not sha.isalnum():
         abort(404)
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         row = (
             connection.execute(DefinitionSnapshot.__table__.select().where(DefinitionSnapshot.sha256 == sha))
             .mappings()
@@ -196,7 +196,7 @@ def rules(sha: str):
 def reads():
     where = read_filter()
     page = query_page()
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         entries, total = readlog.search(connection, where, page)
     return render_template(
         "audit/reads.html",
@@ -243,7 +243,7 @@ def start_verification():
 @bp.get("/runs/<int:run_id>")
 @roles_required(*ROLES)
 def run(run_id: int):
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         found = runs.get(connection, run_id)
     if found is None:
         abort(404)

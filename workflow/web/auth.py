@@ -6,6 +6,8 @@ Other blueprints use `current_actor()` to call the engine and `roles_required(..
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
 
@@ -53,7 +55,7 @@ def _load_user(user_id: str) -> WebUser | None:
     """The session's user if the account is active and the session is still valid (sessions.py)."""
     if not user_id.isdigit():
         return None
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         rows = connection.execute(SIGNED_IN_USER, {"user_id": int(user_id)}).all()
     actor = actor_of(rows)
     if actor is None:
@@ -92,6 +94,36 @@ def read_db():
     return readers[key]
 
 
+@contextmanager
+def page_reads() -> Iterator:
+    """A connection for a page's reads: one per request, shared by the signed-in user's load and the
+    page's own reads (on PostgreSQL one checkout, one ping and one transaction a page instead of one each),
+    given back when the request ends (`_give_back_reads`) or at once if a read fails.
+
+    Reads only: writes go through the engine's own transactions. On one in-memory SQLite database the
+    reads share the writer's connection and its lock, so each block there has a connection of its own."""
+    engine = read_db()
+    if engine is db() and engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            yield connection
+        return
+    connection = g.get("_page_reads")
+    if connection is None:
+        connection = g._page_reads = engine.connect()
+    try:
+        yield connection
+    except BaseException:
+        g.pop("_page_reads", None)
+        connection.close()  # a failed read may leave its transaction unusable: the next block starts anew
+        raise
+
+
+def _give_back_reads(_error=None) -> None:
+    connection = g.pop("_page_reads", None)
+    if connection is not None:
+        connection.close()
+
+
 def _sqlite_reader(url):
     reader = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -112,7 +144,7 @@ def current_actor() -> Actor | None:
     if not current_user.is_authenticated:
         return None
     if "actor" not in g:
-        with read_db().connect() as connection:
+        with page_reads() as connection:
             g.actor = load_actor(connection, int(current_user.id))
     return g.actor
 
@@ -158,3 +190,4 @@ def require_program_staff(program_key: str, *roles: str) -> Actor:
 
 def init_app(app) -> None:
     login_manager.init_app(app)
+    app.teardown_appcontext(_give_back_reads)

@@ -10,7 +10,7 @@ from workflow.engine.records import ApplicationRow
 from workflow.services.files import FileStore
 from workflow.services.status import load_application
 from workflow.storage import file_store_for
-from workflow.web.auth import current_actor, read_db, workflow
+from workflow.web.auth import current_actor, page_reads, workflow
 from workflow.web.i18n import current_lang
 
 TRANCHE_STATUS = {  # shown on the finance pages and on the applicant's status page
@@ -26,7 +26,7 @@ def visible_application(application_id: int, connection=None) -> tuple[Applicati
 
     Pass the page's `connection` to read everything in one transaction."""
     if connection is None:
-        with read_db().connect() as own:
+        with page_reads() as own:
             return visible_application(application_id, own)
     actor = current_actor()
     loaded = load_application(workflow(), connection, application_id)
@@ -68,7 +68,7 @@ def audience_for(row: ApplicationRow, program, connection=None) -> str:
     if not actor.staff_roles(program.key) & staff_side:
         return "applicant"  # no need to look up assignments
     if connection is None:
-        with read_db().connect() as own:
+        with page_reads() as own:
             return audience_for(row, program, own)
     held = effective_roles(connection, program, row, actor, staff_side)
     return "staff" if held else "applicant"

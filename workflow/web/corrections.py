@@ -9,7 +9,7 @@ from flask_login import login_required
 
 from forms.dynamic import build_form, cleaned_values, widget_of
 from workflow.engine.access import effective_roles
-from workflow.web.auth import current_actor, read_db, workflow
+from workflow.web.auth import current_actor, page_reads, workflow
 from workflow.web.common import visible_application
 from workflow.web.i18n import current_lang, message_text
 from workflow.web.inputs import form_text, row_version, version_missing
@@ -21,7 +21,7 @@ MAX_REASON = 4000
 def _correctable(application_id: int, stage: str):
     """(row, program, stage spec) if the signed-in user may correct the stage now; 404 for an application
     they cannot see or an unknown stage, 403 when the rule file gives their role no correction here."""
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         row, program = visible_application(application_id, connection)
         spec = program.spec.stages.get(stage)
         if spec is None:

@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from forms.dynamic import widget_of
 from workflow.services.kept_entries import keep_entries, kept_entries
-from workflow.web.auth import current_actor, read_db, workflow
+from workflow.web.auth import current_actor, page_reads, workflow
 
 
 def refused_entries(form) -> dict:
@@ -31,7 +31,7 @@ def remember_refused(application_id: int, form) -> None:
 
 def show_kept(application_id: int, form) -> set[str]:
     """Put the kept entries back into the form, each checked again so it shows why it was refused."""
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         kept = kept_entries(connection, application_id, current_actor().id)
     shown = set()
     for name, raw in kept.items():

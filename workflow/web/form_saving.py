@@ -12,7 +12,7 @@ from workflow.engine.core import stage_problems
 from workflow.engine.totals import stage_totals
 from workflow.services.files import UploadRejected
 from workflow.vocabulary.messages import Message, format_krw
-from workflow.web.auth import current_actor, read_db, workflow
+from workflow.web.auth import current_actor, page_reads, workflow
 from workflow.web.common import file_store, trigger_label
 from workflow.web.form_drafts import remember_refused
 from workflow.web.i18n import current_lang, message_text
@@ -102,7 +102,7 @@ def save_posted_form(application_id: int, compiled, form, specs, version: int):
 
 def _stage_problems(compiled, application_id: int, trigger: str) -> dict:
     """What the chosen action would also refuse (missing required fields), shown with the format errors."""
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         row = records.read_application(connection, application_id)
     leaving = [t for t in compiled.leaving(row.state) if t.trigger == trigger]
     return stage_problems(compiled, [s for t in leaving for s in t.spec.requires], row.data or {})

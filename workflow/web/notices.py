@@ -20,7 +20,7 @@ from workflow.notices import inbox as notices
 from workflow.notices.staff import STAFF_KINDS
 from workflow.vocabulary.numbers import database_id
 from workflow.vocabulary.roles import roles_that
-from workflow.web.auth import current_actor, db, read_db, roles_required, workflow
+from workflow.web.auth import current_actor, db, page_reads, roles_required, workflow
 from workflow.web.nav import register_nav
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
@@ -63,7 +63,7 @@ def _unread() -> int:
     the user was loaded for this request, unless something since marked notices read)."""
     if "unread_notices" in g:
         return g.unread_notices
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         return notices.unread_count(connection, current_actor().id)
 
 

@@ -20,7 +20,7 @@ from workflow.services.contacts import administrators
 from workflow.services.status import application_view
 from workflow.vocabulary.numbers import database_id
 from workflow.vocabulary.roles import roles_that
-from workflow.web.auth import current_actor, read_db, require_program_staff, roles_required, workflow
+from workflow.web.auth import current_actor, page_reads, require_program_staff, roles_required, workflow
 from workflow.web.board_export import FORMATS, board_csv, board_xlsx
 from workflow.web.board_page import BoardLinks, board_rows
 from workflow.web.common import state_label, visible_application
@@ -43,7 +43,7 @@ def index():
         for key, p in sorted(workflow().registry.current.items())
         if actor.staff_roles(key) & set(BOARD_ROLES)
     ]
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         counts = state_counts(connection, [p.key for p in programs])
         conflicts = declared_conflicts(connection, [p.key for p in programs])
     return render_template("officer/index.html", programs=programs, counts=counts, conflicts=conflicts)
@@ -54,7 +54,7 @@ def board_view(key: str, detail_endpoint: str, export_endpoint: str | None = Non
     in a selection step (a decision after reviews) the rows are ranked by average score."""
     program, state, q, sort = _board_query(key)
     after = database_id(request.args.get("after"))
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         result = load_board(connection, program, state, q, query_page(), sort, after=after)
         tools = _bulk_tools(connection, program) if bulk_tools else None
     return render_template(
@@ -107,7 +107,7 @@ def export(key: str, fmt: str):
     if fmt not in FORMATS:
         abort(404)
     program, state, q, sort = _board_query(key)
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         rows = load_board(connection, program, state, q, 1, sort, every_page=True).rows
     body = board_csv(program, rows) if fmt == "csv" else board_xlsx(program, rows)
     name = f"board-{program.key}" + (f"-{state}" if state else "") + f".{fmt}"
@@ -125,7 +125,7 @@ def _staff_application(application_id: int, connection=None):
 @bp.get("/applications/<int:application_id>")
 @roles_required(*BOARD_ROLES)
 def application(application_id: int):
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         row, program = _staff_application(application_id, connection)
         view = application_view(
             workflow(), connection, application_id, with_reviews=True, loaded=(row, program), staff_notes=True
@@ -216,7 +216,7 @@ def move(application_id: int):
 def assign(application_id: int):
     row, program = _staff_application(application_id)
     require_program_staff(program.key, *OFFICER_ROLES)
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         candidates, _excluded = reviewer_candidates(connection, row, program)
     form = assign_form(program, current_lang(), candidates)
     if not form.validate_on_submit():
@@ -240,7 +240,7 @@ def replace(application_id: int):
     replaced = database_id(request.form.get("replaces"))
     if replaced is None:
         abort(400)
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         candidates, _excluded = reviewer_candidates(connection, row, program)
     form = assign_form(program, current_lang(), candidates)
     if "kind" in form:

@@ -12,7 +12,7 @@ from workflow.services import bulk
 from workflow.vocabulary.numbers import database_id
 from workflow.vocabulary.roles import roles_that
 from workflow.web.account import safe_next
-from workflow.web.auth import current_actor, read_db, require_program_staff, roles_required, workflow
+from workflow.web.auth import current_actor, page_reads, require_program_staff, roles_required, workflow
 from workflow.web.i18n import pick
 from workflow.web.inputs import form_text
 
@@ -27,7 +27,7 @@ def _program_and_action(key: str):
         abort(404)
     if not BaseForm(request.form).validate():
         abort(400)
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         action = bulk.parse_action(connection, program, request.form.get("action", ""))
     return program, action
 
@@ -66,7 +66,7 @@ def confirm(key: str):
             _("“%(action)s” needs a reason: write it in the reason box.", action=pick(action.label)), "error"
         )
         return redirect(_back(key))
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         items = bulk.plan(workflow(), connection, program, ids, action, current_actor())
     return render_template(
         "officer/bulk_confirm.html",

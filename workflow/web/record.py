@@ -10,7 +10,7 @@ from flask_login import login_required
 
 from workflow.services.receipt import receipt_of
 from workflow.services.status import application_view
-from workflow.web.auth import read_db, workflow
+from workflow.web.auth import page_reads, workflow
 from workflow.web.common import is_owner, sees_as_staff, visible_application
 
 bp = Blueprint("record", __name__)
@@ -18,7 +18,7 @@ bp = Blueprint("record", __name__)
 
 def _submitted_view(application_id: int):
     """(view, receipt, audience) of a submitted application the owner or staff may read; else 404."""
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         row, compiled = visible_application(application_id, connection)
         if not is_owner(row) and not sees_as_staff(compiled):
             abort(404)

@@ -15,7 +15,7 @@ from workflow.services import reviews
 from workflow.services.board import inbox as reviewer_inbox
 from workflow.services.status import application_view, load_application
 from workflow.storage.blobs import ChunkReader, StorageError
-from workflow.web.auth import current_actor, read_db, roles_required, workflow
+from workflow.web.auth import current_actor, page_reads, roles_required, workflow
 from workflow.web.common import file_store
 from workflow.web.i18n import current_lang, message_text
 from workflow.web.nav import register_nav
@@ -27,7 +27,7 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 @bp.get("/")
 @roles_required("reviewer")
 def inbox():
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         rows = reviewer_inbox(connection, current_actor().id)
         for row in rows:
             row["program"] = workflow().pinned(
@@ -39,7 +39,7 @@ def inbox():
 def _assignment(application_id: int):
     """(row, program, coi) for an application assigned to this reviewer; 404 if not assigned."""
     actor = current_actor()
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         coi = reviewer_status(connection, application_id, actor.id)
         if coi is None:
             abort(404)
@@ -48,7 +48,7 @@ def _assignment(application_id: int):
 
 
 def _pledged() -> bool:
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         return reviews.pledged_at(connection, current_actor().id) is not None
 
 
@@ -56,7 +56,7 @@ def _pledged() -> bool:
 @roles_required("reviewer")
 def pledge():
     """The confidentiality pledge (보안서약): accepted once, before the reviewer opens any application."""
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         accepted_at = reviews.pledged_at(connection, current_actor().id)
     form = PledgeForm()
     if accepted_at is None and form.validate_on_submit():
@@ -123,7 +123,7 @@ def score(application_id: int):
         return redirect(url_for("review.declare", application_id=application_id))
     if coi == "conflict" or program.spec.review is None:
         abort(404)
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         view = application_view(workflow(), connection, application_id)
         mine = (
             connection.execute(

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from workflow.stats import export
 from workflow.stats.dashboard import SECTIONS, TABLES, Scope, all_tables, table
 from workflow.stats.filters import FilterError, UnknownProgram, parse
-from workflow.web.auth import current_actor, read_db, roles_required, workflow
+from workflow.web.auth import current_actor, page_reads, roles_required, workflow
 from workflow.web.i18n import current_lang
 from workflow.web.inputs import BadInput
 from workflow.web.nav import register_nav
@@ -55,7 +55,7 @@ def _scope() -> Scope:
 @roles_required(*ROLES)
 def index():
     scope = _scope()
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         tables = all_tables(connection, scope)
     return render_template(
         "stats/index.html",
@@ -72,7 +72,7 @@ def download(key: str, fmt: str):
     if key not in TABLES or fmt not in FORMATS:
         abort(404)
     scope = _scope()
-    with read_db().connect() as connection:
+    with page_reads() as connection:
         result = table(connection, scope, key)
     title = str(result.title)
     name = f"stats-{key}" + "".join(f"-{v}" for v in scope.filters.query_args().values()) + f".{fmt}"
