@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import update
 
 from tests.conftest import People
+from tests.factories import AGREEMENT, reviewed_startup
 from workflow.app import create_app
 from workflow.models import User
 
@@ -80,3 +81,15 @@ def post_form(client, url: str, data: dict, page_url: str | None = None, **kwarg
     """POST with the CSRF token of the page the form lives on (default: the same URL)."""
     page = client.get(page_url or url)
     return client.post(url, data={**data, "csrf_token": csrf_of(page.text)}, **kwargs)
+
+
+@pytest.fixture
+def paid(app, web_people, store) -> int:
+    """A startup-support award of 45,000,000 with its first tranche paid (the payment notice went to the
+    applicant and to finance)."""
+    workflow = app.extensions["workflow"]
+    app_id = reviewed_startup(workflow, web_people, store)
+    assert workflow.fire(app_id, "select", web_people.officer).ok
+    assert workflow.fire(app_id, "sign_agreement", web_people.applicant, data=AGREEMENT).ok
+    assert workflow.fire(app_id, "pay_first_tranche", web_people.finance).ok
+    return app_id

@@ -7,23 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import AGREEMENT, reviewed_startup
 from tests.notices.helpers import pdf_text
 from tests.web.conftest import login, post_form
 from workflow.money import describe_award
 
 KO, EN = "45,000,000원", "KRW\u00a045,000,000"  # a no-break space: never wrapped mid-amount
-
-
-@pytest.fixture
-def paid(app, web_people, store) -> int:
-    """A startup-support award of 45,000,000 with its first tranche paid."""
-    workflow = app.extensions["workflow"]
-    app_id = reviewed_startup(workflow, web_people, store)
-    assert workflow.fire(app_id, "select", web_people.officer).ok
-    assert workflow.fire(app_id, "sign_agreement", web_people.applicant, data=AGREEMENT).ok
-    assert workflow.fire(app_id, "pay_first_tranche", web_people.finance).ok
-    return app_id
 
 
 def _reader(app, who, lang: str):

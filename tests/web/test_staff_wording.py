@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from tests.conftest import FIXTURES, People
-from tests.factories import AGREEMENT, pdf_ref, reviewed_startup, submitted_startup
+from tests.factories import pdf_ref, submitted_startup
 from tests.notices.helpers import pdf_text
 from tests.web.conftest import FAST_HASH, login, make_app, post_form
 from workflow.audit.timeline import NOTICE_STATUS
@@ -23,17 +23,6 @@ from workflow.services import reviews
 from workflow.services.finance import KIND_LABELS
 
 INTERIM = {"interim_summary": "시제품 개발과 임상 설계를 마쳤습니다.", "spent_to_date": 20_000_000}
-
-
-@pytest.fixture
-def paid(app, web_people, store) -> int:
-    """A startup-support award with its first tranche paid: the payment notice went to the applicant and finance."""
-    workflow = app.extensions["workflow"]
-    app_id = reviewed_startup(workflow, web_people, store)
-    assert workflow.fire(app_id, "select", web_people.officer).ok
-    assert workflow.fire(app_id, "sign_agreement", web_people.applicant, data=AGREEMENT).ok
-    assert workflow.fire(app_id, "pay_first_tranche", web_people.finance).ok
-    return app_id
 
 
 def _told(app, app_id: int, kind: str) -> dict[int, tuple[str, str]]:
