@@ -27,6 +27,12 @@
     forgetDrafts(document.body.getAttribute("data-user"));
   }
   // Tables become cards on a phone (CSS below 600 px): each cell carries its column's heading.
+  // a heading's words without its decorations (a sort arrow is aria-hidden)
+  function headingText(heading) {
+    var copy = heading.cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll("[aria-hidden='true']"), function (hidden) { hidden.remove(); });
+    return copy.textContent.trim();
+  }
   function labelTableCells() {
     var tables = document.querySelectorAll(".table-wrap > table, table.cards");
     Array.prototype.forEach.call(tables, function (table) {
@@ -39,7 +45,7 @@
           var span = parseInt(cell.getAttribute("colspan") || "1", 10);
           var heading = headings[column];
           if (span === 1 && heading && !cell.hasAttribute("data-label")) {
-            var text = heading.textContent.trim();
+            var text = headingText(heading);
             if (text) { cell.setAttribute("data-label", text); }
           }
           column += span;
