@@ -257,6 +257,7 @@ class NoticeSpec(Closed):
     staff_template: Name | None = None  # what recipients off the applicant's side read instead
     channels: list[Name] = Field(default=["inbox", "email"], min_length=1)  # registered channels
     statutory: bool = False
+    label: I18n | None = None  # its kind's name on the notice preferences page (a template of its own)
 
 
 class ScheduleItem(Closed):

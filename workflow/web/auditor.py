@@ -24,7 +24,7 @@ from workflow.web.common import visible_application
 from workflow.web.i18n import current_lang
 from workflow.web.inputs import query_page, query_text
 from workflow.web.nav import register_nav
-from workflow.web.notices import NOTICE_KINDS
+from workflow.web.notices import kind_label
 from workflow.web.officer import board_view
 from workflow.web.reads import log_read
 
@@ -156,12 +156,12 @@ def board(key: str):
 @bp.get("/applications/<int:application_id>")
 @roles_required(*ROLES)
 def application(application_id: int):
-    row, _program = visible_application(application_id)
+    row, program = visible_application(application_id)
     lang = current_lang()
     with page_reads() as connection:
         audit = audit_view(workflow(), connection, application_id, lang)
     for notice in audit.notices:
-        notice["label"] = NOTICE_KINDS.get(notice["template"], notice["notice"])
+        notice["label"] = kind_label(notice["template"], program, lang)
     log_read("form", row)
     return render_template(
         "audit/application.html", audit=audit, view=audit.view, chain=chain_text(audit.fault)

@@ -19,7 +19,7 @@ from workflow.web.auditor import ROLES, event_filter, read_filter
 from workflow.web.auth import read_db, roles_required, workflow
 from workflow.web.common import visible_application
 from workflow.web.i18n import current_lang, seoul, won
-from workflow.web.notices import NOTICE_KINDS
+from workflow.web.notices import kind_label
 from workflow.web.reads import log_read
 
 bp = Blueprint("auditor_exports", __name__, url_prefix="/auditor")
@@ -75,14 +75,14 @@ def report_pdf(application_id: int):
     lang = request.args.get("lang") or current_lang()
     if lang not in ("ko", "en"):
         abort(404)
-    row, _program = visible_application(application_id)
+    row, program = visible_application(application_id)
     app = workflow()
     with read_db().connect() as connection:
         audit = audit_view(app, connection, application_id, lang)
         latest = digests.latest(connection)
     with force_locale(lang):
         for notice in audit.notices:
-            notice["label"] = str(NOTICE_KINDS.get(notice["template"], notice["notice"]))
+            notice["label"] = kind_label(notice["template"], program, lang)
         # amounts in the report's language, which may differ from the page's
         pdf = application_report(audit, lang, seoul(utcnow()), latest, seoul, partial(won, lang=lang))
     log_read("export", row, f"report.{lang}.pdf")

@@ -21,6 +21,7 @@ from workflow.notices.staff import STAFF_KINDS
 from workflow.vocabulary.numbers import database_id
 from workflow.vocabulary.roles import roles_that
 from workflow.web.auth import current_actor, db, page_reads, roles_required, workflow
+from workflow.web.i18n import current_lang
 from workflow.web.nav import register_nav
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
@@ -58,6 +59,25 @@ NOTICE_KINDS = {
 }
 
 
+def kind_label(kind: str, program=None, lang: str | None = None) -> str:
+    """A kind of notice (its template) by name, never by its key: the shared templates' names above, else
+    the `label:` a rule file gives a notice using it, else "<program>'s notices" for a program's own
+    template. `program` narrows the search to one program (an application's); by default every loaded one."""
+    if kind in NOTICE_KINDS:
+        return str(NOTICE_KINDS[kind])
+    lang = lang or current_lang()
+    programs = [program] if program is not None else list(workflow().registry.current.values())
+    using = [
+        (p, n) for p in programs for n in p.spec.notices.values() if kind in (n.template, n.staff_template)
+    ]
+    for _program, notice in using:
+        if notice.label is not None:
+            return notice.label.get(lang)
+    if using:
+        return _("Notices of %(program)s", program=using[0][0].spec.title.get(lang))
+    return _("Other notices")
+
+
 def _unread() -> int:
     """Unread notices of the signed-in user, for the number beside "Notices" in the menu (counted when
     the user was loaded for this request, unless something since marked notices read)."""
@@ -76,7 +96,7 @@ def inbox():
         rows = notices.inbox(connection, actor.id)
         prefs = notices.preferences(connection, registry, actor.id, actor)
     for pref in prefs:
-        pref["label"] = NOTICE_KINDS.get(pref["kind"], pref["kind"])
+        pref["label"] = kind_label(pref["kind"])
     settings = _service().settings
     return render_template(
         "notices_ui/inbox.html",
