@@ -204,7 +204,8 @@ MATRIX = {
     "finance.rates": ("GET", "/finance/rates", FINANCE_READ),
     "finance.program": ("GET", "/finance/programs/startup-support", FINANCE_READ),
     "finance.ledger_csv": ("GET", "/finance/programs/startup-support/ledger.csv", FINANCE_READ),
-    "finance.award": ("GET", "/finance/awards/{a}", row("L 403 403 403 403 404 404 404 403 403 403")),
+    # no award yet on {a}: finance, auditors and admins are sent to the application itself
+    "finance.award": ("GET", "/finance/awards/{a}", row("L 403 403 403 403 302 302 302 403 403 403")),
     # the payment's confirmation page: no award yet on {a}, so finance and admins find nothing
     "finance.pay": ("GET", "/finance/awards/{a}/pay", row("L 403 403 403 403 404 403 404 403 403 403")),
     "finance.recover": ("POST", "/finance/awards/{a}/recover", FINANCE_WRITE),

@@ -219,3 +219,14 @@ def test_the_audit_report_names_ledger_entries_and_notice_statuses(app, web_peop
         for key in {row.notice, row.template} - {""}:
             if "_" in key or lang == "ko":
                 assert not re.search(rf"(?<![\w-]){key}(?![\w-])", text), key
+
+
+def test_finance_following_a_link_before_any_award_reaches_the_application(app, web_people, store):
+    workflow = app.extensions["workflow"]
+    app_id = submitted_startup(workflow, web_people, store)  # no decision yet: no award
+    client = app.test_client()
+    login(client, web_people.finance)
+    response = client.get(f"/finance/awards/{app_id}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/applications/{app_id}")
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200 and "아직 지원금이 확정되지 않은 신청서입니다" in page.text

@@ -140,8 +140,9 @@ def award(application_id: int):
     actor = current_actor()
     with db().connect() as connection:
         schedule = finance.award_schedule(connection, application_id)
-        if schedule is None:
-            abort(404)
+        if schedule is None:  # e.g. a notice's link before the decision: the application itself instead
+            flash(_("This application has no award yet: here is the application itself."), "info")
+            return redirect(url_for("applicant.status", application_id=application_id))
         why_not = {
             effect: finance.money_refusal(workflow(), connection, application_id, effect, actor)
             for effect in ("pay_tranche", "recover")
