@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from workflow.engine.records import ApplicationRow
 from workflow.engine.review_rounds import current_round
@@ -205,23 +205,27 @@ def _norm(text: str | None) -> str:
     return "".join((text or "").lower().split()).replace("주식회사", "").replace("(주)", "")
 
 
+# Active reviewers of a program (or of every program), by name. Built once: the board's bulk bar asks on
+# every page, and building the statement costs more than running it.
+PROGRAM_REVIEWERS = (
+    select(User.id, User.name, User.organisation, User.email)
+    .join(UserRole, UserRole.user_id == User.id)
+    .where(
+        UserRole.role == "reviewer",
+        or_(UserRole.program_key.is_(None), UserRole.program_key == bindparam("program_key")),
+        User.active.is_(True),
+    )
+    .distinct()
+    .order_by(User.name, User.id)
+)
+
+
 def reviewer_candidates(connection, application: ApplicationRow, program) -> tuple[list[dict], list[dict]]:
     """(candidates, excluded with the reason code): reviewers of this program or global reviewers.
 
     Excluded: already assigned, declared a conflict, the applicant themselves, or the same
     organisation as the applicant (by the applicant's account or the organisation field of the form)."""
-    program_key = program.key
-    reviewers = connection.execute(
-        select(User.id, User.name, User.organisation, User.email)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(
-            UserRole.role == "reviewer",
-            or_(UserRole.program_key.is_(None), UserRole.program_key == program_key),
-            User.active.is_(True),
-        )
-        .distinct()
-        .order_by(User.name)
-    ).all()
+    reviewers = connection.execute(PROGRAM_REVIEWERS, {"program_key": program.key}).all()
     # a seat of the current round, or a conflict declared in any round, keeps a reviewer off the list
     round_now = current_round(connection, application.id)
     assigned = {

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 
 from workflow.engine import records
 from workflow.engine.actions import available_actions
 from workflow.engine.actors import Actor
-from workflow.models import ReviewAssignment, User, UserRole
+from workflow.models import ReviewAssignment
 from workflow.services import reviews
-from workflow.services.board import reviewer_candidates
+from workflow.services.board import PROGRAM_REVIEWERS, reviewer_candidates
 from workflow.vocabulary.messages import Message
 
 MAX_SELECTED = 100  # two board pages; more is a hand-made request
@@ -55,23 +55,9 @@ class BulkItem:
     new_state: str | None = None
 
 
-# built once: the board asks on every page, and building the statement costs more than running it
-_PROGRAM_REVIEWERS = (
-    select(User.id, User.name, User.organisation)
-    .join(UserRole, UserRole.user_id == User.id)
-    .where(
-        UserRole.role == "reviewer",
-        (UserRole.program_key.is_(None)) | (UserRole.program_key == bindparam("program_key")),
-        User.active.is_(True),
-    )
-    .distinct()
-    .order_by(User.name, User.id)
-)
-
-
 def program_reviewers(connection, program_key: str) -> list[dict]:
     """Active reviewers of the program (or of every program), by name: the bulk assignment's choices."""
-    rows = connection.execute(_PROGRAM_REVIEWERS, {"program_key": program_key})
+    rows = connection.execute(PROGRAM_REVIEWERS, {"program_key": program_key})
     return [dict(r._mapping) for r in rows]
 
 
