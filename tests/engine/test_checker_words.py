@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+import yaml
+from pydantic import ValidationError
+
 from tests.conftest import FIXTURES, TEMPLATES_DIR
+from workflow.definitions import schema
 from workflow.definitions.loader import load_text
 from workflow.definitions.registry import NoticeTemplates
+from workflow.definitions.wording import EXAMPLES
 
 LIBRARY_WORDS = ("Input should", "validation error", "constrained", "expecting {", "Field required", "loc")
 
@@ -71,6 +77,25 @@ def test_a_guard_that_does_not_parse_says_what_to_write_instead():
     assert "expecting" not in problem and "NUM_FLOAT" not in problem
 
 
+@pytest.mark.parametrize(
+    ("guard", "says"),
+    [
+        ("data.region == 'seoul", "a text in quotes is not closed"),
+        ('data.region == "seoul', "a text in quotes is not closed"),
+        ("data.cash > 0 ? true", "a choice is missing a part"),
+        ("data.cash[", "a [ is not closed"),
+        ("data.cash =~ 1", "unexpected '=~'"),
+    ],
+)
+def test_a_broken_guard_is_told_in_plain_words_not_the_parsers(guard, says):
+    text = (FIXTURES / "valid" / "mini.yaml").read_text(encoding="utf-8")
+    quoted = "'" + guard.replace("'", "''") + "'"
+    (problem,) = _problems(text.replace("guard: data.cash * 10 >= data.amount", f"guard: {quoted}"))
+    assert f"expression does not parse: {says}" in problem
+    for words in ("Incomplete", "Context", "token recognition", "unexpected ''"):
+        assert words not in problem
+
+
 def test_a_second_unguarded_transition_points_at_the_first_by_line_not_index():
     (problem,) = [
         p for p in _problems((FIXTURES / "broken" / "duplicate_unguarded.yaml").read_text()) if "second" in p
@@ -95,3 +120,33 @@ def test_a_transition_nothing_can_ever_fire_is_a_problem():
     )
     for ok in (fired_by_deadline, automatic):
         assert load_text(ok, "ok.yaml", NoticeTemplates(TEMPLATES_DIR)).ok
+
+
+SHAPES = [name for name in EXAMPLES if hasattr(schema, name)]
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_every_example_the_checker_shows_is_itself_valid(name):
+    """An author copies the hint's example: it must load (`[...]` stands for the author's own items)."""
+    model = getattr(schema, name)
+    keys = {info.alias or field for field, info in model.model_fields.items()}
+    for example in EXAMPLES[name].replace("  or  ", " or ").split(" or "):
+        value = yaml.safe_load(example.replace("[...]", "OWN"))
+        if len(value) == 1 and not set(value) & keys:
+            (value,) = value.values()  # "open: {...}": the key, then the shape
+        own = {key for key, item in value.items() if item == "OWN"}
+        try:
+            model.model_validate({key: item for key, item in value.items() if key not in own})
+        except ValidationError as error:
+            left_out = [e for e in error.errors() if e["type"] == "missing" and e["loc"][0] in own]
+            assert left_out == error.errors(), (example, error)
+
+
+def test_an_unknown_key_is_compared_with_the_keys_of_its_own_place():
+    text = (FIXTURES / "valid" / "mini.yaml").read_text(encoding="utf-8")
+    (problem,) = _problems(
+        text.replace("title: {ko: 미니, en: Mini}", "title: {ko: 미니, en: Mini, fr: Mini}")
+    )
+    assert "unknown key 'fr' (hint: keys here: en, ko)" in problem, "not 'did you mean from?'"
+    (problem,) = _problems(text.replace("budget: {total: 10000000}", "budget: {total: 10000000, totl: 3}"))
+    assert "unknown key 'totl' (hint: did you mean 'total'?)" in problem

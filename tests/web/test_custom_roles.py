@@ -3,6 +3,7 @@ honours them, refusals and notices name them, and the checker keeps them apart f
 
 from __future__ import annotations
 
+import ast
 import shutil
 
 import pytest
@@ -10,11 +11,13 @@ from sqlalchemy import select
 
 from tests.conftest import FIXTURES, TEMPLATES_DIR, People
 from tests.web.conftest import FAST_HASH, login, make_app, post_form
+from workflow.config import PROJECT_ROOT
 from workflow.definitions.loader import load_file
 from workflow.definitions.registry import NoticeTemplates
 from workflow.engine.actors import load_actor
 from workflow.engine.members import add_member
 from workflow.models import Notification, User, UserRole
+from workflow.vocabulary.roles import ROLES
 
 COMMITTEE = FIXTURES / "registries" / "committee-grant.yaml"
 
@@ -168,3 +171,23 @@ def test_a_programs_staff_like_role_is_told_in_its_holders_language(committee_ap
         )
     assert told[member.id] == f"[Committee grant] Application received (#{app_id})"
     assert told[people.applicant.id] == f"[위원회 심사 지원] 신청서가 접수되었습니다 (#{app_id})"
+
+
+# the bulk demo generator's preference of who acts in generated data: an order, not a set of rights
+ROLE_ORDER_OF_THE_GENERATOR = "workflow/performance/walk.py"
+
+
+def test_python_lists_no_set_of_roles_the_registry_should_give():
+    """Who may use a page comes from the role registry's capabilities (`roles_that`), never a literal
+    tuple, list or set of role names, so a role added to the registry is honoured everywhere."""
+    found = []
+    for path in sorted((PROJECT_ROOT / "workflow").rglob("*.py")):
+        name = path.relative_to(PROJECT_ROOT).as_posix()
+        if name in ("workflow/vocabulary/roles.py", ROLE_ORDER_OF_THE_GENERATOR):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Tuple | ast.Set | ast.List):
+                roles = [e.value for e in node.elts if isinstance(e, ast.Constant) and e.value in ROLES]
+                if len(roles) >= 2:
+                    found.append(f"{name}:{node.lineno} {roles}")
+    assert not found

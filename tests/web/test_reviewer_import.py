@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from tests.web.conftest import csrf_of, login
+from tests.conftest import RULES_DIR
+from tests.web.conftest import csrf_of, login, make_app
 from workflow.models import OutboxMessage, User, UserRole
 from workflow.services import reviewer_import, spreadsheet_rows
 
@@ -58,6 +60,29 @@ def _counts(app) -> tuple[int, int, int]:
             connection.execute(select(func.count()).select_from(UserRole)).scalar_one(),
             connection.execute(select(func.count()).select_from(OutboxMessage)).scalar_one(),
         )
+
+
+def _rules(tmp_path, *copies: tuple[str, str]):
+    """A rules folder of startup-support and regulation-exception (the rows name them by title and key, so
+    a program added to rules/ does not change this file's cases), plus `copies` of startup-support as
+    (key, title) pairs."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    for key in ("startup-support", "regulation-exception"):
+        shutil.copy(RULES_DIR / f"{key}.yaml", rules)
+    text = (RULES_DIR / "startup-support.yaml").read_text(encoding="utf-8")
+    for key, title in copies:
+        copied = text.replace("key: startup-support", f"key: {key}", 1)
+        (rules / f"{key}.yaml").write_text(
+            copied.replace("title: {ko: 디지털헬스케어 창업지원", f"title: {{ko: {title}", 1),
+            encoding="utf-8",
+        )
+    return rules
+
+
+@pytest.fixture
+def app(sqlite_engine, clock, tmp_path):
+    return make_app(sqlite_engine, clock, tmp_path, RULES_DIR=str(_rules(tmp_path)))
 
 
 @pytest.fixture
@@ -211,3 +236,20 @@ def test_non_admins_cannot_import(app, web_people):
         officer.post("/admin/users/import/confirm", data={"payload": "x", "csrf_token": token}).status_code
         == 403
     )
+
+
+def test_a_title_two_programs_share_is_refused_not_granted_on_either(sqlite_engine, clock, tmp_path):
+    rules = _rules(
+        tmp_path, ("youth-startup", "디지털헬스케어 창업지원"), ("green-startup", "친환경 창업지원")
+    )
+    app = make_app(sqlite_engine, clock, tmp_path, RULES_DIR=str(rules))
+    rows = [
+        ["이름", "이메일", "사업"],
+        ["김평가", "kim@univ.ac.kr", "디지털헬스케어 창업지원"],
+        ["이심사", "lee@univ.ac.kr", "youth-startup; 친환경 창업지원"],
+    ]
+    shared, named = reviewer_import.parse(rows, app.extensions["workflow"].registry.current)
+    assert shared.programs == [] and shared.problems == [
+        ("ambiguous_program", "디지털헬스케어 창업지원 (startup-support, youth-startup)")
+    ]
+    assert named.programs == ["youth-startup", "green-startup"] and named.problems == []

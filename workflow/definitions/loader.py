@@ -53,6 +53,24 @@ def _model_args(annotation) -> list[type[BaseModel]]:
 KNOWN_KEYS = _schema_keys(schema.ProgramSpec)
 
 
+def _keys_at(loc: tuple) -> list[str]:
+    """The keys the mapping at `loc` (pydantic's location of an unknown key, the key last) may have, for a
+    hint about that place only; empty when the place cannot be told (then every known key is a candidate)."""
+    models: list[type[BaseModel]] = [schema.ProgramSpec]
+    for element in loc[:-1]:
+        fields = [info for m in models for n, info in m.model_fields.items() if element in (n, info.alias)]
+        if fields:  # else an index, a name of the file's own (a state, a stage) or a union's tag
+            models = [arg for info in fields for arg in _model_args(info.annotation)]
+    return sorted({info.alias or n for m in models for n, info in m.model_fields.items()})
+
+
+def _unknown_key_hint(name, loc: tuple) -> str:
+    here = _keys_at(loc)
+    if not here:
+        return suggest(name, KNOWN_KEYS)
+    return suggest(name, here) or (f"keys here: {', '.join(here)}" if len(here) <= 12 else "")
+
+
 def _data_path(raw, loc: tuple) -> tuple:
     """Keep the loc elements that index into the data (pydantic adds union tags like 'list[str]')."""
     path, node = [], raw
@@ -73,7 +91,7 @@ def _schema_problems(raw, error: ValidationError, source_map: SourceMap, file: s
         if item["type"] == "extra_forbidden":
             name = item["loc"][-1]
             line, column = source_map.at((*path, name), key=True)
-            hint = suggest(name, KNOWN_KEYS)
+            hint = _unknown_key_hint(name, tuple(item["loc"]))
             message = f"unknown key '{name}'"
         else:
             is_missing = item["type"] == "missing"

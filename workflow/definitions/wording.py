@@ -17,14 +17,14 @@ EXAMPLES = {
     "FieldSpec": "{name: device_name, type: text, label: {ko: 기기명, en: Device name}}",
     "StageSpec": "{title: {ko: 신청서, en: Application}, editable_in: [draft], fields: [...]}",
     "RubricItem": "{name: innovation, max: 30, label: {ko: 혁신성, en: Innovation}}",
-    "ReviewSpec": "{rubric: [{name: innovation, max: 30}], reviewers_per_application: 3}",
-    "OnExpiry": "{fire: withdraw} or {notify: officer}",
+    "ReviewSpec": "{rubric: [{name: innovation, max: 30, label: {ko: 혁신성, en: Innovation}}], reviewers_per_application: 3}",
+    "OnExpiry": "{fire: withdraw} or {notice: overdue}",
     "Reminder": "{days_before: 3, notice: reminder}",
-    "Deadline": "{days: 14, on_expiry: {notify: officer}}",
+    "Deadline": "{days: 14, on_expiry: {notice: overdue}}",
     "StateSpec": "{label: {ko: 심사 중, en: In review}}",
     "TransitionSpec": "{trigger: submit, from: draft, to: submitted, roles: [applicant]}",
     "Outcome": "{value: approve, trigger: approve, label: {ko: 승인, en: Approve}}",
-    "DecisionSpec": "{label: {ko: 심사 결정, en: Decision}, outcomes: [...]}",
+    "DecisionSpec": "{in: screening, roles: [officer], label: {ko: 심사 결정, en: Decision}, outcomes: [...]}",
     "NoticeSpec": "{to: [applicant], template: received, channels: [email]}",
     "OpenPeriod": "open: {from: 2026-03-01, until: 2026-04-30}",
     "OpenParams": "open: {program: regulation-exception, copy: {title: data.title}}",
@@ -37,7 +37,7 @@ EXAMPLES = {
     "key": "key: startup-support",
     "reason": "reason: required",
     "days": "days: 14",
-    "on_expiry": "on_expiry: {notify: officer}  or  on_expiry: {fire: withdraw}",
+    "on_expiry": "on_expiry: {notice: overdue}  or  on_expiry: {fire: withdraw}",
     "at": 'at: "18:00"',
 }
 
@@ -146,6 +146,20 @@ CEL_WORDS = {"and": "&&", "or": "||", "not": "!", "=": "=="}
 def expression_error(message: str) -> tuple[str, str]:
     """(what is wrong, hint) for a CEL syntax error, without the parser's token lists."""
     text = message.removeprefix("Syntax error: ").strip()
+    if text.startswith("token recognition error at: "):
+        token = text.removeprefix("token recognition error at: ")[1:-1]  # the parser quotes it
+        if token[:1] in ("'", '"') or token[1:2] in ("'", '"'):
+            return (
+                "a text in quotes is not closed",
+                "close it with the same quote, e.g. data.region == 'seoul'",
+            )
+        return f"unexpected '{token}'", "expressions use CEL: data.field, ==, !=, &&, ||, min(a, b)"
+    if text.startswith("Incomplete "):  # the parser's own words for a part left out
+        if "_?_:_" in text:
+            return "a choice is missing a part", "write condition ? value : other, e.g. data.a > 0 ? 1 : 2"
+        if "Index" in text:
+            return "a [ is not closed", 'close it, e.g. children["report"].count'
+        return "the expression is incomplete", "finish it, e.g. data.amount > 0 && data.cash > 0"
     found = _quoted_after(text, ("input ", "at: ", "at "))
     if found == "<EOF>" or text.endswith("'<EOF>'"):
         if text.startswith("missing ')'"):

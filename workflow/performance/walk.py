@@ -104,7 +104,7 @@ class Walker:
 
     def actor(self, roles, applicant: dict) -> tuple[int | None, str, list[str]]:
         role = next((r for r in ROLE_ORDER if r in roles), roles[0])
-        if role in ("applicant", "co_applicant"):
+        if self.program.role_kinds[role].audience == "applicant":  # the owner or a member of its side
             return applicant["id"], applicant["name"], [role]
         if role == "system":
             return None, "system", ["system"]

@@ -30,9 +30,9 @@ from workflow.models import (
 from workflow.money.fx import SEOUL, format_foreign, format_rate, record_rate
 from workflow.services.exports import csv_document
 from workflow.vocabulary.messages import Message
-from workflow.vocabulary.roles import role_labels
+from workflow.vocabulary.roles import role_labels, roles_that
 
-FINANCE_ROLES = frozenset({"finance", "admin"})
+FINANCE_ROLES = frozenset(roles_that("finance"))
 # the history event a ledger entry was written by (its note: a transfer reference or a recovery's reason)
 _ledger_event = HistoryEvent.__table__
 _ledger_event_on = (HistoryEvent.application_id == LedgerEntry.application_id) & (

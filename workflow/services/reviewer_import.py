@@ -74,16 +74,19 @@ def _columns(header: list[str]) -> dict[str, int]:
     return found
 
 
-def _program_lookup(programs, lang_titles=("ko", "en")) -> dict[str, str]:
-    lookup = {}
+def _program_lookup(programs, lang_titles=("ko", "en")) -> dict[str, tuple[str, ...]]:
+    """A program's key or title (lowercase) → the programs it names: a title two programs share names
+    both, and the row is refused rather than granted on either (a key always names its own program)."""
+    titles: dict[str, list[str]] = {}
     for key, program in programs.items():
-        lookup[key.lower()] = key
         for lang in lang_titles:
-            lookup[program.spec.title.get(lang).strip().lower()] = key
-    return lookup
+            named = titles.setdefault(program.spec.title.get(lang).strip().lower(), [])
+            if key not in named:
+                named.append(key)
+    return {**{title: tuple(keys) for title, keys in titles.items()}, **{k.lower(): (k,) for k in programs}}
 
 
-def _checked(row: ImportRow, raw: dict[str, str], lookup: dict[str, str]) -> None:
+def _checked(row: ImportRow, raw: dict[str, str], lookup: dict[str, tuple[str, ...]]) -> None:
     for column, value in raw.items():
         if CONTROL.search(value):
             row.problems.append(("control", column))
@@ -98,11 +101,13 @@ def _checked(row: ImportRow, raw: dict[str, str], lookup: dict[str, str]) -> Non
     if raw.get("language", "").strip().lower() not in LANGUAGES:
         row.problems.append(("bad_language", raw["language"]))
     for name in filter(None, (p.strip() for p in re.split(r"[;,]", raw.get("programs", "")))):
-        key = lookup.get(name.lower())
-        if key is None:
+        keys = lookup.get(name.lower(), ())
+        if not keys:
             row.problems.append(("unknown_program", name))
-        elif key not in row.programs:
-            row.programs.append(key)
+        elif len(keys) > 1:
+            row.problems.append(("ambiguous_program", f"{name} ({', '.join(keys)})"))
+        elif keys[0] not in row.programs:
+            row.programs.append(keys[0])
 
 
 def parse(rows: list[list[str]], programs) -> list[ImportRow]:

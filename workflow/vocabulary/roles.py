@@ -39,6 +39,7 @@ class RoleKind:
 
 APPLICANT_SIDE = frozenset({"owner", "member"})  # how the applicant's side holds its roles
 MANAGE = frozenset({"board", "manage", "staff_view"})  # runs a program: board, assignments, decisions
+STATS = frozenset({"stats"})  # reads the performance and statistics dashboard
 OFFICER_PAGE = "/officer/applications/{id}"
 ROLES: dict[str, RoleKind] = {
     r.name: r
@@ -51,7 +52,7 @@ ROLES: dict[str, RoleKind] = {
             "program",
             label_ko="사업담당자",
             label_en="program officer",
-            may=MANAGE,
+            may=MANAGE | STATS,
             page=OFFICER_PAGE,
         ),
         RoleKind(
@@ -59,7 +60,7 @@ ROLES: dict[str, RoleKind] = {
             "program",
             label_ko="책임담당자",
             label_en="lead officer",
-            may=MANAGE,
+            may=MANAGE | STATS,
             page=OFFICER_PAGE,
         ),
         RoleKind(
@@ -76,7 +77,7 @@ ROLES: dict[str, RoleKind] = {
             may_fire=False,
             label_ko="감사인",
             label_en="auditor",
-            may=frozenset({"staff_view", "finance_read", "audit", "read_all"}),
+            may=frozenset({"staff_view", "finance_read", "audit", "read_all"}) | STATS,
             page="/auditor/applications/{id}",
         ),
         RoleKind(
@@ -84,7 +85,7 @@ ROLES: dict[str, RoleKind] = {
             "global",
             label_ko="관리자",
             label_en="administrator",
-            may=MANAGE | {"finance", "finance_read", "audit", "read_all", "admin"},
+            may=MANAGE | STATS | {"finance", "finance_read", "audit", "read_all", "admin"},
             page=OFFICER_PAGE,
         ),
         RoleKind("system", "system", label_ko="시스템", label_en="system"),

@@ -205,6 +205,7 @@ def import_problems() -> dict[str, str]:
         "bad_email": _("Not a valid e-mail address:"),
         "bad_language": _("Unknown language (use ko or en):"),
         "unknown_program": _("Unknown program:"),
+        "ambiguous_program": _("This title names more than one program; write the program's key instead:"),
         "duplicate_in_file": _("The same e-mail address is on an earlier row of the file, row"),
         "account_exists": _("An account with this e-mail address exists already:"),
     }

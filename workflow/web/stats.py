@@ -12,13 +12,14 @@ from flask_babel import lazy_gettext as _l
 from workflow.stats import export
 from workflow.stats.dashboard import SECTIONS, TABLES, Scope, all_tables, table
 from workflow.stats.filters import FilterError, UnknownProgram, parse
+from workflow.vocabulary.roles import roles_that
 from workflow.web.auth import current_actor, page_reads, roles_required, workflow
 from workflow.web.i18n import current_lang
 from workflow.web.inputs import BadInput
 from workflow.web.nav import register_nav
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
-ROLES = ("officer", "lead_officer", "auditor", "admin")
+ROLES = roles_that("stats")
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
