@@ -64,3 +64,22 @@ def test_demo_tick_and_audit(cli):
     assert cli.invoke(args=["tick"]).exit_code == 0
     verify = cli.invoke(args=["audit", "verify"])
     assert verify.exit_code == 0 and "every history chain verifies; the ledger matches" in verify.output
+
+
+def test_a_refused_file_at_start_up_is_one_log_line_and_the_check_lists_its_problems(tmp_path, caplog):
+    """Started from a terminal, `rules check` printed each problem twice (the start-up log and the list)."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    broken = rules / "unknown_state.yaml"
+    broken.write_text(
+        (FIXTURES / "broken" / "unknown_state.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    with caplog.at_level("WARNING", logger="workflow.app"):
+        app = create_app(
+            "test", {"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "RULES_DIR": str(rules)}
+        )
+    logged = [r.getMessage() for r in caplog.records if "rule file refused" in r.getMessage()]
+    assert len(logged) == 1 and f"`flask --app wsgi rules check {broken}` lists them" in logged[0]
+    assert "reveiw" not in logged[0]
+    result = app.test_cli_runner().invoke(args=["rules", "check"])
+    assert result.exit_code == 1 and result.output.count("unknown state 'reveiw'") == 1

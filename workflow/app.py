@@ -41,8 +41,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     install(app.config["EXTENSIONS"])
     registry = DefinitionRegistry(app.config["RULES_DIR"], app.config["NOTICE_TEMPLATES_DIR"])
     registry.load()
-    for problem in registry.problems:
-        log.warning("rule file refused: %s", problem)
+    _log_refused(registry.problems)
     app.extensions["db_engine"] = engine
     app.extensions["db_session"] = make_session_factory(engine)
     app.extensions["workflow"] = Workflow(engine, registry)
@@ -64,10 +63,24 @@ def check_definitions(app: Flask) -> None:
     try:
         if not inspect(workflow.db).has_table("definition_snapshots"):
             return
-        for problem in workflow.registry.check_published(workflow.db):
-            log.warning("rule file refused: %s", problem)
+        _log_refused(workflow.registry.check_published(workflow.db))
     except OperationalError as error:
         log.warning("database not reachable; definitions not checked against snapshots: %s", error)
+
+
+def _log_refused(problems) -> None:
+    """One line per refused file: `flask rules check` lists its problems (they were printed twice in
+    a terminal, once by this log and once by the command)."""
+    by_file: dict[str, int] = {}
+    for problem in problems:
+        by_file[problem.file] = by_file.get(problem.file, 0) + 1
+    for file, count in by_file.items():
+        log.warning(
+            "rule file refused: %s (%d problem(s); `flask --app wsgi rules check %s` lists them)",
+            file,
+            count,
+            file,
+        )
 
 
 def get_workflow(app: Flask) -> Workflow:
