@@ -94,7 +94,14 @@ def test_company_voucher_share_first_supplier_settlement_and_partial_payment(
     camera.shot(page, "supplier")
     page.get_by_role("button", name="공급기업 선정 제출").click()
     page.wait_for_url(re.compile(rf"/applications/{app_id}$"))
-    assert workflow.fire(app_id, "approve_supplier", people.officer).ok
+    officer = page_for(page_at, size)
+    sign_in(officer, base, "officer@test.kr")
+    officer.goto(f"{base}/officer/applications/{app_id}")
+    assert "gw_design_lab" not in officer.content() and "(주)강원디자인랩" in officer.content()
+    camera.shot(officer, "officer-supplier-check")
+    officer.get_by_role("button", name="계약 승인").click()
+    officer.wait_for_load_state()
+    assert "용역 수행 중" in officer.content()
     page.goto(f"{base}/applications/{app_id}")
     page.get_by_role("link", name="정산보고서 작성·제출").click()
     fill(
@@ -110,8 +117,6 @@ def test_company_voucher_share_first_supplier_settlement_and_partial_payment(
     page.wait_for_url(re.compile(rf"/applications/{app_id}$"))
     camera.shot(page, "settlement-submitted")
 
-    officer = page_for(page_at, size)
-    sign_in(officer, base, "officer@test.kr")
     officer.goto(f"{base}/officer/applications/{app_id}")
     officer.fill("#f-approve_settlement-approved_total", "21,000,000")
     camera.shot(officer, "officer-settlement")
@@ -131,6 +136,9 @@ def test_company_voucher_share_first_supplier_settlement_and_partial_payment(
     page.goto(f"{base}/applications/{app_id}")
     assert "14,700,000원" in page.content()
     camera.shot(page, "applicant-paid")
+    page.goto(f"{base}/notices/")
+    assert "바우처 정산금 지급 안내" in page.content()  # the voucher's own text: paid to the supplier
+    camera.shot(page, "payment-notice")
 
 
 @ON_A_PHONE
@@ -236,6 +244,34 @@ def test_global_cooperation_partner_in_english_and_a_claim_in_euros(live_app, pa
     partner.goto(f"{base}/notices/")
     camera.shot(partner, "payment-notice-english")
 
+    # the lead submits the results report; the officer closes and what was not claimed goes back ----------
+    page.goto(f"{base}/applications/{app_id}")
+    page.get_by_role("link", name="결과보고서 작성").click()
+    fill(
+        page,
+        {
+            "results_summary": "오울루대학교와 공동으로 심부전 악화 조기경보 알고리즘을 검증하고 논문 1편을 투고했습니다.",
+            "papers": "1",
+            "patents": "1",
+        },
+    )
+    upload(page, "results_file", pdf)
+    press(page, "결과보고서 제출")
+    assert "결과보고 검토" in page.content()
+    officer = page_for(page_at, size)
+    sign_in(officer, base, "officer@test.kr")
+    officer.goto(f"{base}/officer/applications/{app_id}")
+    camera.shot(officer, "officer-results")
+    officer.get_by_role("button", name="과제 종료").click()
+    officer.wait_for_load_state()
+    assert "과제 종료" in officer.content()
+    with workflow.db.connect() as connection:
+        award = connection.execute(select(Award).where(Award.application_id == app_id)).mappings().one()
+    assert (award["paid"], award["released"]) == (3_727_722, 80_000_000 - 3_727_722)
+    partner.goto(f"{base}/applications/{app_id}")
+    assert "Closed" in partner.content()
+    camera.shot(partner, "closed-english")
+
 
 @AT_A_DESK
 def test_industry_academia_both_confirm_and_a_change_asks_again(live_app, page_at, clock, tmp_path, size):
@@ -286,7 +322,7 @@ def test_industry_academia_both_confirm_and_a_change_asks_again(live_app, page_a
     press(partner, "저장")
     partner.goto(f"{base}/applications/{app_id}/form")
     press(partner, re.compile("최종본 확인·제출"))
-    assert "승인 차례" in partner.content()  # the company's turn again: its confirmation was of the old text
+    assert "지금은 신청인 차례" in partner.content()  # the company's turn again: it confirmed the old text
     camera.shot(partner, "university-asked-to-wait")
 
     # the company confirms the changed text, then the university: submitted -----------------------------
@@ -302,3 +338,60 @@ def test_industry_academia_both_confirm_and_a_change_asks_again(live_app, page_a
     officer.goto(f"{base}/officer/applications/{app_id}")
     assert "40,000,000원" in officer.content()
     camera.shot(officer, "officer-sees-shares")
+
+    # selected; the lead signs and finance pays the first tranche ------------------------------------------
+    scores = {"technology": 34, "collaboration": 26, "commercialisation": 24}
+    reviewed_and_selected(workflow, people, app_id, scores)
+    page.goto(f"{base}/applications/{app_id}")
+    page.get_by_role("link", name="협약 정보 입력·서명").click()
+    fill(page, {"bank_name": "농협은행", "bank_account": "351-1234-5678-93", "signatory": "한신청"})
+    page.check("#accept_terms-0")
+    press(page, "협약 서명")
+    assert "1차 지급 대기" in page.content()
+    finance = page_for(page_at, size)
+    sign_in(finance, base, "finance@test.kr")
+    finance.goto(f"{base}/officer/applications/{app_id}")
+    finance.get_by_role("button", name="1차 지급").click()
+    finance.wait_for_load_state()
+    assert "과제 수행 중" in finance.content()
+
+    # reports are the lead's: the university sees the project but no report form --------------------------
+    partner.goto(f"{base}/applications/{app_id}")
+    assert "과제 수행 중" in partner.content()
+    assert partner.get_by_role("link", name="중간보고서 작성").count() == 0
+    camera.shot(partner, "university-no-report")
+    page.goto(f"{base}/applications/{app_id}")
+    page.get_by_role("link", name="중간보고서 작성").click()
+    page.fill(
+        "#interim_summary", "헬스온은 센서 시제품 2종을, 강원대학교는 판별 알고리즘 1차 모델을 완성했습니다."
+    )
+    upload(page, "interim_file", pdf)
+    press(page, "중간보고 제출")
+    officer.goto(f"{base}/officer/applications/{app_id}")
+    officer.get_by_role("button", name="중간보고 승인").click()
+    officer.wait_for_load_state()
+    finance.goto(f"{base}/officer/applications/{app_id}")
+    finance.get_by_role("button", name="2차 지급").click()
+    finance.wait_for_load_state()
+    assert "최종보고 작성" in finance.content()
+    page.goto(f"{base}/applications/{app_id}")
+    page.get_by_role("link", name="최종보고서 작성").click()
+    fill(
+        page,
+        {
+            "final_summary": "수면무호흡 선별 정확도 92%를 확인했고, 센서와 알고리즘을 묶어 특허 1건을 출원했습니다.",
+            "patents": "1",
+        },
+    )
+    upload(page, "final_file", pdf)
+    camera.shot(page, "final-report")
+    press(page, "최종보고 제출")
+    officer.goto(f"{base}/officer/applications/{app_id}")
+    officer.get_by_role("button", name="과제 종료").click()
+    officer.wait_for_load_state()
+    assert "과제 종료" in officer.content()
+    with workflow.db.connect() as connection:
+        award = connection.execute(select(Award).where(Award.application_id == app_id)).mappings().one()
+    assert (award["amount"], award["paid"]) == (120_000_000, 120_000_000)  # both shares, in two tranches
+    partner.goto(f"{base}/applications/{app_id}")
+    camera.shot(partner, "university-closed")

@@ -9,6 +9,7 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -190,3 +191,33 @@ def test_claims_are_booked_at_the_rate_of_their_day_and_never_above_what_is_due(
     payments = [row for row in shape.ledger(app_id) if row[0] == "pay"]
     assert payments == booked, "each claim's ledger row keeps its own currency and amount"
     shape.check()
+
+
+# The fixtures above stand for the shipped programs' money steps: (fixture, its trigger, shipped program, its
+# trigger). A shipped file whose money effects drift from its fixture fails here, so the properties above
+# keep speaking for it.
+SHIPPED_SHAPES = [
+    ("obligation-grant", "recover", "investment-incentive", "record_recovery"),
+    ("settlement-grant", "pay", "company-voucher", "pay_supplier"),
+    ("claims-grant", "pay_claim", "global-cooperation", "pay_claim"),
+    ("claims-grant", "close", "global-cooperation", "close"),
+]
+
+
+def _money_effects(folder, key: str, trigger: str) -> list[tuple]:
+    from tests.conftest import TEMPLATES_DIR
+    from workflow.definitions.loader import load_file
+    from workflow.definitions.registry import NoticeTemplates
+
+    program = load_file(folder / f"{key}.yaml", NoticeTemplates(TEMPLATES_DIR)).program
+    assert program is not None, key
+    effects = [effect for t in program.transitions if t.trigger == trigger for effect in t.effects]
+    assert effects, f"{key}: {trigger} has no effect"
+    return [(kind.name, params) for kind, params in effects if "budget" in kind.requires]
+
+
+@pytest.mark.parametrize(("fixture", "step", "key", "trigger"), SHIPPED_SHAPES, ids=lambda v: str(v))
+def test_each_shape_fixture_has_the_money_effects_of_its_shipped_program(fixture, step, key, trigger):
+    from tests.conftest import RULES_DIR
+
+    assert _money_effects(SHAPES, fixture, step) == _money_effects(RULES_DIR, key, trigger)
