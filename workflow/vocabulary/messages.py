@@ -13,15 +13,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # fire() refusals
     "unknown_application": {"ko": "신청서를 찾을 수 없습니다.", "en": "Application not found."},
     "unknown_program": {
-        "ko": "사업 정의 '{key}' {version}을(를) 찾을 수 없습니다.",
+        "ko": "사업 정의 '{key}'의 {version} 버전을 찾을 수 없습니다.",
         "en": "Program definition '{key}' {version} was not found.",
     },
     "unknown_trigger": {
-        "ko": "'{trigger}'은(는) 이 사업에 없는 동작입니다.",
+        "ko": "이 사업에는 '{trigger}' 동작이 없습니다.",
         "en": "'{trigger}' is not an action of this program.",
     },
     "not_from_state": {
-        "ko": "현재 단계({state})에서는 '{trigger}'을(를) 할 수 없습니다.",
+        "ko": "현재 단계({state})에서는 '{trigger}' 처리를 할 수 없습니다.",
         "en": "'{trigger}' is not possible in the current step ({state}).",
     },
     "not_assignment_state": {
@@ -54,7 +54,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{by} already approved '{trigger}' at {at}; the same person is counted once.",
     },
     "approval_turn": {
-        "ko": "'{trigger}'은(는) 지금 {role}의 승인 차례입니다.",
+        "ko": "'{trigger}'의 승인 순서상 지금은 {role} 차례입니다.",
         "en": "'{trigger}' now needs the approval of {role}.",
     },
     "sign_off_progress": {
@@ -62,17 +62,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{label} ({done} of {total} so far)",
     },
     "undone_by_automatic": {
-        "ko": "'{trigger}'을(를) 할 수 없습니다: 자동 처리 조건이 그대로 충족되어 신청서가 곧바로 '{state}' 단계로 "
+        "ko": "'{trigger}' 처리를 할 수 없습니다: 자동 처리 조건이 그대로 충족되어 신청서가 곧바로 '{state}' 단계로 "
         "되돌아가게 됩니다.",
         "en": "'{trigger}' cannot be done: the condition of an automatic step still holds, so the application "
         "would move straight back to '{state}'.",
     },
     "unknown_reviewer_kind": {
-        "ko": "'{kind}'은(는) 이 사업의 평가위원 구분이 아닙니다.",
+        "ko": "이 사업에는 '{kind}' 평가위원 구분이 없습니다.",
         "en": "'{kind}' is not a reviewer kind of this program.",
     },
     "not_from_state_changed": {
-        "ko": "현재 단계({state})에서는 '{trigger}'을(를) 할 수 없습니다. {by}님이 {at}에 '{last}' 처리했습니다.",
+        "ko": "현재 단계({state})에서는 '{trigger}' 처리를 할 수 없습니다. {by}님이 {at}에 '{last}' 처리했습니다.",
         "en": "'{trigger}' is not possible in the current step ({state}): {by} did '{last}' at {at}.",
     },
     "stale": {
@@ -80,7 +80,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The application changed after you opened it: {by} did '{last}' at {at}. Reload and try again.",
     },
     "role_not_allowed": {
-        "ko": "'{trigger}'은(는) {roles} 역할만 할 수 있습니다.",
+        "ko": "'{trigger}' 처리는 {roles} 역할만 할 수 있습니다.",
         "en": "Only {roles} may do '{trigger}'.",
     },
     "not_your_application": {
@@ -137,7 +137,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "No tranche is due (the next is released after '{release_on}').",
     },
     "claim_above_award": {
-        "ko": "청구액 {requested}이(가) 과제 지원금의 남은 금액 {remaining}을(를) 넘습니다 (지원금 {award}, 기지급 {paid}).",
+        "ko": "청구액 {requested}이 과제 지원금의 남은 금액 {remaining}을 넘습니다 (지원금 {award}, 기지급 {paid}).",
         "en": "The claim of {requested} is more than what remains of the award, {remaining} "
         "(award {award}, paid {paid}).",
     },
@@ -192,15 +192,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "A {currency} rate for {day} is already recorded.",
     },
     "matching_government_share": {
-        "ko": "정부지원금 {award}은(는) 총사업비 {total}의 {share}로, 상한 {limit}을 넘습니다.",
+        "ko": "정부지원금 {award}은 총사업비 {total}의 {share}로, 상한({limit})을 넘습니다.",
         "en": "The grant of {award} is {share} of the total cost {total}, above the limit of {limit}.",
     },
     "matching_cash_share": {
-        "ko": "기업부담 현금 {cash}은(는) 총사업비 {total}의 {share}로, 하한 {limit}에 못 미칩니다.",
+        "ko": "기업부담 현금 {cash}은 총사업비 {total}의 {share}로, 하한 {limit}에 못 미칩니다.",
         "en": "The company's cash {cash} is {share} of the total cost {total}, below the minimum of {limit}.",
     },
     "linked_program_missing": {
-        "ko": "연결할 사업 '{key}'이(가) 등록되어 있지 않습니다.",
+        "ko": "연결할 사업이 등록되어 있지 않습니다: '{key}'",
         "en": "The program to open, '{key}', is not loaded.",
     },
     "program_closed": {
@@ -208,11 +208,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "'{title}' is not open for applications ({start} to {until} 18:00).",
     },
     "follow_up_only": {
-        "ko": "'{title}'은(는) 다른 신청에서 이어지는 후속 신청으로만 열 수 있습니다. 먼저 해당 신청을 진행하세요.",
+        "ko": "'{title}' 신청은 다른 신청에서 이어지는 후속 신청으로만 열 수 있습니다. 먼저 해당 신청을 진행하세요.",
         "en": "'{title}' is opened only as a follow-up of another application; it cannot be applied for directly.",
     },
     "not_correctable": {
-        "ko": "지금 단계에서는 '{stage}'을(를) 정정할 권한이 없습니다.",
+        "ko": "지금 단계에서는 '{stage}' 양식을 정정할 권한이 없습니다.",
         "en": "You may not correct '{stage}' in the current step.",
     },
     "correction_unchanged": {

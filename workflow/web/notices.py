@@ -56,6 +56,7 @@ NOTICE_KINDS = {
     "event_waitlist_closed": _l("Waiting lists closed"),
     "attendance_certificate": _l("Certificates of attendance"),
     "obligation_recovery": _l("Recoveries for a breach of obligations"),
+    "recovery_recorded": _l("Recoveries completed"),
 }
 
 
