@@ -10,7 +10,8 @@
     }
     if (event.target.hasAttribute("data-clear-drafts")) { forgetDrafts(null); }  // signing out
   });
-  // Autosave (autosave.js) keeps unsent form entries under "draft:<user id>:<application id>". They are
+  // Autosave (autosave.js) keeps unsent form entries under "draft:<user id>:<application id>:<state>" (the
+  // state names the form: a copy of one step's form is never compared with the next one's). They are
   // removed on sign-out, and a page signed in as someone else removes every copy that is not theirs
   // (an expired session keeps the copy for its own user only).
   function forgetDrafts(keepUser) {
