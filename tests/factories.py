@@ -33,6 +33,30 @@ def startup_data(store, **overrides) -> dict:
     return data
 
 
+def incentive_data(store, **overrides) -> dict:
+    """An investment-incentive application: the investment completed before the test clock's day."""
+    data = {
+        "company_name": "메디웨어 주식회사",
+        "business_no": "214-86-55010",
+        "representative": "오투자",
+        "contact_email": "invest@mediware.kr",
+        "contact_phone": "033-742-1100",
+        "employees": 48,
+        "investment_type": "relocation",
+        "region": "wonju",
+        "site_address": "강원특별자치도 원주시 문막읍 동화공단로 100",
+        "investment_completed_on": "2026-03-31",
+        "land_investment": 2_400_000_000,
+        "facility_investment": 5_600_000_000,
+        "new_jobs": 32,
+        "requested_amount": 1_600_000_000,
+        "investment_evidence": pdf_ref(store, "evidence.pdf"),
+        "employment_evidence": pdf_ref(store, "roster.pdf"),
+    }
+    data.update(overrides)
+    return data
+
+
 AGREEMENT = {
     "bank_name": "농협은행",
     "bank_account": "301-1234-5678",

@@ -25,7 +25,7 @@ from tests.e2e.program_steps import (
     stored_pdf,
     upload,
 )
-from tests.factories import PDF
+from tests.factories import PDF, incentive_data
 from workflow.models import Award
 
 
@@ -104,6 +104,20 @@ def test_policy_forum_last_place_waiting_list_promotion_and_certificate(live_app
         (camera.folder / "certificate.pdf").write_bytes(pdf.body())
 
 
+def test_investment_incentive_is_applied_for_after_the_investment(workflow, people, store, clock):
+    """Through fire() on the shipped file, no browser: a completion date after today (Seoul) is refused with
+    the file's message in both languages; the day it is reached the same application goes through."""
+    data = incentive_data(store, investment_completed_on="2026-05-05")  # the clock: 4 May 2026 in Seoul
+    created = workflow.create("investment-incentive", people.applicant, data)
+    assert created.ok, created.reason("en")
+    refused = workflow.fire(created.application_id, "submit", people.applicant)
+    assert refused.refusal.code == "guard_failed"
+    assert "투자를 완료한 뒤에 신청할 수 있습니다" in refused.reason("ko")
+    assert "Apply once the investment is complete" in refused.reason("en")
+    clock.advance(days=1)
+    assert workflow.fire(created.application_id, "submit", people.applicant).state == "document_review"
+
+
 @AT_A_DESK
 def test_investment_incentive_formula_instalments_and_pro_rata_recovery(
     live_app, page_at, clock, tmp_path, size
@@ -128,7 +142,7 @@ def test_investment_incentive_formula_instalments_and_pro_rata_recovery(
         "contact_phone": "033-742-1100",
         "employees": "48",
         "site_address": "강원특별자치도 원주시 문막읍 동화공단로 100",
-        "investment_completed_on": "2026-03-31",
+        "investment_completed_on": "2026-05-29",  # not yet: the clock is 4 May 2026
         "land_investment": "2,400,000,000",
         "facility_investment": "5,600,000,000",
         "new_jobs": "32",
@@ -140,6 +154,11 @@ def test_investment_incentive_formula_instalments_and_pro_rata_recovery(
     page.set_input_files("#investment_evidence", str(pdf))
     page.set_input_files("#employment_evidence", str(pdf))
     camera.shot(page, "application-form")
+    page.get_by_role("button", name="제출", exact=True).click()
+    page.wait_for_load_state()
+    assert "투자를 완료한 뒤에 신청할 수 있습니다" in page.content()  # a completion date after today
+    camera.shot(page, "investment-not-yet-complete")
+    page.fill("#investment_completed_on", "2026-03-31")
     page.get_by_role("button", name="제출", exact=True).click()
     page.wait_for_url(re.compile(rf"/applications/{app_id}$"))
     assert "접수 완료 · 서류 검토 중" in page.content()

@@ -12,6 +12,8 @@ from tests.engine.patterns import matching
 from workflow.vocabulary.fields import FIELD_TYPES
 from workflow.vocabulary.linked_names import named_child_parts, named_children
 
+FUTURE_DATE = "2099-12-31"  # after the clock of every walk, so a guard `data.x <= application.today` fails
+
 
 def inside_open_period(program, now: datetime) -> datetime:
     """A moment when the program accepts applications: `now` if it does, else 10:00 Seoul on its first day."""
@@ -47,6 +49,8 @@ def valid_samples(spec, store) -> list:
         return [True, False]
     if kind == "file":
         return [store.save(b"%PDF-1.4\n%walk\n%%EOF\n", "walk.pdf", accept=("pdf",)), None]
+    if kind == "date":  # the type's sample, before any walk's clock, then one after it (`application.today`)
+        return [FIELD_TYPES[kind].sample(spec), FUTURE_DATE]
     return [FIELD_TYPES[kind].sample(spec)]  # any other type: its registry entry knows a valid value
 
 

@@ -19,6 +19,7 @@ from tests.engine.walk_values import (
     valid_samples,
 )
 from workflow.engine.actors import SYSTEM, load_actor
+from workflow.engine.context import seoul_today
 from workflow.engine.events import event_sample
 from workflow.engine.members import add_member
 from workflow.models import Application, ApplicationLink, HistoryEvent
@@ -341,7 +342,11 @@ class Walker:
                     },
                     "money": {"awarded": 0, "paid": 0, "recovered": 0},
                     "actor": {"id": 0, "roles": []},
-                    "application": {"state": transition.sources[0], "days_in_state": 0},
+                    "application": {
+                        "state": transition.sources[0],
+                        "days_in_state": 0,
+                        "today": seoul_today(self.workflow.clock()),
+                    },
                     "event": event_sample(transition.spec.events),
                     "parent": parent,
                     "children": children,

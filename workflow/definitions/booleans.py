@@ -28,7 +28,7 @@ ENGINE_SAMPLES = {
         "by_kind": {},
     },
     "actor": {"id": 0, "roles": []},
-    "application": {"state": "", "days_in_state": 0},
+    "application": {"state": "", "days_in_state": 0, "today": "2026-01-01"},
     "event": {"name": "", "program": "", "state": "", "application_id": 0},
 }
 

@@ -3,10 +3,15 @@ queried only when an expression uses them."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from workflow.engine.records import ApplicationRow
 from workflow.engine.review_rounds import reviews_summary
 from workflow.vocabulary.effects import expressions_of
 from workflow.vocabulary.guards import CONTEXT_SOURCES
+
+SEOUL = ZoneInfo("Asia/Seoul")
 
 
 def expression_context(
@@ -29,6 +34,7 @@ def expression_context(
         "application": {
             "state": application.state,
             "days_in_state": (now - application.state_entered_at).days,
+            "today": seoul_today(now),
         },
     }
     if "reviews" in needs:
@@ -42,6 +48,12 @@ def expression_context(
         else:
             context[name] = source.load(connection, application)
     return context
+
+
+def seoul_today(now: datetime) -> str:
+    """The workflow clock's calendar day in Asia/Seoul, "YYYY-MM-DD": a date field's stored form, so a guard
+    compares them as text (`data.completed_on <= application.today`)."""
+    return now.astimezone(SEOUL).date().isoformat()
 
 
 def _sources(transitions) -> list[str]:

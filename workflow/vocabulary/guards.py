@@ -1,7 +1,8 @@
 """Guards: CEL expressions compiled once at load, evaluated against a small prepared context.
 
 Never Python eval. A guard sees `data` (the application's fields), `reviews` (count, assigned,
-mean, min, max, round, by_kind), `actor` (id, roles), `application` (state, days_in_state), `event`
+mean, min, max, round, by_kind), `actor` (id, roles), `application` (state, days_in_state, today: the
+clock's date in Asia/Seoul as "YYYY-MM-DD"), `event`
 (in a step with `on_event:`: the event's name and values) and every name a
 package registered as a `ContextSource` (money registers `money`: awarded, paid, recovered,
 budget_remaining; the engine `parent` and `children`, workflow/engine/links.py). Functions beyond CEL's own come from GUARD_FUNCTIONS. How to add a guard
