@@ -44,6 +44,25 @@ class ApplicationView:
         return self.row.id
 
     @property
+    def timeline(self) -> list[dict]:
+        """The events as the applicant's and the officer's pages list them: draft saves one after another by
+        the same person in the same step read as one line with their number (`saves`), the last one's time.
+        The auditor's pages list every event."""
+        shown: list[dict] = []
+        for event in self.events:
+            last = shown[-1] if shown else None
+            if (
+                last is not None
+                and event["trigger"] == last["trigger"] == "save_draft"
+                and event["actor_id"] == last["actor_id"]
+                and event["to_state"] == last["to_state"]
+            ):
+                shown[-1] = {**event, "saves": last.get("saves", 1) + 1}
+            else:
+                shown.append(event)
+        return shown
+
+    @property
     def state(self) -> str:
         return self.row.state
 
