@@ -57,6 +57,7 @@ def test_draft_saves_in_a_row_are_one_line_with_their_number_and_the_auditor_see
     applicant_page = page_of(app, people.applicant, f"/applications/{app_id}")
     timeline = applicant_page[applicant_page.index('<ol class="timeline">') :]
     assert timeline.count("임시 저장") == 1 and "(3회)" in timeline
+    assert "</strong> — " in timeline and "</strong>—" not in timeline  # the step's name and where it led, apart
 
     officer_page = page_of(app, people.officer, f"/officer/applications/{app_id}")
     assert officer_page[officer_page.index('<ol class="timeline">') :].count("(3회)") == 1
