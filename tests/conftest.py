@@ -29,6 +29,17 @@ install()  # the built-in extensions (money, notice channels), as create_app doe
 RULES_DIR = PROJECT_ROOT / "rules"
 TEMPLATES_DIR = PROJECT_ROOT / "templates" / "notices"
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def rules_folder(tmp_path: Path, *files: Path) -> Path:
+    """A rules folder of the test's own: copies of the given rule files, each under its own name."""
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    for file in files:
+        shutil.copy(file, folder / file.name)
+    return folder
+
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # The services' addresses come from TEST_* variables only: the app's own variables (DATABASE_URL,
 # REDIS_URL, SMTP_HOST, ...) may be exported for a developer's server and never reach a test app.

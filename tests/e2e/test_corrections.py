@@ -5,12 +5,11 @@ correction's before → after on the timeline. No horizontal scrolling; axe-core
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from sqlalchemy import update
 
-from tests.conftest import FIXTURES, People
+from tests.conftest import FIXTURES, People, rules_folder
 from tests.e2e.conftest import SIZE_AND_LANGUAGE, SIZES, Camera, served
 from tests.web.conftest import FAST_HASH, PASSWORD, make_app
 from workflow.models import User
@@ -23,9 +22,7 @@ TEXT = {
 
 @pytest.fixture
 def correcting_app(sqlite_engine, clock, tmp_path):
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    shutil.copy(FIXTURES / "capabilities" / "corrected-grant.yaml", rules / "corrected-grant.yaml")
+    rules = rules_folder(tmp_path, FIXTURES / "capabilities" / "corrected-grant.yaml")
     app = make_app(sqlite_engine, clock, tmp_path, RULES_DIR=str(rules))
     people = People(sqlite_engine, programs_dir=rules)
     with sqlite_engine.begin() as connection:

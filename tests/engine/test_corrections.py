@@ -3,12 +3,10 @@ reason, as one version-checked history event whose diff shows each value before 
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import FIXTURES, People, make_workflow
+from tests.conftest import FIXTURES, People, make_workflow, rules_folder
 from workflow.audit.verify import Scope, verify
 from workflow.definitions.loader import load_file
 from workflow.models import Application, HistoryEvent
@@ -20,10 +18,7 @@ DATA = {"company_name": "하늘바이오", "requested_amount": 20_000_000, "cont
 
 @pytest.fixture
 def rules(tmp_path):
-    folder = tmp_path / "rules"
-    folder.mkdir()
-    shutil.copy(FIXTURE, folder / FIXTURE.name)
-    return folder
+    return rules_folder(tmp_path, FIXTURE)
 
 
 @pytest.fixture

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
-
 from sqlalchemy import select
 
-from tests.conftest import FIXTURES, make_workflow
+from tests.conftest import FIXTURES, make_workflow, rules_folder
 from tests.engine.programs import ENGINE_PROGRAMS, GRANT
 from workflow.engine.members import add_member
 from workflow.models import HistoryEvent
 
 
 def test_co_applicant_edits_and_submits_after_being_added(db_engine, clock, people, tmp_path):
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    shutil.copy(FIXTURES / "valid" / "joint.yaml", rules / "joint.yaml")
+    rules = rules_folder(tmp_path, FIXTURES / "valid" / "joint.yaml")
     workflow = make_workflow(db_engine, clock, rules)
     app_id = workflow.create(
         "joint-research", people.applicant, {"title": "원격 재활 공동연구"}
@@ -47,9 +43,7 @@ def test_a_program_without_co_applicants_or_an_unknown_user_is_refused(db_engine
     assert add_member(
         make_workflow(db_engine, clock, ENGINE_PROGRAMS), startup, people.applicant, "other@test.kr"
     ).refusal.code == ("unknown_role")
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    shutil.copy(FIXTURES / "valid" / "joint.yaml", rules / "joint.yaml")
+    rules = rules_folder(tmp_path, FIXTURES / "valid" / "joint.yaml")
     workflow = make_workflow(db_engine, clock, rules)
     app_id = workflow.create("joint-research", people.applicant, {}).application_id
     assert add_member(workflow, app_id, people.applicant, "nobody@test.kr").refusal.code == "unknown_user"

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import FIXTURES, RULES_DIR, People, make_workflow
+from tests.conftest import FIXTURES, RULES_DIR, People, make_workflow, rules_folder
 from tests.engine.walk_values import inside_open_period, walk_clock
 from tests.engine.walker import Walker
 
@@ -66,9 +66,7 @@ def test_a_new_program_unlike_the_shipped_ones_walks_from_a_copied_file(
 ):
     """Adding a valid rule file never breaks the suite: another open period, its own role, a pattern, an
     unguarded automatic step and an automatic branch on the data, walked with no Python change."""
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    shutil.copy(FIXTURES / "new_program" / "device-trial.yaml", rules / "device-trial.yaml")
+    rules = rules_folder(tmp_path, FIXTURES / "new_program" / "device-trial.yaml")
     workflow = make_workflow(db_engine, clock, rules)
     program = workflow.registry.latest("device-trial")
     clock.now = inside_open_period(program, clock.now)

@@ -3,12 +3,10 @@ load, and recovery as a share of what was paid or of the award (the letter: test
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import FIXTURES, make_workflow
+from tests.conftest import FIXTURES, make_workflow, rules_folder
 from workflow.definitions.loader import load_file
 from workflow.engine.actors import load_actor
 from workflow.models import Award, Tranche
@@ -31,10 +29,7 @@ def people_of(engine) -> dict:
 
 @pytest.fixture
 def rules(tmp_path):
-    folder = tmp_path / "rules"
-    folder.mkdir()
-    shutil.copy(FIXTURE, folder / FIXTURE.name)
-    return folder
+    return rules_folder(tmp_path, FIXTURE)
 
 
 @pytest.fixture

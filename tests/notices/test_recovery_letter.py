@@ -3,10 +3,9 @@ letter's money table."""
 
 from __future__ import annotations
 
-import shutil
-
 from sqlalchemy import select
 
+from tests.conftest import rules_folder
 from tests.money.test_money_order import FIXTURE, approved, people_of
 from tests.notices.conftest import make_app
 from tests.notices.helpers import pdf_text
@@ -14,9 +13,7 @@ from workflow.models import Letter, OutboxMessage
 
 
 def test_the_recovery_notice_and_letter_print_principal_and_interest(sqlite_db, tmp_path, clock):
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    shutil.copy(FIXTURE, rules / FIXTURE.name)
+    rules = rules_folder(tmp_path, FIXTURE)
     app = make_app(sqlite_db, tmp_path, clock, RULES_DIR=str(rules))
     workflow = app.extensions["workflow"]
     who = people_of(workflow.db)

@@ -5,12 +5,10 @@ every page; and those columns stay right after draft saves, corrections, moves, 
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from sqlalchemy import select, text, update
 
-from tests.conftest import FIXTURES, People, make_workflow
+from tests.conftest import FIXTURES, People, make_workflow, rules_folder
 from tests.factories import reviewed_startup, startup_data, submitted_startup
 from workflow.audit.verify import Scope, verify
 from workflow.engine.sort_keys import KEY_TITLE_LENGTH, key_amount, key_title
@@ -211,9 +209,7 @@ def test_the_title_column_keeps_a_bounded_start_and_json_for_other_values(workfl
 
 @pytest.fixture
 def corrected(db_engine, clock, tmp_path):
-    folder = tmp_path / "rules"
-    folder.mkdir()
-    shutil.copy(FIXTURES / "capabilities" / "corrected-grant.yaml", folder)
+    folder = rules_folder(tmp_path, FIXTURES / "capabilities" / "corrected-grant.yaml")
     return make_workflow(db_engine, clock, folder), People(db_engine, programs_dir=folder)
 
 

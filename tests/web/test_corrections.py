@@ -3,12 +3,10 @@ object checks, and the correction with its before → after on the timeline."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from sqlalchemy import func, select, update
 
-from tests.conftest import FIXTURES, People
+from tests.conftest import FIXTURES, People, rules_folder
 from tests.web.conftest import FAST_HASH, csrf_of, login, make_app
 from workflow.models import Application, HistoryEvent, User
 
@@ -18,10 +16,7 @@ DATA = {"company_name": "하늘바이오", "requested_amount": 20_000_000, "cont
 
 @pytest.fixture
 def rules(tmp_path):
-    folder = tmp_path / "rules"
-    folder.mkdir()
-    shutil.copy(FIXTURE, folder / FIXTURE.name)
-    return folder
+    return rules_folder(tmp_path, FIXTURE)
 
 
 @pytest.fixture

@@ -5,11 +5,10 @@ the final text and what is still needed; nobody else may link anyone."""
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
-from tests.conftest import FIXTURES, People
+from tests.conftest import FIXTURES, People, rules_folder
 from tests.web.conftest import FAST_HASH, csrf_of, login, make_app
 from workflow.models import User
 
@@ -18,9 +17,7 @@ TEXT = {"body": "AI 기반 만성질환 원격관리 플랫폼: 기업은 플랫
 
 @pytest.fixture
 def joint_app(sqlite_engine, clock, tmp_path):
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    shutil.copy(FIXTURES / "programs" / "joint-text.yaml", rules / "joint-text.yaml")
+    rules = rules_folder(tmp_path, FIXTURES / "programs" / "joint-text.yaml")
     return make_app(sqlite_engine, clock, tmp_path, RULES_DIR=str(rules))
 
 

@@ -3,12 +3,10 @@ their number; the auditor's page keeps every event."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from sqlalchemy import update
 
-from tests.conftest import FIXTURES, People
+from tests.conftest import FIXTURES, People, rules_folder
 from tests.web.conftest import FAST_HASH, login, make_app
 from workflow.models import User
 
@@ -17,10 +15,7 @@ FIXTURE = FIXTURES / "capabilities" / "corrected-grant.yaml"
 
 @pytest.fixture
 def rules(tmp_path):
-    folder = tmp_path / "rules"
-    folder.mkdir()
-    shutil.copy(FIXTURE, folder / FIXTURE.name)
-    return folder
+    return rules_folder(tmp_path, FIXTURE)
 
 
 @pytest.fixture
@@ -57,7 +52,9 @@ def test_draft_saves_in_a_row_are_one_line_with_their_number_and_the_auditor_see
     applicant_page = page_of(app, people.applicant, f"/applications/{app_id}")
     timeline = applicant_page[applicant_page.index('<ol class="timeline">') :]
     assert timeline.count("임시 저장") == 1 and "(3회)" in timeline
-    assert "</strong> — " in timeline and "</strong>—" not in timeline  # the step's name and where it led, apart
+    assert (
+        "</strong> — " in timeline and "</strong>—" not in timeline
+    )  # the step's name and where it led, apart
 
     officer_page = page_of(app, people.officer, f"/officer/applications/{app_id}")
     assert officer_page[officer_page.index('<ol class="timeline">') :].count("(3회)") == 1
