@@ -7,12 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import update
 
-from tests.conftest import FIXTURES, People, rules_folder
+from tests.conftest import FIXTURES, rules_folder
 from tests.e2e.conftest import SIZE_AND_LANGUAGE, SIZES, Camera, served
-from tests.web.conftest import FAST_HASH, PASSWORD, make_app
-from workflow.models import User
+from tests.web.conftest import PASSWORD, make_app, people_with_passwords
 
 TEXT = {
     "ko": {"open": "“신청서” 정정", "save": "정정 저장", "change": "신청액(원): 20,000,000원 → 15,000,000원"},
@@ -24,9 +22,7 @@ TEXT = {
 def correcting_app(sqlite_engine, clock, tmp_path):
     rules = rules_folder(tmp_path, FIXTURES / "capabilities" / "corrected-grant.yaml")
     app = make_app(sqlite_engine, clock, tmp_path, RULES_DIR=str(rules))
-    people = People(sqlite_engine, programs_dir=rules)
-    with sqlite_engine.begin() as connection:
-        connection.execute(update(User).values(password_hash=FAST_HASH))
+    people = people_with_passwords(app, rules)
     with served(app) as base:
         yield app, people, base
 

@@ -4,12 +4,13 @@ people with passwords (cheap argon2 parameters), and `login(client, who)`."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import update
 
-from tests.conftest import People
+from tests.conftest import RULES_DIR, People
 from tests.factories import AGREEMENT, reviewed_startup
 from workflow.app import create_app
 from workflow.models import User
@@ -36,9 +37,10 @@ def app(sqlite_engine, clock, tmp_path):
     return make_app(sqlite_engine, clock, tmp_path)
 
 
-def people_with_passwords(app) -> People:
+def people_with_passwords(app, programs_dir: Path = RULES_DIR) -> People:
+    """One actor per role (staff roles on the programs of `programs_dir`), each able to sign in."""
     engine = app.extensions["workflow"].db
-    people = People(engine)
+    people = People(engine, programs_dir=programs_dir)
     with engine.begin() as connection:
         connection.execute(update(User).values(password_hash=FAST_HASH))
     return people

@@ -4,11 +4,11 @@ object checks, and the correction with its before → after on the timeline."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from tests.conftest import FIXTURES, People, rules_folder
-from tests.web.conftest import FAST_HASH, csrf_of, login, make_app
-from workflow.models import Application, HistoryEvent, User
+from tests.web.conftest import csrf_of, login, make_app, people_with_passwords
+from workflow.models import Application, HistoryEvent
 
 FIXTURE = FIXTURES / "capabilities" / "corrected-grant.yaml"
 DATA = {"company_name": "하늘바이오", "requested_amount": 20_000_000, "contact_email": "a@sky.kr"}
@@ -26,11 +26,7 @@ def app(sqlite_engine, clock, tmp_path, rules):
 
 @pytest.fixture
 def people(app, rules) -> People:
-    engine = app.extensions["workflow"].db
-    people = People(engine, programs_dir=rules)
-    with engine.begin() as connection:
-        connection.execute(update(User).values(password_hash=FAST_HASH))
-    return people
+    return people_with_passwords(app, rules)
 
 
 @pytest.fixture

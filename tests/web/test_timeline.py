@@ -4,11 +4,9 @@ their number; the auditor's page keeps every event."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import update
 
 from tests.conftest import FIXTURES, People, rules_folder
-from tests.web.conftest import FAST_HASH, login, make_app
-from workflow.models import User
+from tests.web.conftest import login, make_app, people_with_passwords
 
 FIXTURE = FIXTURES / "capabilities" / "corrected-grant.yaml"
 
@@ -25,10 +23,7 @@ def app(sqlite_engine, clock, tmp_path, rules):
 
 @pytest.fixture
 def people(app, rules) -> People:
-    people = People(app.extensions["workflow"].db, programs_dir=rules)
-    with app.extensions["workflow"].db.begin() as connection:
-        connection.execute(update(User).values(password_hash=FAST_HASH))
-    return people
+    return people_with_passwords(app, rules)
 
 
 def page_of(app, who, url: str) -> str:
