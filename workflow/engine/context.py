@@ -4,14 +4,12 @@ queried only when an expression uses them."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from workflow.definitions.dates import SEOUL
 from workflow.engine.records import ApplicationRow
 from workflow.engine.review_rounds import reviews_summary
 from workflow.vocabulary.effects import expressions_of
 from workflow.vocabulary.guards import CONTEXT_SOURCES
-
-SEOUL = ZoneInfo("Asia/Seoul")
 
 
 def expression_context(
