@@ -9,6 +9,7 @@ the first page in every order the board offers, each way (`sort_amount`, `sort_-
 deep page by amount. The bulk rows vary as a real board does: 300 applicants (names repeat), amounts in
 round millions (many ties), last changes over a year, deadlines in the screening step (some overdue) and
 average scores after the pitch review.
+Both are served with the production gunicorn settings (deploy/gunicorn.conf.py).
 The baseline is a bare Flask app (no sign-in, no Babel, no CSRF, no security headers) whose routes run
 the same read queries (the same service functions, through the same read engine) and render a trivial
 template; the ratio is the cost of the full web stack. Runs on SQLite and on PostgreSQL (BENCH_POSTGRES_URL, skipped if not
@@ -166,8 +167,10 @@ def free_port() -> int:
 
 
 def serve(target: str, port: int, env: dict, log_path: str | None = None) -> subprocess.Popen:
+    """gunicorn with the production settings file (both apps: the same server and collector settings),
+    2 workers on `port`."""
     command = [
-        str(Path(sys.executable).parent / "gunicorn"),
+        str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
         "--workers", "2", "--bind", f"127.0.0.1:{port}", "--pythonpath", f"{ROOT},{ROOT / 'bench'}",
         "--log-level", "warning", target,
     ]  # fmt: skip

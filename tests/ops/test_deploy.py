@@ -46,3 +46,20 @@ def test_the_units_say_what_the_readme_promises():
 def test_the_proxy_limits_bodies_like_the_app(setting):
     assert setting in (DEPLOY / "nginx.conf").read_text()
     assert Config.MAX_CONTENT_LENGTH == 25 * 1024 * 1024
+
+
+def test_gunicorn_workers_stop_walking_what_the_app_loaded():
+    """deploy/gunicorn.conf.py's post_worker_init: the loaded app moves out of the collector's way, and a page's
+    objects no longer start a collection on nearly every request."""
+    import gc
+    import runpy
+
+    settings = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+    before = gc.get_threshold()
+    try:
+        settings["post_worker_init"](None)
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[0] > before[0]
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

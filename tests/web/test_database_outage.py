@@ -24,7 +24,6 @@ class Outage:
     def start(self) -> None:
         self.app.extensions["workflow"].db = self.dead
         self.app.extensions["db_engine"] = self.dead
-        self.app.extensions.pop("web_read_engines", None)
 
 
 @pytest.fixture

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from workflow.web import account, auth, common, i18n, inputs, nav, pages, security, unavailable
+from workflow.web.i18n import lazy_gettext as _l
 
 
 def init_app(app) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from forms.auth import (
@@ -21,6 +20,7 @@ from workflow.services import accounts, profile
 from workflow.web import sessions
 from workflow.web.auth import db, workflow
 from workflow.web.i18n import LANGUAGES, current_lang
+from workflow.web.i18n import gettext as _
 
 bp = Blueprint("account", __name__)
 

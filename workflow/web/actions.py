@@ -7,7 +7,6 @@ user came from, with what they typed (the reason) kept for the retry.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from forms.dynamic import build_form, cleaned_values
@@ -15,6 +14,7 @@ from workflow.web.account import safe_next
 from workflow.web.auth import current_actor, workflow
 from workflow.web.common import state_label, trigger_label, visible_application
 from workflow.web.i18n import current_lang, message_text
+from workflow.web.i18n import gettext as _
 from workflow.web.inputs import form_text, row_version, version_missing
 
 bp = Blueprint("actions", __name__)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
 from forms import BaseForm, choices
@@ -13,6 +11,8 @@ from workflow.services import invitations, role_log
 from workflow.vocabulary.roles import ROLES
 from workflow.web.auth import current_actor, db, page_reads, roles_required, workflow
 from workflow.web.i18n import current_lang
+from workflow.web.i18n import gettext as _
+from workflow.web.i18n import lazy_gettext as _l
 from workflow.web.inputs import query_text
 from workflow.web.nav import register_nav
 

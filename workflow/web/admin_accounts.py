@@ -4,7 +4,6 @@ the log of role changes (the staff chain). Routes live on the admin blueprint.""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -18,6 +17,7 @@ from workflow.web.admin import admin_errors, bp
 from workflow.web.auth import current_actor, page_reads, roles_required, workflow
 from workflow.web.common import language_name
 from workflow.web.i18n import LANGUAGES, current_lang
+from workflow.web.i18n import gettext as _
 
 
 def role_groups(lang: str) -> list[dict]:

@@ -16,8 +16,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from forms.dynamic import build_form, cleaned_values, widget_of
@@ -46,6 +44,8 @@ from workflow.web.common import (
 from workflow.web.form_drafts import remember_refused, show_kept
 from workflow.web.form_saving import attach_uploads, file_size, krw_parts, save_posted_form, totals_after
 from workflow.web.i18n import current_lang, message_text
+from workflow.web.i18n import gettext as _
+from workflow.web.i18n import lazy_gettext as _l
 from workflow.web.inputs import row_version, version_missing
 from workflow.web.nav import register_nav
 from workflow.web.reads import log_read

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 
 from forms import BaseForm
 from workflow.audit import readlog, runs
@@ -22,6 +21,7 @@ from workflow.vocabulary.roles import role_labels, roles_that
 from workflow.web.auth import current_actor, db, page_reads, read_db, roles_required, workflow
 from workflow.web.common import visible_application
 from workflow.web.i18n import current_lang
+from workflow.web.i18n import lazy_gettext as _l
 from workflow.web.inputs import query_page, query_text
 from workflow.web.nav import register_nav
 from workflow.web.notices import kind_label

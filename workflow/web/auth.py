@@ -85,13 +85,15 @@ def read_db():
     """The Engine for page reads. On a SQLite file, reads skip the engine's `BEGIN IMMEDIATE` (a write
     lock that would make two workers' page views wait on each other); WAL readers never block."""
     engine = db()
+    known = current_app.extensions.get("web_read_engine")  # (engine, its reader): worked out once
+    if known is not None and known[0] is engine:
+        return known[1]
     if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
-        return engine
-    readers = current_app.extensions.setdefault("web_read_engines", {})
-    key = str(engine.url)
-    if key not in readers:
-        readers[key] = _sqlite_reader(engine.url)
-    return readers[key]
+        reader = engine
+    else:
+        reader = _sqlite_reader(engine.url)
+    current_app.extensions["web_read_engine"] = (engine, reader)
+    return reader
 
 
 @contextmanager

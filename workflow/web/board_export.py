@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import io
 
-from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from workflow.services.exports import csv_document, safe_cell
 from workflow.web.common import state_label
+from workflow.web.i18n import gettext as _
 from workflow.web.i18n import pick, seoul
 
 FORMATS = {

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from flask import url_for
-from flask_babel import gettext as _
 
 from workflow.services.board_columns import state_kinds
 from workflow.web.i18n import current_lang, pick, seoul, won
+from workflow.web.i18n import gettext as _
 
 BADGES = {
     "stopped": "danger",
@@ -77,6 +77,10 @@ def board_rows(rows: list[dict], program, detail_endpoint: str, now: datetime) -
     return shown
 
 
+def _quoted(value) -> str | None:
+    return None if value is None else quote(str(value), safe="")
+
+
 _looks: dict[tuple[str, str, str], tuple[dict[str, str], dict[str, str]]] = {}
 
 
@@ -116,14 +120,17 @@ class BoardLinks:
         self._key = program.key
         self._path = url_for(endpoint, key=program.key)
         self._board = board
-        self._base = {"state": state, "q": q or None, "sort": board.sort}
+        # quoted once: a page has some twenty links, each the same three arguments and one change
+        self._base = {k: _quoted(v) for k, v in {"state": state, "q": q or None, "sort": board.sort}.items()}
 
     def to(self, **changes) -> str:
         return self.with_path(self._path, **changes)
 
     def with_path(self, path: str, **changes) -> str:
-        params = {k: v for k, v in {**self._base, **changes}.items() if v is not None}
-        return f"{path}?{urlencode(params, quote_via=quote)}" if params else path
+        """`path` with this page's arguments and `changes` (None drops one), as `urlencode` writes them."""
+        params = {**self._base, **{k: _quoted(v) for k, v in changes.items()}}
+        query = "&".join(f"{k}={v}" for k, v in params.items() if v is not None)
+        return f"{path}?{query}" if query else path
 
     def tab(self, state: str | None) -> str:
         return self.to(state=state, sort=None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, current_app
-from flask_babel import lazy_gettext as _l
 
 from workflow.engine.access import can_see, effective_roles
 from workflow.engine.records import ApplicationRow
@@ -12,6 +11,7 @@ from workflow.services.status import load_application
 from workflow.storage import file_store_for
 from workflow.web.auth import current_actor, page_reads, workflow
 from workflow.web.i18n import current_lang
+from workflow.web.i18n import lazy_gettext as _l
 
 TRANCHE_STATUS = {  # shown on the finance pages and on the applicant's status page
     "scheduled": _l("Held"),

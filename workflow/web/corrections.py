@@ -4,7 +4,6 @@ required reason; the engine checks the role and the version and records the diff
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from forms.dynamic import build_form, cleaned_values, widget_of
@@ -12,6 +11,7 @@ from workflow.engine.access import effective_roles
 from workflow.web.auth import current_actor, page_reads, workflow
 from workflow.web.common import visible_application
 from workflow.web.i18n import current_lang, message_text
+from workflow.web.i18n import gettext as _
 from workflow.web.inputs import form_text, row_version, version_missing
 
 bp = Blueprint("corrections", __name__, url_prefix="/officer")

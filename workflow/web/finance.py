@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 
@@ -27,6 +25,8 @@ from workflow.vocabulary.roles import roles_that
 from workflow.web.auth import all_roles, current_actor, db, require_program_staff, roles_required, workflow
 from workflow.web.common import TRANCHE_STATUS
 from workflow.web.i18n import current_lang, message_text
+from workflow.web.i18n import gettext as _
+from workflow.web.i18n import lazy_gettext as _l
 from workflow.web.inputs import form_text
 from workflow.web.nav import register_nav
 from workflow.web.reads import log_read

@@ -4,7 +4,6 @@ refused entries kept as typed, the chosen action fired; and the stage totals pla
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import gettext as _
 
 from forms.dynamic import cleaned_values, widget_of
 from workflow.engine import records
@@ -16,6 +15,7 @@ from workflow.web.auth import current_actor, page_reads, workflow
 from workflow.web.common import file_store, trigger_label
 from workflow.web.form_drafts import remember_refused
 from workflow.web.i18n import current_lang, message_text
+from workflow.web.i18n import gettext as _
 from workflow.web.inputs import row_version, version_missing
 
 

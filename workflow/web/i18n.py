@@ -7,7 +7,10 @@ from zoneinfo import ZoneInfo
 
 from flask import g, request, session
 from flask_babel import Babel, get_locale, get_translations
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 from workflow.config import PROJECT_ROOT
 from workflow.vocabulary.fields import FIELD_TYPES
@@ -87,19 +90,43 @@ def _date(value) -> str:
     return str(value or "")
 
 
-_catalogues: dict = {}
+_catalogues: dict[str, object] = {}
 
 
 def _catalogue():
     """The translations of the current locale. Flask-Babel looks its request context up three times per
-    string and a page shows dozens; keyed by locale, so `force_locale` still switches."""
+    string and a page shows dozens; keyed by the locale's language (a `Locale` hashes and compares in
+    Python), so `force_locale` still switches."""
     locale = get_locale()
     if locale is None:  # no request
         return get_translations()
-    catalogue = _catalogues.get(locale)
+    catalogue = _catalogues.get(locale.language)
     if catalogue is None:
-        catalogue = _catalogues[locale] = get_translations()
+        catalogue = _catalogues[locale.language] = get_translations()
     return catalogue
+
+
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's `gettext` (the text in the reader's language, %-formatted with `variables`) with one
+    look-up of the request's translations instead of three."""
+    text = _catalogue().ugettext(string)
+    return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """A text translated when shown (labels defined at import time), through `gettext` above."""
+    return LazyString(gettext, string, **variables)
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx, string: str, **variables):
+    """`_()` in templates as Jinja's newstyle gettext gives it (Markup when autoescaping, so the variables
+    are escaped, and always %-formatted) in one call instead of three. Formatting a text without "%" and
+    without variables gives it unchanged, so that case skips it."""
+    text = _catalogue().ugettext(string)
+    if eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables if variables or "%" in text else text
 
 
 def init_app(app) -> None:
@@ -112,6 +139,7 @@ def init_app(app) -> None:
         npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    app.jinja_env.globals["_"] = _template_gettext
     app.jinja_env.filters.update(seoul=seoul, won=won, pick=pick, message=message_text, day=_date)
     app.jinja_env.globals.update(
         current_lang=current_lang, LANGUAGES=LANGUAGES, field_text=field_text, widget_of=widget_of

@@ -9,12 +9,12 @@ Forms built on `forms.BaseForm` get the same control-character check per field.
 from __future__ import annotations
 
 from flask import request
-from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import BaseConverter, ValidationError
 
 from workflow.vocabulary.fields import CONTROL, TEXTAREA_CONTROL
 from workflow.vocabulary.numbers import ID, MAX_ID, whole_number
+from workflow.web.i18n import gettext as _
 
 
 class BadInput(BadRequest):

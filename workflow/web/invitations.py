@@ -4,7 +4,6 @@ or replaced link gets a page that says so and what to do."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
-from flask_babel import gettext as _
 from flask_login import login_user
 
 from forms.auth import ResetForm
@@ -12,6 +11,7 @@ from workflow.services import accounts, invitations
 from workflow.web import sessions
 from workflow.web.account import _errors as account_errors
 from workflow.web.auth import _load_user, db, workflow
+from workflow.web.i18n import gettext as _
 
 bp = Blueprint("invitation", __name__)
 

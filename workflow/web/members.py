@@ -7,8 +7,6 @@ finds the application under "My applications" and acts in the roles the rule fil
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Length, Regexp
@@ -19,6 +17,8 @@ from workflow.vocabulary.fields import EMAIL
 from workflow.web.auth import current_actor, workflow
 from workflow.web.common import is_owner, visible_application
 from workflow.web.i18n import current_lang, message_text
+from workflow.web.i18n import gettext as _
+from workflow.web.i18n import lazy_gettext as _l
 
 bp = Blueprint("members", __name__)
 

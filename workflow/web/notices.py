@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import login_required
 from markupsafe import Markup, escape
@@ -22,6 +20,8 @@ from workflow.vocabulary.numbers import database_id
 from workflow.vocabulary.roles import roles_that
 from workflow.web.auth import current_actor, db, page_reads, roles_required, workflow
 from workflow.web.i18n import current_lang
+from workflow.web.i18n import gettext as _
+from workflow.web.i18n import lazy_gettext as _l
 from workflow.web.nav import register_nav
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")

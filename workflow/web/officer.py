@@ -4,8 +4,6 @@ allowed actions, and reviewer assignment (candidates with a conflict are exclude
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from forms import BaseForm
 from forms.review import assign_form
@@ -25,6 +23,8 @@ from workflow.web.board_export import FORMATS, board_csv, board_xlsx
 from workflow.web.board_page import BoardLinks, board_rows
 from workflow.web.common import state_label, visible_application
 from workflow.web.i18n import current_lang, message_text
+from workflow.web.i18n import gettext as _
+from workflow.web.i18n import lazy_gettext as _l
 from workflow.web.inputs import form_text, query_page, query_text
 from workflow.web.nav import register_nav
 from workflow.web.reads import log_read

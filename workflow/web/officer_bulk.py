@@ -5,7 +5,6 @@ application and a page saying which succeeded and which were refused, and why.""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from forms import BaseForm
 from workflow.services import bulk
@@ -13,6 +12,7 @@ from workflow.vocabulary.numbers import database_id
 from workflow.vocabulary.roles import roles_that
 from workflow.web.account import safe_next
 from workflow.web.auth import current_actor, page_reads, require_program_staff, roles_required, workflow
+from workflow.web.i18n import gettext as _
 from workflow.web.i18n import pick
 from workflow.web.inputs import form_text
 

@@ -5,8 +5,6 @@ reviewers (`review_visible:`)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from forms.review import ConflictForm, PledgeForm, rubric_form
 from workflow.engine.access import reviewer_status
@@ -18,6 +16,8 @@ from workflow.storage.blobs import ChunkReader, StorageError
 from workflow.web.auth import current_actor, page_reads, roles_required, workflow
 from workflow.web.common import file_store
 from workflow.web.i18n import current_lang, message_text
+from workflow.web.i18n import gettext as _
+from workflow.web.i18n import lazy_gettext as _l
 from workflow.web.nav import register_nav
 from workflow.web.reads import log_read
 

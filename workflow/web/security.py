@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 
 from flask import current_app, jsonify, render_template, request
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from workflow.web.i18n import gettext as _
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()

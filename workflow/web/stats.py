@@ -7,7 +7,6 @@ with the same filters. Charts are drawn by static/js/stats.js from JSON data blo
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
-from flask_babel import lazy_gettext as _l
 
 from workflow.stats import export
 from workflow.stats.dashboard import SECTIONS, TABLES, Scope, all_tables, table
@@ -15,6 +14,7 @@ from workflow.stats.filters import FilterError, UnknownProgram, parse
 from workflow.vocabulary.roles import roles_that
 from workflow.web.auth import current_actor, page_reads, roles_required, workflow
 from workflow.web.i18n import current_lang
+from workflow.web.i18n import lazy_gettext as _l
 from workflow.web.inputs import BadInput
 from workflow.web.nav import register_nav
 

@@ -12,12 +12,12 @@ import logging
 
 from flask import current_app, g, jsonify, make_response, request, session
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import InternalServerError
 
 from workflow.ops.failures import log_once_per_kind
 from workflow.web.i18n import LANGUAGES
+from workflow.web.i18n import gettext as _
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
