@@ -177,3 +177,39 @@ def test_next_pages_are_read_by_key_not_offset(app, client, web_people, store, m
     assert statements and not any(statements)  # every offset was 0
     assert f"after={ids[3]}" in second
     assert _row_ids(client.get(BOARD + "?page=2&after=junk").text) == ids[2:4]  # by offset then
+
+
+def test_what_users_and_rule_files_wrote_is_escaped_in_the_rows(app, client, web_people, store, monkeypatch):
+    """The rows are built in Python (workflow/web/board_page.py), not by Jinja's autoescape: markup in a
+    title, an applicant's name and organisation, and a step's label from a rule file is shown as text."""
+    from sqlalchemy import update
+
+    from workflow.definitions.compiled import CompiledProgram
+    from workflow.models import User
+    from workflow.web import board_page
+
+    submitted_startup(
+        app.extensions["workflow"], web_people, store, company_name='<script>alert("t")</script> & Co'
+    )
+    with app.extensions["workflow"].db.begin() as connection:
+        connection.execute(
+            update(User)
+            .where(User.id == web_people.applicant.id)
+            .values(name="<b>한</b>", organisation='"><img src=x onerror=alert(1)>')
+        )
+    monkeypatch.setattr(board_page, "_looks", {})  # the labels below, not those worked out before
+    monkeypatch.setattr(
+        CompiledProgram, "state_label", lambda self, state, lang, audience="staff": f"<i>{state}</i>"
+    )
+    login(client, web_people.officer)
+    page = client.get(BOARD).text
+    rows = page[page.index("<tbody>") : page.index("</tbody>")]
+    for raw in ("<script>", "<b>한</b>", "<img", "<i>", "& Co"):
+        assert raw not in rows, raw
+    for shown in (
+        "&lt;script&gt;alert(&#34;t&#34;)&lt;/script&gt; &amp; Co",
+        "&lt;b&gt;한&lt;/b&gt;",
+        "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;",
+        "&lt;i&gt;screening&lt;/i&gt;",
+    ):
+        assert shown in rows, shown

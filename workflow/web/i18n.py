@@ -45,7 +45,8 @@ def seoul(moment: datetime | None, with_time: bool = True) -> str:
     if moment is None:
         return ""
     local = moment.astimezone(SEOUL)
-    return local.strftime("%Y-%m-%d %H:%M KST") if with_time else local.strftime("%Y-%m-%d")
+    day = f"{local.year:04d}-{local.month:02d}-{local.day:02d}"  # half of strftime's cost: a board shows 100
+    return f"{day} {local.hour:02d}:{local.minute:02d} KST" if with_time else day
 
 
 def won(amount, lang: str | None = None) -> str:

@@ -31,7 +31,15 @@ def register_nav(
     app.extensions.pop("nav_urls", None)
 
 
-def nav_items() -> list[dict]:
+@dataclass(slots=True)
+class NavItem:  # attributes, not a dict: the template reads four of each on every page
+    url: str
+    label: str
+    active: bool
+    count: int
+
+
+def nav_items() -> list[NavItem]:
     signed_in = current_user.is_authenticated
     roles = (set(all_roles(current_actor())) or {"applicant"}) if signed_in else set()
     items = []
@@ -41,10 +49,10 @@ def nav_items() -> list[dict]:
         if signed_in and entry.roles and not entry.roles & roles:
             continue
         count = entry.count() if entry.count and signed_in else 0
-        items.append({"url": url, "label": str(entry.label), "active": False, "count": count})
+        items.append(NavItem(url, str(entry.label), False, count))
     current = _current(items)
     if current is not None:
-        current["active"] = True
+        current.active = True
     return items
 
 
@@ -59,11 +67,11 @@ def _entries_with_urls() -> list[tuple[NavEntry, str]]:
     return cache[key]
 
 
-def _current(items: list[dict]) -> dict | None:
+def _current(items: list[NavItem]) -> NavItem | None:
     """The one entry whose address is the longest prefix of this page's (only it is highlighted)."""
     path = request.path
-    matches = [i for i in items if (path == i["url"] if i["url"] == "/" else path.startswith(i["url"]))]
-    return max(matches, key=lambda i: len(i["url"]), default=None)
+    matches = [i for i in items if (path == i.url if i.url == "/" else path.startswith(i.url))]
+    return max(matches, key=lambda i: len(i.url), default=None)
 
 
 def init_app(app) -> None:

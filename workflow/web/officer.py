@@ -3,6 +3,8 @@ allowed actions, and reviewer assignment (candidates with a conflict are exclude
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 
 from forms import BaseForm
@@ -20,7 +22,7 @@ from workflow.vocabulary.numbers import database_id
 from workflow.vocabulary.roles import roles_that
 from workflow.web.auth import current_actor, page_reads, require_program_staff, roles_required, workflow
 from workflow.web.board_export import FORMATS, board_csv, board_xlsx
-from workflow.web.board_page import BoardLinks, board_rows
+from workflow.web.board_page import BoardLinks, board_rows, rows_html
 from workflow.web.common import state_label, visible_application
 from workflow.web.i18n import current_lang, message_text
 from workflow.web.i18n import gettext as _
@@ -62,6 +64,7 @@ def board_view(key: str, detail_endpoint: str, export_endpoint: str | None = Non
         program=program,
         board=result,
         rows=board_rows(result.rows, program, detail_endpoint, workflow().clock()),
+        rows_html=rows_html,
         links=BoardLinks(request.endpoint, program, result, state, q),
         state=state,
         q=q,
@@ -71,13 +74,18 @@ def board_view(key: str, detail_endpoint: str, export_endpoint: str | None = Non
     )
 
 
-def _bulk_tools(connection, program) -> dict | None:
+class BulkTools(NamedTuple):
+    reviewers: list[dict]
+    decisions: list[bulk.BulkAction]
+
+
+def _bulk_tools(connection, program) -> BulkTools | None:
     """What the board's bulk bar offers an officer of the program: reviewers to assign, decisions."""
     if not current_actor().staff_roles(program.key) & set(OFFICER_ROLES):
         return None
     reviewers = bulk.program_reviewers(connection, program.key) if program.spec.review else []
     decisions = bulk.decision_choices(program)
-    return {"reviewers": reviewers, "decisions": decisions} if reviewers or decisions else None
+    return BulkTools(reviewers, decisions) if reviewers or decisions else None
 
 
 def _board_query(key: str):
