@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import quote
 
@@ -90,7 +91,14 @@ def _html(text) -> str:
 
 
 def _quoted(value) -> str | None:
-    return None if value is None else quote(str(value), safe="")
+    if value is None or isinstance(value, int):  # a page number or an id needs no quoting
+        return None if value is None else str(value)
+    return _quoted_text(value)
+
+
+@lru_cache(maxsize=4096)
+def _quoted_text(text: str) -> str:  # a state, an order, a search: the same few on every link of a page
+    return quote(text, safe="")
 
 
 def rows_html(rows: list[BoardRow], board, tick: bool, ranking: bool) -> Markup:
