@@ -103,7 +103,7 @@ def _quoted_text(text: str) -> str:  # a state, an order, a search: the same few
 
 def rows_html(rows: list[BoardRow], board, tick: bool, ranking: bool) -> Markup:
     """The table's rows, written here rather than in the template: 50 rows of ten cells cost Jinja about
-    40 % of the page's instructions (bench/web.py). The rows' texts are HTML already (`BoardRow`); `tick`
+    40 % of the page's instructions (bench/web_instructions.py). The rows' texts are HTML already; `tick`
     adds the bulk bar's checkbox, `ranking` the rank in a selection step."""
     ranked = ranking and board.sort == "-score"
     first = (board.page - 1) * board.per_page
