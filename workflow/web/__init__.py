@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflow.web import account, auth, common, i18n, inputs, nav, pages, security, unavailable
+from workflow.web import account, auth, common, i18n, inputs, nav, pages, security, unavailable, urls
 from workflow.web.i18n import lazy_gettext as _l
 
 
@@ -17,6 +17,7 @@ def init_app(app) -> None:
     security.init_app(app)
     unavailable.init_app(app)
     nav.init_app(app)
+    urls.init_app(app)
     app.jinja_env.globals.update(
         state_label=common.state_label,
         trigger_label=common.trigger_label,
