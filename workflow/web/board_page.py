@@ -12,12 +12,12 @@ from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import quote
 
-from flask import url_for
 from markupsafe import Markup, escape
 
 from workflow.services.board_columns import state_kinds
 from workflow.web.i18n import current_lang, pick, seoul, won
 from workflow.web.i18n import gettext as _
+from workflow.web.urls import fixed_url
 
 BADGES = {
     "stopped": "danger",
@@ -54,7 +54,7 @@ class BoardRow(NamedTuple):
 def board_rows(rows: list[dict], program, detail_endpoint: str, now: datetime) -> list[BoardRow]:
     lang = current_lang()
     # one URL built, the id put in its place for every row (building it per row costs a route lookup)
-    head, _sep, tail = url_for(detail_endpoint, application_id=_SENTINEL).partition(str(_SENTINEL))
+    head, _sep, tail = fixed_url(detail_endpoint, application_id=_SENTINEL).partition(str(_SENTINEL))
     head, tail = _html(head), _html(tail)
     # the page's own texts escaped once; numbers, dates and amounts are digits and our own words
     tick, reviews = _html(_("Tick #%(id)s")), _html(_("%(n)s reviews"))
@@ -157,6 +157,14 @@ class SortHeader:
 
 
 @dataclass(frozen=True, slots=True)
+class StateTab:
+    href: str
+    label: str
+    count: int
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
 class PageLink:
     number: int
     href: str
@@ -170,7 +178,7 @@ class BoardLinks:
 
     def __init__(self, endpoint: str, program, board, state: str | None, q: str):
         self._key = program.key
-        self._path = url_for(endpoint, key=program.key)
+        self._path = fixed_url(endpoint, key=program.key)
         self._board = board
         # quoted once: a page has some twenty links, each the same three arguments and one change
         self._base = {k: _quoted(v) for k, v in {"state": state, "q": q or None, "sort": board.sort}.items()}
@@ -187,8 +195,18 @@ class BoardLinks:
     def tab(self, state: str | None) -> str:
         return self.to(state=state, sort=None)
 
+    def tabs(self, program, state: str | None) -> list[StateTab]:
+        """ "All" and every step holding applications, in the file's order: each a link to the board of it."""
+        counts, lang = self._board.counts, current_lang()
+        tabs = [StateTab(self.tab(None), _("All"), sum(counts.values()), not state)]
+        for name in program.spec.states:
+            if counts.get(name):
+                label = program.state_label(name, lang, "staff")
+                tabs.append(StateTab(self.tab(name), label, counts[name], state == name))
+        return tabs
+
     def export(self, endpoint: str, fmt: str) -> str:
-        return self.with_path(url_for(endpoint, key=self._key, fmt=fmt))
+        return self.with_path(fixed_url(endpoint, key=self._key, fmt=fmt))
 
     def sort_header(self, key: str, label: str, css: str = "") -> SortHeader:
         sort = self._board.sort
