@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import text
 
 from workflow.config import PROJECT_ROOT
@@ -75,6 +77,26 @@ def _compile_each_rule_file_once() -> None:
 
 
 _compile_each_rule_file_once()
+
+
+class _PageTemplatesCompiledOnce(BytecodeCache):
+    """Every test builds its own app, whose Jinja environment compiled each page template again (a
+    tenth of a web test's time): the compiled code is kept per test process, keyed as Jinja keys it
+    (the template's name and file) and used only while the source's checksum matches."""
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+# the apps' Jinja environments are made alike (create_app), so compiled code is the same for each
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": _PageTemplatesCompiledOnce()}
 
 
 def pytest_addoption(parser):
