@@ -4,6 +4,7 @@ with a controllable clock, and people holding every role."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 import shutil
 import signal
@@ -97,6 +98,29 @@ class _PageTemplatesCompiledOnce(BytecodeCache):
 
 # the apps' Jinja environments are made alike (create_app), so compiled code is the same for each
 Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": _PageTemplatesCompiledOnce()}
+
+
+LONG_TESTS_WITHIN = 0.6  # the long tests start within the first 60 % of the run, spread evenly
+
+
+def _long(item) -> bool:
+    """A browser test (tests/e2e) or one marked `slow` (servers, worker processes, thousands of requests)."""
+    return "e2e" in item.path.relative_to(Path(__file__).parent).parts or item.get_closest_marker("slow")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """The long tests spread over the first part of the run, one every few short ones. pytest-xdist
+    (`make test`) hands each worker consecutive runs of the collected tests: in collection order, the
+    first worker got every browser test and the run lasted as long as they did, and a long test
+    collected late ended the run late. Short tests keep their order; every worker orders alike."""
+    long = [item for item in items if _long(item)]
+    short = [item for item in items if not _long(item)]
+    if not long or not short:
+        return
+    gap = max(1, int(len(short) * LONG_TESTS_WITHIN) // len(long))
+    rest = iter(short)
+    items[:] = [item for test in long for item in (test, *itertools.islice(rest, gap))] + list(rest)
 
 
 def pytest_addoption(parser):

@@ -3,6 +3,7 @@ process gives (the same faults in the same order, the same counts), on SQLite an
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import update
 
 from tests.audit.helpers import drop_protection
@@ -30,6 +31,7 @@ def _summary(report):
     return [str(f) for f in report.faults], report.chains, report.events
 
 
+@pytest.mark.slow
 def test_several_processes_report_what_one_reports(workflow, people, store):
     ids = [submitted_startup(workflow, people, store) for _ in range(6)]
     clean = verify_parallel(workflow.db, jobs=2)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.money.helpers import RULES, assert_invariants, submitted
@@ -79,6 +80,7 @@ def _approve_in_process(url: str, officer_id: int, apps: list[int], barrier, que
     engine.dispose()
 
 
+@pytest.mark.slow
 def test_forty_approvals_from_separate_processes(money, staff, db_engine):
     apps = [submitted(money, staff) for _ in range(APPROVALS)]
     url = db_engine.url.render_as_string(hide_password=False)

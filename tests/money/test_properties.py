@@ -41,6 +41,7 @@ SETTINGS = {
 STEPS = st.lists(STEP, min_size=15, max_size=50)
 
 
+@pytest.mark.slow
 @settings(max_examples=30, **SETTINGS)
 @given(steps=STEPS)
 def test_random_interleavings_keep_every_invariant(sqlite_template, tmp_path_factory, steps):
@@ -49,6 +50,7 @@ def test_random_interleavings_keep_every_invariant(sqlite_template, tmp_path_fac
     _run(make_engine(f"sqlite:///{path}"), steps)
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 @settings(max_examples=12, **SETTINGS)
 @given(steps=STEPS)

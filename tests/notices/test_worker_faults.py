@@ -13,6 +13,7 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import insert, select
 
 from tests.conftest import child_env
@@ -122,6 +123,7 @@ def test_a_worker_killed_before_sending_delivers_exactly_once(pg_db, tmp_path, s
     assert len(smtp.messages) == 1
 
 
+@pytest.mark.slow
 def test_a_thousand_notices_through_faults_arrive_once_each(pg_db, tmp_path, store, smtp, redis_db):
     total = 1000
     # short backoff: a notice refused twice in the refusal window must not wait the production 60 s / 300 s

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from tests.factories import submitted_startup
@@ -18,6 +19,7 @@ def _sent(app) -> int:
     return sum(row["status"] == "sent" for row in outbox(app))
 
 
+@pytest.mark.slow
 def test_the_worker_survives_redis_stopping_while_a_job_runs(pg_db, tmp_path, store, smtp):
     port = free_port()
     redis_url = f"redis://127.0.0.1:{port}/0"

@@ -72,6 +72,7 @@ def _run(script: str, cwd, *args) -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_a_file_uploaded_through_one_process_is_served_by_another_in_another_directory(
     sqlite_engine, tmp_path
 ):

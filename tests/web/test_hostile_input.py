@@ -165,6 +165,7 @@ def _row_versions(app, objects) -> dict[str, dict]:
     return {key: {"row_version": str(versions[objects[key]])} for key in ("a", "d")}
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.parametrize("app", ["postgres"], indirect=True)
 @pytest.mark.parametrize("part", range(PARTS), ids=lambda part: f"routes-{part + 1}-of-{PARTS}")
