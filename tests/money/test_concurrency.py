@@ -84,7 +84,10 @@ def _approve_in_process(url: str, officer_id: int, apps: list[int], barrier, que
 def test_forty_approvals_from_separate_processes(money, staff, db_engine):
     apps = [submitted(money, staff) for _ in range(APPROVALS)]
     url = db_engine.url.render_as_string(hide_password=False)
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # each process is forked from a server that imported the app once, not started and importing it
+    # again (a second and a half a process): still none of this process's connections, threads or engines
+    context.set_forkserver_preload(["tests.conftest", __name__])
     barrier, queue = context.Barrier(PROCESSES), context.Queue()
     workers = [
         context.Process(
