@@ -9,6 +9,7 @@ import re
 import shutil
 import threading
 from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,20 @@ def _screenshots(request):
     Camera.enabled = request.config.getoption("--screenshots")
 
 
+class _VendorFiles(SimpleHTTPRequestHandler):
+    """tests/e2e/vendor over HTTP, cacheable: the browser keeps axe-core compiled between pages."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, directory=str(AXE.parent), **kwargs)
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "max-age=86400")
+        super().end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
 @pytest.fixture(scope="session")
 def browser():
     try:
@@ -91,10 +106,27 @@ def browser():
     executable = shutil.which("chromium")
     if executable is None:
         service_missing("Chromium", FileNotFoundError("chromium"))
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    vendor = ThreadingHTTPServer(("127.0.0.1", 0), _VendorFiles)
+    thread = threading.Thread(target=vendor.serve_forever, daemon=True)
+    thread.start()
+    Axe.url = f"http://127.0.0.1:{vendor.server_port}/{AXE.name}"
+    try:
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            yield launched
+            launched.close()
+    finally:
+        Axe.url = None
+        vendor.shutdown()
+        vendor.server_close()
+        thread.join(timeout=5)
+
+
+class Axe:
+    """Where pages load axe-core from: a loopback server of this test process while the browser runs
+    (a script tag with a URL, which the browser caches compiled), else the file's text in each page."""
+
+    url: str | None = None
 
 
 class Camera:
@@ -221,7 +253,10 @@ def check_accessibility(page, name: str) -> None:
     `resultTypes` only spares axe describing each node that passed (a unique selector per node, the
     slowest part of a run on a long page), and only the violations come back over the wire."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        if Axe.url:
+            page.add_script_tag(url=Axe.url)
+        else:
+            page.add_script_tag(path=str(AXE))
     violations = page.evaluate(
         "async tags => (await axe.run(document,"
         " {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})).violations",
