@@ -100,6 +100,16 @@ class _PageTemplatesCompiledOnce(BytecodeCache):
 Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": _PageTemplatesCompiledOnce()}
 
 
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto` (`make test`): one worker more than the CPUs. A worker often waits (for a browser, a
+    server or worker process starting, PostgreSQL): with one per CPU the CPUs were idle for a third of
+    the run. PYTEST_XDIST_AUTO_NUM_WORKERS, if set, still decides."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cpus + 1
+
+
 LONG_TESTS_WITHIN = 0.6  # the long tests start within the first 60 % of the run, spread evenly
 
 
