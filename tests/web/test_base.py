@@ -121,3 +121,21 @@ def test_pages_need_no_inline_script_or_style(app, client, web_people, store):
             html = browser.get(url).text
             assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
             assert not re.search(r"\sstyle=\"", html) and " on" + "click=" not in html, url
+
+
+def test_fixed_addresses_are_remembered_per_mount_point_and_never_grow_without_end(app, monkeypatch):
+    """workflow/web/urls.py: a fixed address is built once per mount point (the same as url_for gives), and
+    the remembered ones are forgotten rather than grow past their limit."""
+    from flask import url_for
+
+    from workflow.web import urls
+
+    monkeypatch.setattr(urls, "MAX_REMEMBERED", 3)
+    with app.test_request_context("/"):
+        assert urls.static_url("css/site.css") == url_for("static", filename="css/site.css")
+    with app.test_request_context("/", base_url="http://localhost/grants/"):
+        assert urls.fixed_url("pages.home") == url_for("pages.home") == "/grants/"
+    for n in range(5):
+        with app.test_request_context("/", base_url=f"http://localhost/m{n}/"):
+            assert urls.fixed_url("pages.home") == f"/m{n}/"
+    assert len(app.extensions["fixed_urls"]) <= 3

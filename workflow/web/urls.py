@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import current_app, request, url_for
 
+MAX_REMEMBERED = 10_000
+
 
 def fixed_url(endpoint: str, **values) -> str:
     """`url_for(endpoint, **values)`, remembered. Only for arguments written in a template or taken from a
@@ -13,6 +15,8 @@ def fixed_url(endpoint: str, **values) -> str:
     key = (request.script_root, endpoint, *sorted(values.items()))
     url = cache.get(key)
     if url is None:
+        if len(cache) >= MAX_REMEMBERED:  # a mount point a proxy passed on could vary: never grow without end
+            cache.clear()
         url = cache[key] = url_for(endpoint, **values)
     return url
 
