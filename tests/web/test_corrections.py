@@ -6,27 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import FIXTURES, People, rules_folder
-from tests.web.conftest import csrf_of, login, make_app, people_with_passwords
+from tests.web import corrected_grant
+from tests.web.conftest import csrf_of, login
 from workflow.models import Application, HistoryEvent
 
-FIXTURE = FIXTURES / "capabilities" / "corrected-grant.yaml"
+app, people, rules = corrected_grant.app, corrected_grant.people, corrected_grant.rules  # its fixtures
+
 DATA = {"company_name": "하늘바이오", "requested_amount": 20_000_000, "contact_email": "a@sky.kr"}
-
-
-@pytest.fixture
-def rules(tmp_path):
-    return rules_folder(tmp_path, FIXTURE)
-
-
-@pytest.fixture
-def app(sqlite_engine, clock, tmp_path, rules):
-    return make_app(sqlite_engine, clock, tmp_path, RULES_DIR=str(rules))
-
-
-@pytest.fixture
-def people(app, rules) -> People:
-    return people_with_passwords(app, rules)
 
 
 @pytest.fixture

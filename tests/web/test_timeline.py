@@ -3,27 +3,10 @@ their number; the auditor's page keeps every event."""
 
 from __future__ import annotations
 
-import pytest
+from tests.web import corrected_grant
+from tests.web.conftest import login
 
-from tests.conftest import FIXTURES, People, rules_folder
-from tests.web.conftest import login, make_app, people_with_passwords
-
-FIXTURE = FIXTURES / "capabilities" / "corrected-grant.yaml"
-
-
-@pytest.fixture
-def rules(tmp_path):
-    return rules_folder(tmp_path, FIXTURE)
-
-
-@pytest.fixture
-def app(sqlite_engine, clock, tmp_path, rules):
-    return make_app(sqlite_engine, clock, tmp_path, RULES_DIR=str(rules))
-
-
-@pytest.fixture
-def people(app, rules) -> People:
-    return people_with_passwords(app, rules)
+app, people, rules = corrected_grant.app, corrected_grant.people, corrected_grant.rules  # its fixtures
 
 
 def page_of(app, who, url: str) -> str:
