@@ -21,7 +21,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_request_context
+
+from workflow.web.request_state import request_globals, this_request
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 ACTOR_ID: ContextVar[int | None] = ContextVar("actor_id", default=None)
@@ -142,33 +144,36 @@ def init_app(app: Flask) -> None:
 
 
 def _start() -> None:
-    given = request.headers.get("X-Request-ID", "")
-    g.request_id = given if VALID_ID.match(given) else uuid.uuid4().hex
-    g.request_started = time.perf_counter()
-    g.request_id_token = REQUEST_ID.set(g.request_id)
+    given = this_request().headers.get("X-Request-ID", "")
+    state = request_globals()
+    state.request_id = given if VALID_ID.match(given) else uuid.uuid4().hex
+    state.request_started = time.perf_counter()
+    state.request_id_token = REQUEST_ID.set(state.request_id)
 
 
 def _finish(response):
-    response.headers["X-Request-ID"] = g.get("request_id", "")
+    state = request_globals()
+    response.headers["X-Request-ID"] = state.get("request_id", "")
     if access_log.isEnabledFor(logging.INFO):
-        rule = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        this = this_request()
+        rule = this.url_rule.rule if this.url_rule is not None else "unmatched"
         access_log.info(
             "%s %s %s",
-            request.method,
+            this.method,
             rule,
             response.status_code,
             extra={
                 "event": "request",
-                "method": request.method,
+                "method": this.method,
                 "route": rule,
                 "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - g.get("request_started", 0)) * 1000, 2),
+                "duration_ms": round((time.perf_counter() - state.get("request_started", 0)) * 1000, 2),
             },
         )
     return response
 
 
 def _forget(_error=None) -> None:
-    token = g.pop("request_id_token", None)
+    token = request_globals().pop("request_id_token", None)
     if token is not None:
         REQUEST_ID.reset(token)

@@ -18,7 +18,7 @@ import os
 import time
 from functools import wraps
 
-from flask import Flask, Response, abort, current_app, g, request
+from flask import Flask, Response, abort, current_app, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -42,6 +42,7 @@ from workflow.models import (
     WorkerHeartbeat,
 )
 from workflow.ops.readiness import oldest_due_notice_age
+from workflow.web.request_state import request_globals, this_request
 
 REQUESTS = Counter("grants_http_requests_total", "HTTP requests answered", ["route", "method", "status"])
 REQUEST_SECONDS = Histogram(
@@ -277,11 +278,12 @@ def metrics_view():
 
 
 def _count_request(response):
-    started = g.get("request_started")
-    if started is not None and request.endpoint != "metrics":
-        route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-        REQUESTS.labels(route, request.method, str(response.status_code)).inc()
-        REQUEST_SECONDS.labels(route, request.method).observe(time.perf_counter() - started)
+    started = request_globals().get("request_started")
+    this = this_request()
+    if started is not None and this.endpoint != "metrics":
+        route = this.url_rule.rule if this.url_rule is not None else "unmatched"
+        REQUESTS.labels(route, this.method, str(response.status_code)).inc()
+        REQUEST_SECONDS.labels(route, this.method).observe(time.perf_counter() - started)
     return response
 
 

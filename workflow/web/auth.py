@@ -11,13 +11,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import abort, current_app, g
-from flask_login import LoginManager, UserMixin, current_user, login_required
+from flask import abort, g
+from flask_login import LoginManager, UserMixin, login_required
 from sqlalchemy import create_engine, event, func, select
 
 from workflow.engine.actors import USER_WITH_ROLES, Actor, actor_of, load_actor
 from workflow.models import Notification, User
 from workflow.web import sessions
+from workflow.web.request_state import request_globals, signed_in_user, this_app
 
 login_manager = LoginManager()
 login_manager.login_view = "account.login"
@@ -78,21 +79,22 @@ def _load_user(user_id: str) -> WebUser | None:
 
 def db():
     """The SQLAlchemy Engine behind the workflow (services write through it)."""
-    return current_app.extensions["workflow"].db
+    return this_app().extensions["workflow"].db
 
 
 def read_db():
     """The Engine for page reads. On a SQLite file, reads skip the engine's `BEGIN IMMEDIATE` (a write
     lock that would make two workers' page views wait on each other); WAL readers never block."""
-    engine = db()
-    known = current_app.extensions.get("web_read_engine")  # (engine, its reader): worked out once
+    extensions = this_app().extensions
+    engine = extensions["workflow"].db
+    known = extensions.get("web_read_engine")  # (engine, its reader): worked out once
     if known is not None and known[0] is engine:
         return known[1]
     if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
         reader = engine
     else:
         reader = _sqlite_reader(engine.url)
-    current_app.extensions["web_read_engine"] = (engine, reader)
+    extensions["web_read_engine"] = (engine, reader)
     return reader
 
 
@@ -109,13 +111,14 @@ def page_reads() -> Iterator:
         with engine.connect() as connection:
             yield connection
         return
-    connection = g.get("_page_reads")
+    state = request_globals()
+    connection = state.get("_page_reads")
     if connection is None:
-        connection = g._page_reads = engine.connect()
+        connection = state._page_reads = engine.connect()
     try:
         yield connection
     except BaseException:
-        g.pop("_page_reads", None)
+        state.pop("_page_reads", None)
         connection.close()  # a failed read may leave its transaction unusable: the next block starts anew
         raise
 
@@ -138,17 +141,20 @@ def _sqlite_reader(url):
 
 
 def workflow():
-    return current_app.extensions["workflow"]
+    return this_app().extensions["workflow"]
 
 
 def current_actor() -> Actor | None:
     """The engine's view of the signed-in user (roles globally and per program), once per request."""
-    if not current_user.is_authenticated:
+    user = signed_in_user()
+    if user is None:
         return None
-    if "actor" not in g:
+    state = request_globals()
+    actor = state.get("actor")
+    if actor is None:
         with page_reads() as connection:
-            g.actor = load_actor(connection, int(current_user.id))
-    return g.actor
+            actor = state.actor = load_actor(connection, int(user.id))
+    return actor
 
 
 def all_roles(actor: Actor | None) -> frozenset[str]:

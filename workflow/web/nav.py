@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app, request, url_for
-from flask_login import current_user
+from flask import url_for
 
 from workflow.web.auth import all_roles, current_actor
+from workflow.web.i18n import current_lang
+from workflow.web.request_state import signed_in_user, this_app, this_request
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ def register_nav(
     `public`: visitors too); `count()` gives a number shown beside it (0: nothing shown)."""
     entry = NavEntry(endpoint, label, frozenset(roles), order, public, count)
     app.extensions.setdefault("nav", []).append(entry)
-    app.extensions.pop("nav_urls", None)
+    app.extensions.pop("nav_menus", None)
 
 
 @dataclass(slots=True)
@@ -39,37 +40,51 @@ class NavItem:  # attributes, not a dict: the template reads four of each on eve
     count: int
 
 
+MAX_MENUS = 1_000  # (mount point, language, roles) combinations remembered
+
+
 def nav_items() -> list[NavItem]:
-    signed_in = current_user.is_authenticated
-    roles = (set(all_roles(current_actor())) or {"applicant"}) if signed_in else set()
-    items = []
-    for entry, url in _entries_with_urls():
-        if not signed_in and not entry.public:
-            continue
-        if signed_in and entry.roles and not entry.roles & roles:
-            continue
-        count = entry.count() if entry.count and signed_in else 0
-        items.append(NavItem(url, str(entry.label), False, count))
+    user = signed_in_user()
+    roles = (frozenset(all_roles(current_actor())) or frozenset({"applicant"})) if user is not None else None
+    items = [
+        NavItem(url, label, False, entry.count() if entry.count and user is not None else 0)
+        for entry, url, label in _menu(roles)
+    ]
     current = _current(items)
     if current is not None:
         current.active = True
     return items
 
 
-def _entries_with_urls() -> list[tuple[NavEntry, str]]:
-    """The registered entries in menu order with their addresses, worked out once per mount point
+def _menu(roles: frozenset[str] | None) -> list[tuple[NavEntry, str, str]]:
+    """The entries a visitor (`roles` None) or a user holding `roles` sees, in menu order, with their
+    addresses and labels in the reader's language: worked out once per mount point, language and roles
     (every page shows the menu)."""
-    cache = current_app.extensions.setdefault("nav_urls", {})
-    key = request.script_root
-    if key not in cache:
-        entries = sorted(current_app.extensions.get("nav", []), key=lambda e: e.order)
-        cache[key] = [(e, url_for(e.endpoint)) for e in entries if e.endpoint in current_app.view_functions]
-    return cache[key]
+    app = this_app()
+    cache = app.extensions.setdefault("nav_menus", {})
+    key = (this_request().script_root, current_lang(), roles)
+    menu = cache.get(key)
+    if menu is None:
+        if len(cache) >= MAX_MENUS:  # a mount point a proxy passed on could vary: never grow without end
+            cache.clear()
+        entries = sorted(app.extensions.get("nav", []), key=lambda e: e.order)
+        menu = cache[key] = [
+            (e, url_for(e.endpoint), str(e.label))
+            for e in entries
+            if e.endpoint in app.view_functions and _shown(e, roles)
+        ]
+    return menu
+
+
+def _shown(entry: NavEntry, roles: frozenset[str] | None) -> bool:
+    if roles is None:
+        return entry.public
+    return not entry.roles or bool(entry.roles & roles)
 
 
 def _current(items: list[NavItem]) -> NavItem | None:
     """The one entry whose address is the longest prefix of this page's (only it is highlighted)."""
-    path = request.path
+    path = this_request().path
     matches = [i for i in items if (path == i.url if i.url == "/" else path.startswith(i.url))]
     return max(matches, key=lambda i: len(i.url), default=None)
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 
 from flask import current_app, jsonify, render_template, request
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from workflow.web.i18n import gettext as _
+from workflow.web.request_state import request_globals, this_app, this_request
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
@@ -57,11 +58,17 @@ def error_page(status: int, detail: str | None = None):
 
 
 def _add_headers(response):
+    headers = response.headers
+    # the names a view set itself (a file's own CSP), read once: werkzeug's `setdefault` raises and
+    # catches a 400-style KeyError for every header not there yet, six on every page
+    present = {name.lower() for name, _value in headers}
     for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    if current_app.config.get("SESSION_COOKIE_SECURE"):  # served over TLS: browsers keep to HTTPS
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if request.endpoint and request.endpoint != "static":
+        if name.lower() not in present:
+            headers.add(name, value)
+    if this_app().config.get("SESSION_COOKIE_SECURE") and "strict-transport-security" not in present:
+        headers.add("Strict-Transport-Security", "max-age=31536000; includeSubDomains")  # TLS: keep to HTTPS
+    endpoint = this_request().endpoint
+    if endpoint and endpoint != "static":
         # pages and downloads (files, letters, CSV) are per user: never kept by a browser or a proxy
         # (send_file's own `no-cache` still lets them store a copy)
         response.headers["Cache-Control"] = "no-store"
@@ -71,10 +78,21 @@ def _add_headers(response):
 def _limit_plain_forms() -> None:
     """A form without files is read into memory whole (werkzeug applies MAX_FORM_MEMORY_SIZE only to the
     text fields of a multipart form), so its whole body gets that limit; uploads keep MAX_CONTENT_LENGTH."""
-    if request.mimetype != "multipart/form-data" and current_app.config.get("MAX_FORM_MEMORY_SIZE"):
-        request.max_content_length = min(
-            current_app.config["MAX_FORM_MEMORY_SIZE"], current_app.config.get("MAX_CONTENT_LENGTH") or 2**63
+    this, config = this_request(), this_app().config
+    if this.mimetype != "multipart/form-data" and config.get("MAX_FORM_MEMORY_SIZE"):
+        this.max_content_length = min(
+            config["MAX_FORM_MEMORY_SIZE"], config.get("MAX_CONTENT_LENGTH") or 2**63
         )
+
+
+def page_csrf_token() -> str:
+    """Flask-WTF's `csrf_token()` for templates, worked out once per request: a page has a form per action
+    and two in its frame, and each call signs the token again."""
+    state = request_globals()
+    token = state.get("page_csrf_token")
+    if token is None:
+        token = state.page_csrf_token = generate_csrf()
+    return token
 
 
 def init_app(app) -> None:
@@ -89,6 +107,7 @@ def init_app(app) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the session's lifetime bounds the token
     app.before_request(_limit_plain_forms)  # before CSRF, which is the first to read the form
     csrf.init_app(app)
+    app.jinja_env.globals["csrf_token"] = page_csrf_token
     app.after_request(_add_headers)
 
     @app.errorhandler(CSRFError)

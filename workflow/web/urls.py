@@ -3,7 +3,9 @@ mount point: `url_for` builds the route each time, and every page's frame asks f
 
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import url_for
+
+from workflow.web.request_state import this_app, this_request
 
 MAX_REMEMBERED = 10_000
 
@@ -11,8 +13,8 @@ MAX_REMEMBERED = 10_000
 def fixed_url(endpoint: str, **values) -> str:
     """`url_for(endpoint, **values)`, remembered. Only for arguments written in a template or taken from a
     rule file (a bounded set), never for a request's input."""
-    cache = current_app.extensions.setdefault("fixed_urls", {})
-    key = (request.script_root, endpoint, *sorted(values.items()))
+    cache = this_app().extensions.setdefault("fixed_urls", {})
+    key = (this_request().script_root, endpoint, *sorted(values.items()))
     url = cache.get(key)
     if url is None:
         if len(cache) >= MAX_REMEMBERED:  # a mount point a proxy passed on could vary: never grow without end
