@@ -14,6 +14,7 @@ from workflow.definitions.registry import DefinitionRegistry
 from workflow.engine import Workflow
 from workflow.extensions import install
 from workflow.services.users import use_hash_profile
+from workflow.web.templating import PageEnvironment
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         static_folder=str(PROJECT_ROOT / "static"),
         instance_path=str(PROJECT_ROOT / "instance"),
     )
+    app.jinja_environment = PageEnvironment
     config_class = CONFIGS[config_name or os.environ.get("GRANTS_CONFIG", "dev")]
     app.config.from_object(config_class)
     app.config.update(config_class.from_environment())
