@@ -70,3 +70,50 @@ def test_force_locale_switches_inside_one_request(app):
             assert gettext("Search") == "Search"
         with force_locale("ko"):
             assert gettext("Search") == "검색"
+
+
+# texts without variables, as pages write them: template_texts.py reads them from a table
+CONSTANT_CASES = [
+    '_("Search")',
+    "_('Search')",
+    '_("Search") if flag else _("Sign out")',
+    '_("<em>Not</em> in the catalogue & kept")',
+    '_("Search")|upper ~ x',
+    '_("Search") + x',
+    '(_("Search"), x)|join(" / ")',
+]
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_texts_without_variables_read_from_the_table_give_what_underscore_gives(app, lang):
+    reference = _reference(True)
+    variables = {"flag": False, "x": "<b>"}
+    with app.test_request_context("/"), force_locale(lang):
+        for call in CONSTANT_CASES:
+            source = "{{ " + call + " }}"
+            assert "_texts" in app.jinja_env.compile(source, raw=True), call  # the table, not a call
+            expected = reference.from_string(source).render(**variables)
+            assert app.jinja_env.from_string(source).render(**variables) == expected, (call, lang)
+            assert render_template_string(source, **variables) == expected, (call, lang)
+
+
+def test_texts_keep_the_call_where_the_table_would_differ(app):
+    for source in (
+        '{{ _("100%% sure") }}',  # "%" is formatted even without variables
+        '{{ _("Page %(n)s", n=1) }}',
+        "{{ pages._('Search') }}",
+        '{% autoescape false %}{{ _("Search") }}{% endautoescape %}',  # plain text there
+    ):
+        assert "_texts" not in app.jinja_env.compile(source, raw=True), source
+    with app.test_request_context("/"):
+        assert render_template_string('{{ _("100%% sure") }}') == "100% sure"
+
+
+def test_texts_follow_force_locale_and_work_without_a_request(app):
+    with app.test_request_context("/"):
+        page = app.jinja_env.from_string('{{ _("Search") }}')
+        with force_locale("en"):
+            assert render_template_string('{{ _("Search") }}') == "Search" == page.render()
+        assert render_template_string('{{ _("Search") }}') == "검색" == page.render()
+    with app.app_context(), force_locale("en"):  # a job's mail: no request, no context processor
+        assert app.jinja_env.from_string('{{ _("Search") }}').render() == "Search"

@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import g, request, session
+from flask import has_request_context, request, session
 from flask_babel import Babel, get_locale, get_translations
 from flask_babel.speaklater import LazyString
-from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from workflow.config import PROJECT_ROOT
 from workflow.vocabulary.fields import FIELD_TYPES
 from workflow.vocabulary.messages import format_krw
+from workflow.web.request_state import request_globals, signed_in_user
+from workflow.web.template_texts import NAME as TEXTS
+from workflow.web.template_texts import ConstantTexts, LanguageTexts, ReadersTexts
 
 LANGUAGES = ("ko", "en")
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -25,28 +27,34 @@ babel = Babel()
 
 def current_lang() -> str:
     """The reader's language: this session's choice, else the user's setting, else Korean (once per request)."""
-    if "lang" not in g:
-        g.lang = _choose_lang()
-    return g.lang
+    state = request_globals()
+    lang = state.get("lang")
+    if lang is None:
+        lang = state.lang = _choose_lang()
+    return lang
 
 
 def _choose_lang() -> str:
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return chosen
-    if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
-        return current_user.language
+    user = signed_in_user()
+    if user is not None and user.language in LANGUAGES:
+        return user.language
     best = request.accept_languages.best_match(LANGUAGES) if request else None
     return "en" if best == "en" and request.accept_languages.quality("ko") == 0 else "ko"
 
 
+_TWO_DIGITS = tuple(f"{n:02d}" for n in range(100))  # a look-up costs a quarter of formatting `:02d`
+
+
 def seoul(moment: datetime | None, with_time: bool = True) -> str:
-    """A UTC moment shown in Asia/Seoul, e.g. 2026-05-04 18:00 KST."""
+    """A UTC moment shown in Asia/Seoul, e.g. 2026-05-04 18:00 KST (a board shows a hundred)."""
     if moment is None:
         return ""
     local = moment.astimezone(SEOUL)
-    day = f"{local.year:04d}-{local.month:02d}-{local.day:02d}"  # half of strftime's cost: a board shows 100
-    return f"{day} {local.hour:02d}:{local.minute:02d} KST" if with_time else day
+    day = f"{local.year}-{_TWO_DIGITS[local.month]}-{_TWO_DIGITS[local.day]}"
+    return f"{day} {_TWO_DIGITS[local.hour]}:{_TWO_DIGITS[local.minute]} KST" if with_time else day
 
 
 def won(amount, lang: str | None = None) -> str:
@@ -92,19 +100,38 @@ def _date(value) -> str:
 
 
 _catalogues: dict[str, object] = {}
+_texts: dict[str, LanguageTexts] = {}
+
+
+def _locale_language() -> str | None:
+    """The current locale's language (None without a request). Flask-Babel looks its request context up
+    three times, through the `g` proxy; a page asks dozens of times. Its `force_locale` still switches."""
+    state = request_globals()
+    babel_state = state.get("_flask_babel") if state is not None else None  # Flask-Babel's, per request
+    locale = getattr(babel_state, "babel_locale", None) or get_locale()
+    return None if locale is None else locale.language
 
 
 def _catalogue():
-    """The translations of the current locale. Flask-Babel looks its request context up three times per
-    string and a page shows dozens; keyed by the locale's language (a `Locale` hashes and compares in
-    Python), so `force_locale` still switches."""
-    locale = get_locale()
-    if locale is None:  # no request
+    """The translations of the current locale, kept per language."""
+    language = _locale_language()
+    if language is None:  # no request
         return get_translations()
-    catalogue = _catalogues.get(locale.language)
+    catalogue = _catalogues.get(language)
     if catalogue is None:
-        catalogue = _catalogues[locale.language] = get_translations()
+        catalogue = _catalogues[language] = get_translations()
     return catalogue
+
+
+def page_texts() -> LanguageTexts:
+    """The current language's texts as templates show `_("text")` (template_texts.py)."""
+    language = _locale_language()
+    if language is None:
+        return LanguageTexts(get_translations().ugettext)
+    texts = _texts.get(language)
+    if texts is None:
+        texts = _texts[language] = LanguageTexts(_catalogue().ugettext)
+    return texts
 
 
 def gettext(string: str, **variables) -> str:
@@ -141,6 +168,11 @@ def init_app(app) -> None:
         newstyle=True,
     )
     app.jinja_env.globals["_"] = _template_gettext
+    app.jinja_env.add_extension(ConstantTexts)
+    app.jinja_env.globals[TEXTS] = ReadersTexts(page_texts)
+    # the page's language's table, once per page (outside a request, where the language may not be known
+    # yet, the global table asks for it on each text)
+    app.context_processor(lambda: {TEXTS: page_texts()} if has_request_context() else {})
     app.jinja_env.filters.update(seoul=seoul, won=won, pick=pick, message=message_text, day=_date)
     app.jinja_env.globals.update(
         current_lang=current_lang, LANGUAGES=LANGUAGES, field_text=field_text, widget_of=widget_of
