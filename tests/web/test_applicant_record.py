@@ -79,3 +79,20 @@ def test_printing_hides_navigation_and_buttons():
     block = css[css.index("@media print") :]
     for selector in (".site-nav", ".site-header", ".site-footer", "button", ".button"):
         assert selector in block.split("}")[0]
+
+
+def test_the_status_page_lists_each_upload_or_says_there_is_none(app, client, web_people, store):
+    workflow = app.extensions["workflow"]
+    with_plan = workflow.create("startup-support", web_people.applicant, startup_data(store))
+    no_plan = {name: value for name, value in startup_data(store).items() if name != "business_plan"}
+    without = workflow.create("startup-support", web_people.other, no_plan)
+    assert with_plan.ok and without.ok
+    login(client, web_people.applicant)
+    page = client.get(f"/applications/{with_plan.application_id}").text
+    documents = page[page.index('id="docs-title"') :]
+    assert f"/applications/{with_plan.application_id}/files/" in documents
+    assert "(plan.pdf)" in documents and "아직 문서가 없습니다." not in documents
+    login(client, web_people.other)
+    page = client.get(f"/applications/{without.application_id}").text
+    documents = page[page.index('id="docs-title"') :]
+    assert "/files/" not in documents and "아직 문서가 없습니다." in documents

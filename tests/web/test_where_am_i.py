@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from tests.factories import startup_data, submitted_startup
-from tests.web.conftest import login
+from tests.web.conftest import login, post_form
 from workflow.services.progress import main_path
 
 
@@ -39,6 +39,7 @@ def test_the_status_page_shows_the_steps_and_a_d_day(app, client, web_people, st
     steps = _steps(page)
     assert steps[0] == "1 작성 중" and steps[-1].endswith("완료")
     assert _current(page) == "2 접수 완료 · 검토 중"
+    assert f"전체 {len(steps)}단계 중 2단계" in page
     assert "2026-05-18 18:00 KST" in page and "D-14" in page
     clock.advance(days=14)
     login(client, web_people.applicant)  # sessions end after a while
@@ -46,6 +47,26 @@ def test_the_status_page_shows_the_steps_and_a_d_day(app, client, web_people, st
     clock.advance(days=1)
     login(client, web_people.applicant)
     assert "기한 지남" in client.get(f"/applications/{app_id}").text
+
+
+def test_the_steps_follow_the_readers_language_and_side(app, client, web_people, store):
+    """The steps are rendered once per program version, state, language and audience, and each reader
+    gets their own: Korean, then English, then Korean again; the officer reads the staff wording."""
+    workflow = app.extensions["workflow"]
+    app_id = submitted_startup(workflow, web_people, store)
+    login(client, web_people.applicant)
+    korean = client.get(f"/applications/{app_id}").text
+    post_form(client, "/language", {"lang": "en", "next": "/"}, page_url="/")
+    english = client.get(f"/applications/{app_id}").text
+    assert _steps(korean)[0] == "1 작성 중" and "단계 중 2단계" in korean
+    assert _steps(english)[0] != _steps(korean)[0] and "Step 2 of" in english and "작성 중" not in english
+    post_form(client, "/language", {"lang": "ko", "next": "/"}, page_url="/")
+    assert _steps(client.get(f"/applications/{app_id}").text) == _steps(korean)
+    officer = app.test_client()
+    login(officer, web_people.officer)
+    staff = officer.get(f"/applications/{app_id}").text
+    assert _steps(staff)[0] == "1 작성 중" and _steps(staff) != _steps(korean)  # the staff's names
+    assert _current(staff) != _current(korean)
 
 
 def test_my_applications_show_action_needed_and_the_next_deadline(app, client, web_people, store):

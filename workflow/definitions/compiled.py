@@ -115,7 +115,14 @@ class CompiledProgram:
 
     def trigger_label(self, trigger: str) -> dict[str, str]:
         """What people call a trigger ({ko, en}), the one place for it (refusals, buttons, history): its
-        button label; "automatic step" for one only the system fires; the engine's name for its own steps."""
+        button label; "automatic step" for one only the system fires; the engine's name for its own steps.
+        Worked out once per trigger (a page's timeline and actions ask for each again); a copy each time."""
+        key = ("trigger_label", trigger)
+        if key not in self.derived:
+            self.derived[key] = self._trigger_label(trigger)
+        return dict(self.derived[key])
+
+    def _trigger_label(self, trigger: str) -> dict[str, str]:
         transitions = [t for t in self.transitions if t.trigger == trigger]
         for transition in transitions:
             if transition.spec.label is not None:

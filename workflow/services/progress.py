@@ -21,6 +21,7 @@ SEOUL = ZoneInfo("Asia/Seoul")
 
 @dataclass(frozen=True)
 class Step:
+    number: int  # 1 for the first step
     label: str
     status: str  # "done" | "current" | "upcoming"
 
@@ -70,18 +71,18 @@ def steps(program, current: str, lang: str, audience: str = "applicant") -> list
 
 
 def _steps(program, current: str, lang: str, audience: str) -> list[Step]:
-    result: list[Step] = []
+    result: list[tuple[str, str]] = []  # (label, status)
     seen_current = False
     for state in main_path(program, current):
         label = program.state_label(state, lang, audience)
         status = "current" if state == current else ("upcoming" if seen_current else "done")
         seen_current = seen_current or state == current
-        if result and result[-1].label == label:
-            if status == "current" or result[-1].status == "current":
-                result[-1] = Step(label, "current")
+        if result and result[-1][0] == label:
+            if status == "current" or result[-1][1] == "current":
+                result[-1] = (label, "current")
             continue
-        result.append(Step(label, status))
-    return result
+        result.append((label, status))
+    return [Step(number, label, status) for number, (label, status) in enumerate(result, 1)]
 
 
 def days_left(due_at: datetime, now: datetime) -> int:

@@ -32,6 +32,7 @@ from workflow.services.status import application_view, letter_content, my_applic
 from workflow.storage.blobs import ChunkReader, StorageError
 from workflow.vocabulary.messages import Message
 from workflow.vocabulary.profile import prefilled
+from workflow.web import status_parts
 from workflow.web.auth import current_actor, page_reads, workflow
 from workflow.web.common import (
     TRANCHE_STATUS,
@@ -170,6 +171,7 @@ def status(application_id: int):
     return render_template(
         "applicant/status.html",
         view=view,
+        uploads=status_parts.uploads(compiled, view.data),
         actions=[a for a in actions if a.trigger not in _form_triggers(compiled, row)]
         if editable
         else actions,
@@ -179,7 +181,7 @@ def status(application_id: int):
         schedule=schedule,
         sign_offs=sign_offs,
         tranche_status=TRANCHE_STATUS,
-        steps=progress.steps(compiled, row.state, current_lang(), audience),
+        steps_html=status_parts.steps_html(compiled, row.state, audience),
         now=workflow().clock(),
         receipt=receipt_of(compiled, application_id, view.events) if is_owner(row) or staff else None,
     )
