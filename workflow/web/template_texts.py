@@ -44,11 +44,8 @@ class ReadersTexts:
 
 class ConstantTexts(Extension):
     def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
-        autoescape = self.environment.autoescape
         tokens = list(stream)
-        if not (autoescape(stream.name) if callable(autoescape) else autoescape) or _switches_autoescape(
-            tokens
-        ):
+        if not self._autoescaped(stream.name) or _switches_autoescape(tokens):
             yield from tokens  # `_()` gives plain text where nothing is escaped, not Markup
             return
         at = 0
@@ -63,6 +60,10 @@ class ConstantTexts(Extension):
             else:
                 yield tokens[at]
                 at += 1
+
+    def _autoescaped(self, template_name: str | None) -> bool:
+        autoescape = self.environment.autoescape
+        return bool(autoescape(template_name) if callable(autoescape) else autoescape)
 
 
 def _switches_autoescape(tokens: list[Token]) -> bool:
