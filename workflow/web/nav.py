@@ -9,7 +9,7 @@ from flask import url_for
 
 from workflow.web.auth import all_roles, current_actor
 from workflow.web.i18n import current_lang
-from workflow.web.request_state import signed_in_user, this_app, this_request
+from workflow.web.request_state import remembered, signed_in_user, this_app, this_request
 
 
 @dataclass(frozen=True)
@@ -61,19 +61,16 @@ def _menu(roles: frozenset[str] | None) -> list[tuple[NavEntry, str, str]]:
     addresses and labels in the reader's language: worked out once per mount point, language and roles
     (every page shows the menu)."""
     app = this_app()
-    cache = app.extensions.setdefault("nav_menus", {})
-    key = (this_request().script_root, current_lang(), roles)
-    menu = cache.get(key)
-    if menu is None:
-        if len(cache) >= MAX_MENUS:  # a mount point a proxy passed on could vary: never grow without end
-            cache.clear()
+
+    def make() -> list[tuple[NavEntry, str, str]]:
         entries = sorted(app.extensions.get("nav", []), key=lambda e: e.order)
-        menu = cache[key] = [
+        return [
             (e, url_for(e.endpoint), str(e.label))
             for e in entries
             if e.endpoint in app.view_functions and _shown(e, roles)
         ]
-    return menu
+
+    return remembered("nav_menus", (this_request().script_root, current_lang(), roles), make, MAX_MENUS)
 
 
 def _shown(entry: NavEntry, roles: frozenset[str] | None) -> bool:

@@ -7,8 +7,13 @@ asked for many times a page; these helpers take the real object once per call in
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
 from flask import current_app, g, has_app_context, request
 from flask_login import current_user
+
+T = TypeVar("T")
 
 
 def request_globals():
@@ -18,6 +23,18 @@ def request_globals():
 
 def this_app():
     return current_app._get_current_object()
+
+
+def remembered(name: str, key: Hashable, make: Callable[[], T], limit: int) -> T:
+    """`make()`, kept for the app in `app.extensions[name]` under `key` (at most `limit` kept: a key holds
+    the mount point, which a proxy passes on and could vary, so the cache never grows without end)."""
+    cache = this_app().extensions.setdefault(name, {})
+    value = cache.get(key)
+    if value is None:
+        if len(cache) >= limit:
+            cache.clear()
+        value = cache[key] = make()
+    return value
 
 
 def this_request():

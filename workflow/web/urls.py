@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from workflow.web.request_state import this_app, this_request
+from workflow.web.request_state import remembered, this_request
 
 MAX_REMEMBERED = 10_000
 
@@ -13,14 +13,8 @@ MAX_REMEMBERED = 10_000
 def fixed_url(endpoint: str, **values) -> str:
     """`url_for(endpoint, **values)`, remembered. Only for arguments written in a template or taken from a
     rule file (a bounded set), never for a request's input."""
-    cache = this_app().extensions.setdefault("fixed_urls", {})
     key = (this_request().script_root, endpoint, *sorted(values.items()))
-    url = cache.get(key)
-    if url is None:
-        if len(cache) >= MAX_REMEMBERED:  # a mount point a proxy passed on could vary: never grow without end
-            cache.clear()
-        url = cache[key] = url_for(endpoint, **values)
-    return url
+    return remembered("fixed_urls", key, lambda: url_for(endpoint, **values), MAX_REMEMBERED)
 
 
 def static_url(filename: str) -> str:
