@@ -63,14 +63,8 @@ def main_path(program, current: str) -> list[str]:
 
 
 def steps(program, current: str, lang: str, audience: str = "applicant") -> list[Step]:
-    """The main path as labelled steps; neighbouring states with the same label are one step."""
-    key = ("steps", current, lang, audience)
-    if key not in program.derived:
-        program.derived[key] = tuple(_steps(program, current, lang, audience))
-    return list(program.derived[key])
-
-
-def _steps(program, current: str, lang: str, audience: str) -> list[Step]:
+    """The main path as labelled steps; neighbouring states with the same label are one step. Pages keep
+    what they render of it per program version (workflow/web/status_parts.py), so it is not kept here."""
     result: list[tuple[str, str]] = []  # (label, status)
     seen_current = False
     for state in main_path(program, current):
